@@ -1,0 +1,783 @@
+//! The node-pool optimizer: a variable-sized, multi-dimensional bin packing with
+//! conflicts, solved exactly when small and by a strong heuristic otherwise.
+//!
+//! **Problem.** Node *kinds* are (instance type, on-demand or spot) with a monthly
+//! price in cents and a capacity in (CPU millis, memory MiB, pod slots) after the
+//! allocatable model and daemonsets. *Items* are pod replicas with requests. Find a
+//! multiset of nodes and an assignment of every item to a node such that
+//! 1. requests fit in every dimension,
+//! 2. replicas of one service are on distinct nodes,
+//! 3. on-demand-only items (stateful or not spot-tolerant) are on on-demand nodes,
+//! 4. there are at least `min_nodes` nodes — when the placement needs fewer, empty
+//!    nodes of the cheapest on-demand kind are added (headroom that survives spot
+//!    reclamation),
+//!
+//! and the total price is minimal. Only nodes that hold at least one item are counted
+//! as placement nodes; padding nodes come on top (this is the definition the exact
+//! solver and the brute-force cross-check in the tests share).
+//!
+//! **Exact method.** Depth-first branch and bound over items in decreasing size:
+//! each item goes into an open node or opens one node of a non-dominated kind.
+//! Symmetry is broken for replicas of one service (their node indices increase), and
+//! a node is pruned when its cost plus a fractional lower bound on the remaining
+//! items cannot beat the incumbent, which starts at the heuristic's solution. It
+//! runs when there are few items, within an expansion budget; a finished search is
+//! a proof of optimality.
+//!
+//! **Heuristic.** For every pair (on-demand kind, spot kind or none): first-fit
+//! decreasing, on-demand-only items first, spot-tolerant items first into left-over
+//! on-demand room; then Karpenter-style consolidation (empty a node into the others)
+//! and right-sizing (each node to the cheapest kind that holds it), until nothing
+//! improves. The cheapest result wins.
+//!
+//! **Lower bound.** The maximum of (a) a weighted-volume bound: for weights `w` on the
+//! normalised resources, every node of kind k costs at least `price_k / e_k` per unit
+//! of weighted load it carries, so cost ≥ ρ_od·load(on-demand-only) + ρ_any·load(rest),
+//! maximised over a grid of weights; (b) the node-count floor; (c) for every service,
+//! its replica count times its cheapest compatible node.
+
+use rayon::prelude::*;
+
+/// Resources in (CPU millis, memory MiB, pod slots).
+pub type Res = [u64; 3];
+
+/// A node kind: an instance type bought on-demand or as spot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kind {
+    pub name: String,
+    pub spot: bool,
+    pub price_cents: u64,
+    pub cap: Res,
+}
+
+/// A pod replica.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Index of its service; replicas of one service must be on distinct nodes.
+    pub service: u32,
+    pub req: Res,
+    pub on_demand_only: bool,
+}
+
+/// An instance of the placement problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kinds: Vec<Kind>,
+    pub items: Vec<Item>,
+    pub min_nodes: u32,
+}
+
+/// A node of a solution with the items it holds (empty for padding nodes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bin {
+    pub kind: usize,
+    pub items: Vec<usize>,
+}
+
+/// The optimizer's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// Nodes, sorted by (kind, first item); padding nodes last.
+    pub bins: Vec<Bin>,
+    pub cost_cents: u64,
+    /// A proven lower bound on the optimum (equal to the cost when `exact`).
+    pub lower_bound_cents: u64,
+    /// Whether the cost is proven optimal.
+    pub exact: bool,
+    /// Branch-and-bound nodes explored (0 when it did not run).
+    pub explored: u64,
+}
+
+/// Why a problem has no solution.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SolveError {
+    #[error("no usable node type")]
+    NoNodeTypes,
+    #[error("item {item} fits on no compatible node type")]
+    DoesNotFit { item: usize },
+}
+
+/// Tuning of the solver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolveOptions {
+    /// Run branch and bound when there are at most this many items.
+    pub exact_max_items: usize,
+    /// Branch-and-bound expansion budget; when exhausted the heuristic result stands.
+    pub node_budget: u64,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self { exact_max_items: 40, node_budget: 2_000_000 }
+    }
+}
+
+fn compatible(kind: &Kind, item: &Item) -> bool {
+    !(kind.spot && item.on_demand_only)
+}
+
+fn fits(used: Res, req: Res, cap: Res) -> bool {
+    (0..3).all(|d| used[d].saturating_add(req[d]) <= cap[d])
+}
+
+/// The kind used for padding nodes: the cheapest on-demand kind, else the cheapest.
+pub fn padding_kind(kinds: &[Kind]) -> Option<usize> {
+    let cheapest = |spot_ok: bool| {
+        kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| spot_ok || !k.spot)
+            .min_by(|(ia, a), (ib, b)| a.price_cents.cmp(&b.price_cents).then(ia.cmp(ib)))
+            .map(|(i, _)| i)
+    };
+    cheapest(false).or_else(|| cheapest(true))
+}
+
+/// Cost of a set of placement bins plus the padding the node floor needs.
+pub fn cost_with_padding(p: &Problem, bins: &[Bin]) -> u64 {
+    let used = bins.iter().filter(|b| !b.items.is_empty());
+    let mut cost: u64 = 0;
+    let mut n: u64 = 0;
+    for b in used {
+        cost += p.kinds[b.kind].price_cents;
+        n += 1;
+    }
+    let pad = u64::from(p.min_nodes).saturating_sub(n);
+    if pad > 0
+        && let Some(k) = padding_kind(&p.kinds)
+    {
+        cost += pad * p.kinds[k].price_cents;
+    }
+    cost
+}
+
+/// Solves a placement problem.
+///
+/// # Errors
+/// When there are no kinds, or an item fits on no compatible kind.
+pub fn solve(p: &Problem, opts: SolveOptions) -> Result<Solution, SolveError> {
+    if p.kinds.is_empty() {
+        return Err(SolveError::NoNodeTypes);
+    }
+    for (i, it) in p.items.iter().enumerate() {
+        if !p.kinds.iter().any(|k| compatible(k, it) && fits([0; 3], it.req, k.cap)) {
+            return Err(SolveError::DoesNotFit { item: i });
+        }
+    }
+    let lb = lower_bound(p);
+    let mut bins = heuristic(p);
+    let mut cost = cost_with_padding(p, &bins);
+    let mut exact = cost <= lb;
+    let mut explored = 0;
+    if !exact && p.items.len() <= opts.exact_max_items {
+        let mut bb = BranchAndBound::new(p, cost, opts.node_budget);
+        bb.run();
+        explored = bb.expansions;
+        if let Some(better) = bb.best_bins.take() {
+            bins = better;
+            cost = bb.best;
+        }
+        exact = !bb.aborted;
+    }
+    Ok(finish(p, bins, cost, if exact { cost } else { lb.min(cost) }, exact, explored))
+}
+
+fn finish(p: &Problem, mut bins: Vec<Bin>, cost: u64, lb: u64, exact: bool, explored: u64) -> Solution {
+    bins.retain(|b| !b.items.is_empty());
+    for b in &mut bins {
+        b.items.sort_unstable();
+    }
+    bins.sort_by(|a, b| (a.kind, &a.items).cmp(&(b.kind, &b.items)));
+    let pad = (p.min_nodes as usize).saturating_sub(bins.len());
+    if let Some(k) = padding_kind(&p.kinds) {
+        bins.extend((0..pad).map(|_| Bin { kind: k, items: Vec::new() }));
+    }
+    debug_assert_eq!(cost_with_padding(p, &bins), cost);
+    Solution { bins, cost_cents: cost, lower_bound_cents: lb, exact, explored }
+}
+
+// ---------------------------------------------------------------------------------
+// Lower bound
+
+/// A proven lower bound on the optimal cost in cents.
+pub fn lower_bound(p: &Problem) -> u64 {
+    let mut total = [0u64; 3];
+    for it in &p.items {
+        for d in 0..3 {
+            total[d] += it.req[d];
+        }
+    }
+    let mut best = 0.0f64;
+    const STEPS: u32 = 20;
+    for a in 0..=STEPS {
+        for b in 0..=(STEPS - a) {
+            let c = STEPS - a - b;
+            let w = [f64::from(a), f64::from(b), f64::from(c)];
+            let weight = |r: Res| -> f64 {
+                (0..3).filter(|&d| total[d] > 0).map(|d| w[d] * r[d] as f64 / total[d] as f64).sum()
+            };
+            let rho = |spot_ok: bool| -> f64 {
+                p.kinds
+                    .iter()
+                    .filter(|k| spot_ok || !k.spot)
+                    .filter_map(|k| {
+                        let e = weight(k.cap);
+                        (e > 0.0).then(|| k.price_cents as f64 / e)
+                    })
+                    .fold(f64::INFINITY, f64::min)
+            };
+            let (rho_od, rho_any) = (rho(false), rho(true));
+            let mut load_od = 0.0;
+            let mut load_any = 0.0;
+            for it in &p.items {
+                if it.on_demand_only {
+                    load_od += weight(it.req);
+                } else {
+                    load_any += weight(it.req);
+                }
+            }
+            let mut v = 0.0;
+            if load_od > 0.0 {
+                v += rho_od * load_od;
+            }
+            if load_any > 0.0 {
+                v += rho_any * load_any;
+            }
+            if v.is_finite() && v > best {
+                best = v;
+            }
+        }
+    }
+    let cheapest = |spot_ok: bool| {
+        p.kinds.iter().filter(|k| spot_ok || !k.spot).map(|k| k.price_cents).min().unwrap_or(0)
+    };
+    // (b) node floor: padding or placement nodes, at least the cheapest kind each.
+    let floor = u64::from(p.min_nodes) * cheapest(true);
+    // (c) spread: a service with r replicas needs r nodes it may use.
+    let mut spread = 0u64;
+    let mut counts: Vec<(u32, u64, bool)> = Vec::new();
+    for it in &p.items {
+        match counts.iter_mut().find(|c| c.0 == it.service) {
+            Some(c) => c.1 += 1,
+            None => counts.push((it.service, 1, it.on_demand_only)),
+        }
+    }
+    for (_, n, od) in counts {
+        spread = spread.max(n * cheapest(!od));
+    }
+    let volume = (best - 1e-6).ceil().max(0.0) as u64;
+    volume.max(floor).max(spread)
+}
+
+// ---------------------------------------------------------------------------------
+// Heuristic
+
+#[derive(Clone)]
+struct HBin {
+    kind: usize,
+    used: Res,
+    items: Vec<usize>,
+    od_items: usize,
+}
+
+impl HBin {
+    fn has_service(&self, p: &Problem, s: u32) -> bool {
+        self.items.iter().any(|&i| p.items[i].service == s)
+    }
+}
+
+fn heuristic(p: &Problem) -> Vec<Bin> {
+    if p.items.is_empty() {
+        return Vec::new();
+    }
+    let od: Vec<Option<usize>> = {
+        let v: Vec<Option<usize>> = (0..p.kinds.len()).filter(|&k| !p.kinds[k].spot).map(Some).collect();
+        if v.is_empty() { vec![None] } else { v }
+    };
+    let mut spot: Vec<Option<usize>> = (0..p.kinds.len()).filter(|&k| p.kinds[k].spot).map(Some).collect();
+    spot.push(None);
+    let mut pairs = Vec::new();
+    for &a in &od {
+        for &b in &spot {
+            pairs.push((a, b));
+        }
+    }
+    let results: Vec<(u64, usize, Vec<Bin>)> = pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut bins = pack(p, a, b);
+            improve(p, &mut bins);
+            let out: Vec<Bin> = bins.into_iter().map(|h| Bin { kind: h.kind, items: h.items }).collect();
+            (cost_with_padding(p, &out), out.len(), out)
+        })
+        .collect();
+    // Deterministic choice: cheapest, then fewest nodes, then the first pair.
+    results
+        .into_iter()
+        .enumerate()
+        .min_by(|(ia, a), (ib, b)| (a.0, a.1).cmp(&(b.0, b.1)).then(ia.cmp(ib)))
+        .map(|(_, r)| r.2)
+        .unwrap_or_default()
+}
+
+fn size_key(req: Res, cap: Res) -> u64 {
+    (0..3).map(|d| if cap[d] == 0 { 0 } else { req[d] * 1_000_000 / cap[d] }).max().unwrap_or(0)
+}
+
+fn cheapest_fitting(p: &Problem, used: Res, any_od_only: bool) -> Option<usize> {
+    (0..p.kinds.len())
+        .filter(|&k| !(any_od_only && p.kinds[k].spot) && fits([0; 3], used, p.kinds[k].cap))
+        .min_by(|&a, &b| p.kinds[a].price_cents.cmp(&p.kinds[b].price_cents).then(a.cmp(&b)))
+}
+
+fn pack(p: &Problem, a: Option<usize>, b: Option<usize>) -> Vec<HBin> {
+    let reference = a.or(b).map_or([1, 1, 1], |k| p.kinds[k].cap);
+    let mut order: Vec<usize> = (0..p.items.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (ix, iy) = (&p.items[x], &p.items[y]);
+        iy.on_demand_only
+            .cmp(&ix.on_demand_only)
+            .then(size_key(iy.req, reference).cmp(&size_key(ix.req, reference)))
+            .then(ix.service.cmp(&iy.service))
+            .then(x.cmp(&y))
+    });
+    let mut bins: Vec<HBin> = Vec::new();
+    let mut cur_service = u32::MAX;
+    let mut cur_bins: Vec<usize> = Vec::new();
+    for &i in &order {
+        let it = &p.items[i];
+        if it.service != cur_service {
+            cur_service = it.service;
+            cur_bins.clear();
+        }
+        let slot = bins.iter().position(|bn| {
+            let k = &p.kinds[bn.kind];
+            compatible(k, it) && fits(bn.used, it.req, k.cap) && !bn.has_service(p, it.service)
+        });
+        let bi = match slot {
+            Some(bi) => bi,
+            None => {
+                let preferred = if it.on_demand_only { a } else { b.or(a) };
+                let kind = preferred
+                    .filter(|&k| compatible(&p.kinds[k], it) && fits([0; 3], it.req, p.kinds[k].cap))
+                    .or_else(|| cheapest_fitting(p, it.req, it.on_demand_only));
+                let Some(kind) = kind else { continue }; // unreachable: checked in solve()
+                bins.push(HBin { kind, used: [0; 3], items: Vec::new(), od_items: 0 });
+                bins.len() - 1
+            }
+        };
+        let bn = &mut bins[bi];
+        for d in 0..3 {
+            bn.used[d] += it.req[d];
+        }
+        bn.items.push(i);
+        bn.od_items += usize::from(it.on_demand_only);
+        cur_bins.push(bi);
+    }
+    bins
+}
+
+fn right_size(p: &Problem, bins: &mut [HBin]) -> bool {
+    let mut changed = false;
+    for bn in bins.iter_mut() {
+        if let Some(k) = cheapest_fitting(p, bn.used, bn.od_items > 0)
+            && p.kinds[k].price_cents < p.kinds[bn.kind].price_cents
+        {
+            bn.kind = k;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Tries to empty one bin into the others; returns whether it succeeded.
+fn try_empty(p: &Problem, bins: &mut [HBin], victim: usize) -> bool {
+    let items = bins[victim].items.clone();
+    let mut moves: Vec<(usize, usize)> = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for &i in &items {
+        let it = &p.items[i];
+        // Best fit: the target with the least remaining room after the move.
+        let target = (0..bins.len())
+            .filter(|&t| t != victim)
+            .filter(|&t| {
+                let bn = &bins[t];
+                let k = &p.kinds[bn.kind];
+                compatible(k, it) && fits(bn.used, it.req, k.cap) && !bn.has_service(p, it.service)
+            })
+            .min_by_key(|&t| {
+                let bn = &bins[t];
+                let cap = p.kinds[bn.kind].cap;
+                let slack: u64 = (0..3).map(|d| (cap[d] - bn.used[d] - it.req[d]) * 1000 / cap[d].max(1)).sum();
+                (slack, t)
+            });
+        match target {
+            Some(t) => {
+                let bn = &mut bins[t];
+                for d in 0..3 {
+                    bn.used[d] += it.req[d];
+                }
+                bn.items.push(i);
+                bn.od_items += usize::from(it.on_demand_only);
+                moves.push((i, t));
+            }
+            None => {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if ok {
+        bins[victim].items.clear();
+        bins[victim].used = [0; 3];
+        bins[victim].od_items = 0;
+        return true;
+    }
+    for (i, t) in moves {
+        let it = &p.items[i];
+        let bn = &mut bins[t];
+        for d in 0..3 {
+            bn.used[d] -= it.req[d];
+        }
+        if let Some(pos) = bn.items.iter().rposition(|&x| x == i) {
+            bn.items.remove(pos);
+        }
+        bn.od_items -= usize::from(it.on_demand_only);
+    }
+    false
+}
+
+fn improve(p: &Problem, bins: &mut Vec<HBin>) {
+    for _round in 0..8 {
+        let mut changed = right_size(p, bins);
+        // Consolidation: least-utilised, most expensive nodes first.
+        let mut order: Vec<usize> = (0..bins.len()).collect();
+        order.sort_by_key(|&i| {
+            let bn = &bins[i];
+            let cap = p.kinds[bn.kind].cap;
+            let util: u64 = (0..3).map(|d| bn.used[d] * 1000 / cap[d].max(1)).max().unwrap_or(0);
+            (util, std::cmp::Reverse(p.kinds[bn.kind].price_cents), i)
+        });
+        let mut removed = false;
+        for v in order {
+            if !bins[v].items.is_empty() && try_empty(p, bins, v) {
+                removed = true;
+            }
+        }
+        if removed {
+            bins.retain(|b| !b.items.is_empty());
+            changed = true;
+        }
+        changed |= right_size(p, bins);
+        if !changed {
+            break;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Branch and bound
+
+struct BState {
+    kind: usize,
+    used: Res,
+    items: Vec<usize>,
+}
+
+struct BranchAndBound<'a> {
+    p: &'a Problem,
+    order: Vec<usize>,
+    open_kinds: Vec<usize>,
+    rem_all: Vec<Res>,
+    rem_od: Vec<Res>,
+    resid_all: Res,
+    resid_od: Res,
+    rho_any: [f64; 3],
+    rho_od: [f64; 3],
+    cheapest_any: u64,
+    bins: Vec<BState>,
+    place: Vec<usize>,
+    best: u64,
+    best_bins: Option<Vec<Bin>>,
+    expansions: u64,
+    budget: u64,
+    aborted: bool,
+}
+
+/// Kinds not dominated by another (at least the capacity, at most the price, and
+/// usable by at least the same items).
+fn non_dominated(kinds: &[Kind]) -> Vec<usize> {
+    let dominates = |i: usize, j: usize| {
+        let (a, b) = (&kinds[i], &kinds[j]);
+        let ge = (0..3).all(|d| a.cap[d] >= b.cap[d]) && a.price_cents <= b.price_cents && (!a.spot || b.spot);
+        let strictly = (0..3).any(|d| a.cap[d] > b.cap[d]) || a.price_cents < b.price_cents || (!a.spot && b.spot);
+        ge && (strictly || i < j)
+    };
+    let mut v: Vec<usize> = (0..kinds.len()).filter(|&j| !(0..kinds.len()).any(|i| i != j && dominates(i, j))).collect();
+    v.sort_by(|&a, &b| kinds[a].price_cents.cmp(&kinds[b].price_cents).then(a.cmp(&b)));
+    v
+}
+
+impl<'a> BranchAndBound<'a> {
+    fn new(p: &'a Problem, incumbent: u64, budget: u64) -> Self {
+        let maxcap = |d: usize| p.kinds.iter().map(|k| k.cap[d]).max().unwrap_or(1).max(1);
+        let mc = [maxcap(0), maxcap(1), maxcap(2)];
+        let mut order: Vec<usize> = (0..p.items.len()).collect();
+        order.sort_by(|&x, &y| {
+            let (ix, iy) = (&p.items[x], &p.items[y]);
+            size_key(iy.req, mc)
+                .cmp(&size_key(ix.req, mc))
+                .then(iy.req.cmp(&ix.req))
+                .then(ix.service.cmp(&iy.service))
+                .then(x.cmp(&y))
+        });
+        let n = order.len();
+        let mut rem_all = vec![[0u64; 3]; n + 1];
+        let mut rem_od = vec![[0u64; 3]; n + 1];
+        for pos in (0..n).rev() {
+            let it = &p.items[order[pos]];
+            for d in 0..3 {
+                rem_all[pos][d] = rem_all[pos + 1][d] + it.req[d];
+                rem_od[pos][d] = rem_od[pos + 1][d] + if it.on_demand_only { it.req[d] } else { 0 };
+            }
+        }
+        let open_kinds = non_dominated(&p.kinds);
+        let rho = |spot_ok: bool, d: usize| {
+            open_kinds
+                .iter()
+                .map(|&k| &p.kinds[k])
+                .filter(|k| (spot_ok || !k.spot) && k.cap[d] > 0)
+                .map(|k| k.price_cents as f64 / k.cap[d] as f64)
+                .fold(f64::INFINITY, f64::min)
+        };
+        let cheapest_any = open_kinds.iter().map(|&k| p.kinds[k].price_cents).min().unwrap_or(0);
+        Self {
+            p,
+            order,
+            rem_all,
+            rem_od,
+            resid_all: [0; 3],
+            resid_od: [0; 3],
+            rho_any: [rho(true, 0), rho(true, 1), rho(true, 2)],
+            rho_od: [rho(false, 0), rho(false, 1), rho(false, 2)],
+            cheapest_any,
+            open_kinds,
+            bins: Vec::new(),
+            place: vec![usize::MAX; n],
+            best: incumbent,
+            best_bins: None,
+            expansions: 0,
+            budget,
+            aborted: false,
+        }
+    }
+
+    fn run(&mut self) {
+        self.dfs(0, 0);
+    }
+
+    fn bound(&self, pos: usize, cost: u64) -> f64 {
+        let mut extra = 0.0f64;
+        for d in 0..3 {
+            let need_all = self.rem_all[pos][d].saturating_sub(self.resid_all[d]);
+            if need_all > 0 {
+                extra = extra.max(need_all as f64 * self.rho_any[d]);
+            }
+            let need_od = self.rem_od[pos][d].saturating_sub(self.resid_od[d]);
+            if need_od > 0 {
+                extra = extra.max(need_od as f64 * self.rho_od[d]);
+            }
+        }
+        let missing = u64::from(self.p.min_nodes).saturating_sub(self.bins.len() as u64);
+        extra = extra.max((missing * self.cheapest_any) as f64);
+        cost as f64 + extra
+    }
+
+    fn add(&mut self, b: usize, i: usize, sign_add: bool) {
+        let req = self.p.items[i].req;
+        let od = !self.p.kinds[self.bins[b].kind].spot;
+        for (d, &r) in req.iter().enumerate() {
+            if sign_add {
+                self.bins[b].used[d] += r;
+                self.resid_all[d] -= r;
+                if od {
+                    self.resid_od[d] -= r;
+                }
+            } else {
+                self.bins[b].used[d] -= r;
+                self.resid_all[d] += r;
+                if od {
+                    self.resid_od[d] += r;
+                }
+            }
+        }
+        if sign_add {
+            self.bins[b].items.push(i);
+        } else {
+            self.bins[b].items.pop();
+        }
+    }
+
+    fn dfs(&mut self, pos: usize, cost: u64) {
+        if self.aborted {
+            return;
+        }
+        self.expansions += 1;
+        if self.expansions > self.budget {
+            self.aborted = true;
+            return;
+        }
+        let n = self.order.len();
+        if pos == n {
+            let pad = u64::from(self.p.min_nodes).saturating_sub(self.bins.len() as u64);
+            let pad_cost = padding_kind(&self.p.kinds).map_or(0, |k| pad * self.p.kinds[k].price_cents);
+            let total = cost + pad_cost;
+            if total < self.best {
+                self.best = total;
+                self.best_bins =
+                    Some(self.bins.iter().map(|b| Bin { kind: b.kind, items: b.items.clone() }).collect());
+            }
+            return;
+        }
+        // Prune unless a strictly cheaper (by at least one cent) solution may exist.
+        if self.bound(pos, cost) > self.best as f64 - 1.0 + 1e-6 {
+            return;
+        }
+        let i = self.order[pos];
+        let item = self.p.items[i].clone();
+        let first = if pos > 0 && self.p.items[self.order[pos - 1]].service == item.service {
+            self.place[pos - 1] + 1
+        } else {
+            0
+        };
+        for b in first..self.bins.len() {
+            let bs = &self.bins[b];
+            let k = &self.p.kinds[bs.kind];
+            if !compatible(k, &item)
+                || !fits(bs.used, item.req, k.cap)
+                || bs.items.iter().any(|&x| self.p.items[x].service == item.service)
+            {
+                continue;
+            }
+            self.add(b, i, true);
+            self.place[pos] = b;
+            self.dfs(pos + 1, cost);
+            self.add(b, i, false);
+            if self.aborted {
+                return;
+            }
+        }
+        for ki in 0..self.open_kinds.len() {
+            let kind = self.open_kinds[ki];
+            let k = &self.p.kinds[kind];
+            if !compatible(k, &item) || !fits([0; 3], item.req, k.cap) {
+                continue;
+            }
+            let price = k.price_cents;
+            let cap = k.cap;
+            let od = !k.spot;
+            self.bins.push(BState { kind, used: [0; 3], items: Vec::new() });
+            for d in 0..3 {
+                self.resid_all[d] += cap[d];
+                if od {
+                    self.resid_od[d] += cap[d];
+                }
+            }
+            let b = self.bins.len() - 1;
+            self.add(b, i, true);
+            self.place[pos] = b;
+            self.dfs(pos + 1, cost + price);
+            self.add(b, i, false);
+            for d in 0..3 {
+                self.resid_all[d] -= cap[d];
+                if od {
+                    self.resid_od[d] -= cap[d];
+                }
+            }
+            self.bins.pop();
+            if self.aborted {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(name: &str, spot: bool, price: u64, cpu: u64, mem: u64) -> Kind {
+        Kind { name: name.into(), spot, price_cents: price, cap: [cpu, mem, 110] }
+    }
+    fn item(service: u32, cpu: u64, mem: u64, od: bool) -> Item {
+        Item { service, req: [cpu, mem, 1], on_demand_only: od }
+    }
+
+    #[test]
+    fn replicas_spread_and_floor() {
+        let p = Problem {
+            kinds: vec![kind("big", false, 1000, 8000, 16000)],
+            items: vec![item(0, 100, 100, true), item(0, 100, 100, true), item(0, 100, 100, true)],
+            min_nodes: 2,
+        };
+        let s = solve(&p, SolveOptions::default()).expect("solvable");
+        assert_eq!(s.bins.len(), 3);
+        assert_eq!(s.cost_cents, 3000);
+        assert!(s.exact);
+    }
+
+    #[test]
+    fn padding_is_added_for_production() {
+        let p = Problem {
+            kinds: vec![kind("a", false, 500, 2000, 4000), kind("s", true, 100, 2000, 4000)],
+            items: vec![item(0, 100, 100, false)],
+            min_nodes: 2,
+        };
+        let s = solve(&p, SolveOptions::default()).expect("solvable");
+        // One spot node for the item and one on-demand padding node.
+        assert_eq!(s.cost_cents, 600);
+        assert_eq!(s.bins.iter().filter(|b| b.items.is_empty()).count(), 1);
+    }
+
+    #[test]
+    fn spot_only_items_cannot_go_on_spot_when_stateful() {
+        let p = Problem {
+            kinds: vec![kind("od", false, 500, 2000, 4000), kind("spot", true, 100, 2000, 4000)],
+            items: vec![item(0, 1500, 100, true), item(1, 1500, 100, false)],
+            min_nodes: 1,
+        };
+        let s = solve(&p, SolveOptions::default()).expect("solvable");
+        assert_eq!(s.cost_cents, 600);
+    }
+
+    #[test]
+    fn errors_instead_of_panics() {
+        let p = Problem { kinds: vec![], items: vec![item(0, 1, 1, false)], min_nodes: 1 };
+        assert_eq!(solve(&p, SolveOptions::default()), Err(SolveError::NoNodeTypes));
+        let p = Problem {
+            kinds: vec![kind("spot", true, 1, 4000, 4000)],
+            items: vec![item(0, 1, 1, true)],
+            min_nodes: 0,
+        };
+        assert_eq!(solve(&p, SolveOptions::default()), Err(SolveError::DoesNotFit { item: 0 }));
+    }
+
+    #[test]
+    fn empty_demand_costs_the_floor() {
+        let p = Problem { kinds: vec![kind("a", false, 700, 1000, 1000)], items: vec![], min_nodes: 2 };
+        let s = solve(&p, SolveOptions::default()).expect("ok");
+        assert_eq!(s.cost_cents, 1400);
+        assert_eq!(s.lower_bound_cents, 1400);
+    }
+
+    #[test]
+    fn dominated_kinds_are_dropped() {
+        let kinds = vec![
+            kind("small-dear", false, 900, 1000, 1000),
+            kind("big-cheap", false, 500, 2000, 2000),
+            kind("spot", true, 100, 2000, 2000),
+            kind("spot-dear", true, 600, 2000, 2000),
+        ];
+        assert_eq!(non_dominated(&kinds), vec![2, 1]);
+    }
+}
