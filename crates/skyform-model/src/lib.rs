@@ -1,0 +1,25 @@
+//! The resolved platform model.
+//!
+//! [`lower`] turns a structurally valid raw platform ([`skyform_spec::LoadedPlatform`])
+//! into a [`Model`]: every name checked, every quantity parsed, component defaults
+//! applied, and every environment's overrides merged — collecting all problems as
+//! located diagnostics before failing (vector's one-pass configuration compile).
+//! A `Model` cannot be built any other way, so renderers may trust it completely.
+
+mod components;
+mod lower;
+mod types;
+
+pub use components::{ComponentDefaults, component_defaults};
+pub use lower::lower;
+pub use skyform_spec::raw::{
+    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel,
+    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+};
+pub use types::*;
+
+/// Loads and lowers a platform file in one call: text → model or every diagnostic.
+pub fn compile(text: &str) -> Result<Model, Vec<skyform_spec::Diagnostic>> {
+    let loaded = skyform_spec::load_platform(text)?;
+    lower(&loaded)
+}

@@ -1,0 +1,340 @@
+//! The model's types. Everything is resolved: no `Option` means "use a default" here.
+
+use crate::{
+    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
+    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+};
+use serde::Serialize;
+use skyform_spec::quantity::{Bytes, Cpu};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The whole platform: shared settings plus one resolved view per environment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub kubernetes_version: String,
+    pub tiers: Vec<Tier>,
+    pub ingress: Ingress,
+    pub secrets: Secrets,
+    pub observability: Observability,
+    pub backup: Backup,
+    pub gitops: Option<Gitops>,
+    pub providers: Vec<ProviderTarget>,
+    pub environments: Vec<Environment>,
+}
+
+impl Model {
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.environments.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    pub fn tier(&self, name: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.name == name)
+    }
+
+    pub fn provider(&self, name: ProviderName) -> Option<&ProviderTarget> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tier {
+    pub name: String,
+    pub namespace: String,
+    pub pod_security: PodSecurityLevel,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ingress {
+    pub controller: IngressController,
+    pub class_name: String,
+    pub namespace: String,
+    pub issuer: Issuer,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Issuer {
+    pub name: String,
+    pub email: String,
+    pub acme: AcmeServer,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Secrets {
+    pub backend: SecretsBackend,
+    pub vault_address: Option<String>,
+    pub vault_path: String,
+    pub vault_role: String,
+    pub refresh_interval: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Observability {
+    pub metrics: bool,
+    pub dashboards: bool,
+    pub retention: String,
+    pub storage: Option<Bytes>,
+    pub namespace: String,
+    pub logs: Option<LogStack>,
+    pub log_retention: String,
+    pub log_fields: Vec<String>,
+    /// Service and port receiving OTLP traces.
+    pub tracing: Option<TracingTarget>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TracingTarget {
+    pub service: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Backup {
+    pub schedules: Vec<BackupSchedule>,
+    pub replication: Vec<Replication>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupSchedule {
+    pub name: String,
+    pub tiers: Vec<String>,
+    pub cron: String,
+    pub ttl: String,
+    /// Retention in hours, parsed from `ttl`.
+    pub ttl_hours: u64,
+    /// Worst-case interval between two runs, in minutes (for RPO).
+    pub interval_minutes: u64,
+    pub method: BackupMethod,
+    pub services: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Replication {
+    pub service: String,
+    pub bucket: String,
+    pub target: String,
+    pub interval_minutes: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Gitops {
+    pub tool: GitopsTool,
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProviderTarget {
+    pub name: ProviderName,
+    pub region: String,
+}
+
+/// One environment with every service resolved for it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub production: bool,
+    pub domain: String,
+    pub knative: bool,
+    pub backup: bool,
+    pub services: Vec<Service>,
+}
+
+impl Environment {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}
+
+/// How a service runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    /// A Knative Service (only when Knative is enabled in the environment).
+    Knative,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub tier: String,
+    pub namespace: String,
+    pub component: Option<ComponentKind>,
+    pub workload: WorkloadKind,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub ports: Vec<Port>,
+    pub env: BTreeMap<String, String>,
+    pub secrets: Vec<SecretRef>,
+    pub resources: Resources,
+    pub replicas: Replicas,
+    pub autoscale: Option<Autoscale>,
+    pub probes: Probes,
+    pub expose: Option<Expose>,
+    pub depends_on: Vec<Dependency>,
+    pub storage: Option<Storage>,
+    pub serverless: Option<Serverless>,
+    pub spot: bool,
+    pub egress: Vec<Egress>,
+    pub managed_on: BTreeSet<ProviderName>,
+    pub security: Security,
+    pub metrics: Option<Metrics>,
+    pub tracing: bool,
+    pub rbac: Vec<RbacRule>,
+}
+
+impl Service {
+    pub fn port(&self, name_or_number: &str) -> Option<&Port> {
+        self.ports
+            .iter()
+            .find(|p| p.name == name_or_number || p.port.to_string() == name_or_number)
+    }
+
+    /// Whether this service runs as the provider's managed offering on `provider`.
+    pub fn is_managed_on(&self, provider: ProviderName) -> bool {
+        self.managed_on.contains(&provider)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Port {
+    pub name: String,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretRef {
+    /// Environment variable name.
+    pub env: String,
+    /// Backend key (e.g. `health-platform/health-api`).
+    pub key: String,
+    /// Property in the backend entry.
+    pub property: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Resources {
+    pub cpu_request: Cpu,
+    pub cpu_limit: Cpu,
+    pub memory_request: Bytes,
+    pub memory_limit: Bytes,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Replicas {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Replicas {
+    pub fn is_range(self) -> bool {
+        self.min != self.max
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Autoscale {
+    pub cpu_percent: Option<u32>,
+    pub memory_percent: Option<u32>,
+    pub queue: Option<QueueScale>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueScale {
+    pub service: String,
+    pub queue: String,
+    pub target: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Probes {
+    pub liveness: Probe,
+    pub readiness: Probe,
+    pub startup: Option<Probe>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Probe {
+    pub action: ProbeAction,
+    pub initial_delay_seconds: u32,
+    pub period_seconds: u32,
+    pub failure_threshold: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeAction {
+    Http { path: String, port: String },
+    Tcp { port: String },
+    Exec { command: Vec<String> },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Expose {
+    pub host: String,
+    pub path: String,
+    pub port: Port,
+    pub tls: bool,
+}
+
+/// An allowed connection from this service to another one of the platform.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dependency {
+    pub service: String,
+    pub ports: Vec<u16>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Storage {
+    pub size: Bytes,
+    pub class: StorageClassName,
+    pub mount_path: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Serverless {
+    pub min_scale: u32,
+    pub max_scale: u32,
+    pub target: u32,
+    pub concurrency: u32,
+    pub metric: ServerlessMetric,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Egress {
+    pub host: Option<String>,
+    pub cidr: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Security {
+    pub run_as_user: i64,
+    pub writable_paths: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Metrics {
+    pub port: Port,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RbacRule {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+    pub resource_names: Vec<String>,
+}

@@ -1,0 +1,321 @@
+//! Loading a platform file: YAML → located tree → structural check → raw types.
+//!
+//! The structural check walks the tree against the JSON Schema generated from
+//! [`crate::raw`], so the schema editors use and the checks the CLI runs cannot drift
+//! apart. It reports every problem it finds, not just the first.
+
+use crate::diag::{Code, Diagnostic};
+use crate::raw::Platform;
+use crate::suggest::did_you_mean;
+use serde_json::{Map, Value as Json};
+use skyform_yaml::{Node, Path, Span, Value};
+
+/// A platform file that passed the structural check, with its tree kept for locating
+/// later (semantic) diagnostics.
+#[derive(Clone, Debug)]
+pub struct LoadedPlatform {
+    pub raw: Platform,
+    pub tree: Node,
+}
+
+impl LoadedPlatform {
+    /// The span of the value at `path` (or of its deepest existing ancestor).
+    pub fn span(&self, path: &Path) -> Span {
+        self.tree.locate(path, false)
+    }
+
+    /// The span of the key at the end of `path`.
+    pub fn key_span(&self, path: &Path) -> Span {
+        self.tree.locate(path, true)
+    }
+}
+
+/// Parses and structurally checks a platform file. On failure, every diagnostic found.
+pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
+    let tree = skyform_yaml::parse_document(text).map_err(|e| {
+        vec![
+            Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message))
+                .hint("check indentation and quoting around this position"),
+        ]
+    })?;
+    let schema = crate::schema::platform_schema();
+    let mut walker = Walker { root: &schema, diags: Vec::new() };
+    walker.check_header(&tree);
+    walker.check(&tree, &schema, &Path::root(), "the platform file");
+    if !walker.diags.is_empty() {
+        return Err(walker.diags);
+    }
+    match serde_json::from_value::<Platform>(tree.to_json()) {
+        Ok(raw) => Ok(LoadedPlatform { raw, tree }),
+        // The walker mirrors the schema; reaching this means the two disagree. Still a
+        // located error, never a panic.
+        Err(e) => Err(vec![Diagnostic::error(Code::WrongType, tree.span, format!("invalid platform file: {e}"))]),
+    }
+}
+
+struct Walker<'s> {
+    root: &'s Json,
+    diags: Vec<Diagnostic>,
+}
+
+fn describe(path: &Path) -> String {
+    let s = path.to_string();
+    let s = s.trim_start_matches('/').replace('/', ".");
+    if s.is_empty() { "the document".to_string() } else { format!("`{s}`") }
+}
+
+impl<'s> Walker<'s> {
+    fn check_header(&mut self, tree: &Node) {
+        if let Some(v) = tree.get("apiVersion").and_then(Node::as_str)
+            && v != crate::API_VERSION
+        {
+            let span = tree.locate(&Path::root().key("apiVersion"), false);
+            self.diags.push(
+                Diagnostic::error(Code::WrongApiVersion, span, format!("unsupported apiVersion `{v}`"))
+                    .hint(format!("skyform reads `apiVersion: {}`", crate::API_VERSION)),
+            );
+        }
+        if let Some(v) = tree.get("kind").and_then(Node::as_str)
+            && v != crate::KIND
+        {
+            let span = tree.locate(&Path::root().key("kind"), false);
+            self.diags.push(
+                Diagnostic::error(Code::WrongApiVersion, span, format!("unsupported kind `{v}`"))
+                    .hint(format!("a platform file has `kind: {}`", crate::KIND)),
+            );
+        }
+    }
+
+    fn resolve(&self, schema: &'s Json) -> &'s Json {
+        let mut s = schema;
+        for _ in 0..32 {
+            match s.get("$ref").and_then(Json::as_str) {
+                Some(r) => {
+                    let pointer = r.trim_start_matches('#');
+                    match self.root.pointer(pointer) {
+                        Some(next) => s = next,
+                        None => return s,
+                    }
+                }
+                None => return s,
+            }
+        }
+        s
+    }
+
+    fn check(&mut self, node: &Node, schema: &'s Json, path: &Path, what: &str) {
+        let schema = self.resolve(schema);
+        if let Some(alts) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Json::as_array) {
+            self.check_alternatives(node, alts, path, what);
+            return;
+        }
+        if let Some(types) = schema.get("type") {
+            if !type_matches(types, &node.value) {
+                self.wrong_type(node, &expected_text(types, schema), path);
+                return;
+            }
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
+            self.check_enum(node, allowed, path);
+            return;
+        }
+        if let Some(c) = schema.get("const") {
+            self.check_enum(node, std::slice::from_ref(c), path);
+            return;
+        }
+        match &node.value {
+            Value::Map(_) => self.check_object(node, schema, path),
+            Value::Seq(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.check(item, item_schema, &path.index(i), what);
+                    }
+                }
+            }
+            Value::Int(i) => self.check_range(node, *i as f64, schema, path),
+            Value::Float(f) => self.check_range(node, *f, schema, path),
+            _ => {}
+        }
+    }
+
+    fn check_range(&mut self, node: &Node, n: f64, schema: &Json, path: &Path) {
+        let min = schema.get("minimum").and_then(Json::as_f64);
+        let max = schema.get("maximum").and_then(Json::as_f64);
+        let below = min.is_some_and(|m| n < m);
+        let above = max.is_some_and(|m| n > m);
+        if below || above {
+            let range = match (min, max) {
+                (Some(a), Some(b)) => format!("between {a} and {b}"),
+                (Some(a), None) => format!("at least {a}"),
+                (None, Some(b)) => format!("at most {b}"),
+                (None, None) => String::new(),
+            };
+            self.diags.push(Diagnostic::error(
+                Code::OutOfRange,
+                node.span,
+                format!("{} must be {range}, found {n}", describe(path)),
+            ));
+        }
+    }
+
+    fn check_enum(&mut self, node: &Node, allowed: &[Json], path: &Path) {
+        let json = node.to_json();
+        if allowed.contains(&json) {
+            return;
+        }
+        let names: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
+        let found = node.scalar_text().unwrap_or_else(|| node.value.kind_name().to_string());
+        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let diag = Diagnostic::error(Code::UnknownValue, node.span, format!("unknown value `{found}` for {}", describe(path)));
+        let diag = match did_you_mean(&found, names.iter().copied()) {
+            Some(s) => diag.hint(format!("did you mean `{s}`?")),
+            None => diag.hint(format!("expected one of {list}")),
+        };
+        self.diags.push(diag);
+    }
+
+    fn check_object(&mut self, node: &Node, schema: &'s Json, path: &Path) {
+        let entries = node.as_map().unwrap_or(&[]);
+        static EMPTY: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        let props: &'s Map<String, Json> =
+            schema.get("properties").and_then(Json::as_object).unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        let additional = schema.get("additionalProperties");
+        for entry in entries {
+            let child = path.key(&entry.key);
+            if let Some(prop) = props.get(&entry.key) {
+                self.check(&entry.value, prop, &child, &entry.key);
+            } else {
+                match additional {
+                    Some(Json::Bool(false)) => {
+                        let diag = Diagnostic::error(
+                            Code::UnknownKey,
+                            entry.key_span,
+                            format!("unknown key `{}` in {}", entry.key, describe(path)),
+                        );
+                        let diag = match did_you_mean(&entry.key, props.keys().map(String::as_str)) {
+                            Some(s) => diag.hint(format!("did you mean `{s}`?")),
+                            None => {
+                                let mut keys: Vec<&str> = props.keys().map(String::as_str).collect();
+                                keys.sort_unstable();
+                                diag.hint(format!("allowed keys: {}", keys.join(", ")))
+                            }
+                        };
+                        self.diags.push(diag);
+                    }
+                    Some(s @ Json::Object(_)) => self.check(&entry.value, s, &child, &entry.key),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(required) = schema.get("required").and_then(Json::as_array) {
+            for key in required.iter().filter_map(Json::as_str) {
+                if node.get(key).is_none() {
+                    let span = node.span;
+                    self.diags.push(
+                        Diagnostic::error(Code::MissingKey, span, format!("missing key `{key}` in {}", describe(path)))
+                            .hint_opt(props.get(key).and_then(|p| self.resolve(p).get("description")).and_then(Json::as_str).map(|d| format!("`{key}`: {}", first_sentence(d)))),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_alternatives(&mut self, node: &Node, alts: &'s [Json], path: &Path, what: &str) {
+        let mut best: Option<Vec<Diagnostic>> = None;
+        let mut matching_type = false;
+        for alt in alts {
+            let alt = self.resolve(alt);
+            let shape_ok = alt.get("type").is_none_or(|t| type_matches(t, &node.value));
+            if !shape_ok {
+                continue;
+            }
+            matching_type = true;
+            let mut sub = Walker { root: self.root, diags: Vec::new() };
+            sub.check(node, alt, path, what);
+            if sub.diags.is_empty() {
+                return;
+            }
+            if best.as_ref().is_none_or(|b| sub.diags.len() < b.len()) {
+                best = Some(sub.diags);
+            }
+        }
+        if let Some(diags) = best {
+            self.diags.extend(diags);
+            return;
+        }
+        if !matching_type {
+            let expected: Vec<String> = alts
+                .iter()
+                .map(|a| self.resolve(a))
+                .map(|a| a.get("type").map_or("a value".to_string(), |t| expected_text(t, a)))
+                .collect();
+            self.wrong_type(node, &expected.join(" or "), path);
+        }
+    }
+
+    fn wrong_type(&mut self, node: &Node, expected: &str, path: &Path) {
+        let found = node.value.kind_name();
+        let mut diag = Diagnostic::error(
+            Code::WrongType,
+            node.span,
+            format!("{} must be {expected}, found {found}", describe(path)),
+        );
+        if expected.contains("a string") && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+            if let Some(text) = node.scalar_text() {
+                diag = diag.hint(format!("quote it to keep it as text: \"{text}\""));
+            }
+        }
+        self.diags.push(diag);
+    }
+}
+
+fn first_sentence(s: &str) -> String {
+    let line = s.lines().next().unwrap_or(s);
+    line.split(". ").next().unwrap_or(line).trim_end_matches('.').to_string()
+}
+
+fn type_matches(types: &Json, value: &Value) -> bool {
+    match types {
+        Json::String(t) => one_type_matches(t, value),
+        Json::Array(ts) => ts.iter().filter_map(Json::as_str).any(|t| one_type_matches(t, value)),
+        _ => true,
+    }
+}
+
+fn one_type_matches(t: &str, value: &Value) -> bool {
+    match (t, value) {
+        ("null", Value::Null)
+        | ("boolean", Value::Bool(_))
+        | ("integer", Value::Int(_))
+        | ("number", Value::Int(_) | Value::Float(_))
+        | ("string", Value::String(_))
+        | ("array", Value::Seq(_))
+        | ("object", Value::Map(_)) => true,
+        ("integer", Value::Float(f)) => f.fract() == 0.0,
+        _ => false,
+    }
+}
+
+fn expected_text(types: &Json, schema: &Json) -> String {
+    let one = |t: &str| match t {
+        "null" => "null".to_string(),
+        "boolean" => "a boolean".to_string(),
+        "integer" => {
+            if schema.get("minimum").and_then(Json::as_f64) == Some(0.0) {
+                "a non-negative integer".to_string()
+            } else {
+                "an integer".to_string()
+            }
+        }
+        "number" => "a number".to_string(),
+        "string" => "a string".to_string(),
+        "array" => "a list".to_string(),
+        "object" => "a mapping".to_string(),
+        other => other.to_string(),
+    };
+    match types {
+        Json::String(t) => one(t),
+        Json::Array(ts) => ts.iter().filter_map(Json::as_str).filter(|t| *t != "null").map(one).collect::<Vec<_>>().join(" or "),
+        _ => "a value".to_string(),
+    }
+}
