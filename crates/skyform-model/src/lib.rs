@@ -11,10 +11,10 @@ mod lower;
 mod types;
 
 pub use components::{ComponentDefaults, component_defaults};
-pub use lower::lower;
+pub use lower::{lower, lower_with_warnings};
 pub use skyform_spec::raw::{
-    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel,
-    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
+    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
 };
 pub use types::*;
 

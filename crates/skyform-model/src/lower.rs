@@ -129,9 +129,8 @@ pub(crate) fn cron_interval_minutes(cron: &str) -> Option<u64> {
             times.push(u64::from(*h) * 60 + u64::from(*m));
         }
     }
-    let day_gap = |i: usize| -> u64 {
-        if i + 1 < times.len() { times[i + 1] - times[i] } else { times[0] + 1440 - times[i] }
-    };
+    let day_gap =
+        |i: usize| -> u64 { if i + 1 < times.len() { times[i + 1] - times[i] } else { times[0] + 1440 - times[i] } };
     let daily_max = (0..times.len()).map(day_gap).max()?;
     let every_day = fields[2] == "*" && (fields[4] == "*" || dow.len() >= 7);
     if every_day {
@@ -205,7 +204,10 @@ impl Cx<'_> {
                     Code::InvalidName,
                     &spec_path().key("services").key(svc),
                     format!("service name `{svc}` is not a valid DNS-1035 label"),
-                    Some("start with a lowercase letter; use lowercase letters, digits and `-`, at most 63 characters".into()),
+                    Some(
+                        "start with a lowercase letter; use lowercase letters, digits and `-`, at most 63 characters"
+                            .into(),
+                    ),
                 );
             }
         }
@@ -215,6 +217,15 @@ impl Cx<'_> {
 
         let mut env_specs: Vec<(String, raw::EnvironmentSpec)> =
             spec.environments.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        // Keep the file's order (dev, staging, production), not the alphabet's.
+        let order: Vec<String> = self
+            .loaded
+            .tree
+            .at(&spec_path().key("environments"))
+            .and_then(skyform_yaml::Node::as_map)
+            .map(|entries| entries.iter().map(|e| e.key.clone()).collect())
+            .unwrap_or_default();
+        env_specs.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
         if env_specs.is_empty() {
             env_specs.push(("production".to_string(), raw::EnvironmentSpec::default()));
         }
@@ -276,9 +287,8 @@ impl Cx<'_> {
     fn kubernetes_version(&mut self, v: Option<&str>) -> String {
         let v = v.unwrap_or("1.31");
         let path = spec_path().key("kubernetesVersion");
-        let ok = v
-            .split_once('.')
-            .is_some_and(|(a, b)| a == "1" && b.parse::<u32>().is_ok_and(|m| (25..=37).contains(&m)));
+        let ok =
+            v.split_once('.').is_some_and(|(a, b)| a == "1" && b.parse::<u32>().is_ok_and(|m| (25..=37).contains(&m)));
         if !ok {
             self.error(
                 Code::InvalidValue,
@@ -305,7 +315,12 @@ impl Cx<'_> {
             };
             let namespace = format!("{platform}-{name}");
             if !is_dns1123_label(&name) {
-                self.error(Code::InvalidName, &name_path, format!("tier name `{name}` is not a valid DNS-1123 label"), None);
+                self.error(
+                    Code::InvalidName,
+                    &name_path,
+                    format!("tier name `{name}` is not a valid DNS-1123 label"),
+                    None,
+                );
             } else if namespace.len() > 63 {
                 self.error(
                     Code::InvalidName,
@@ -329,7 +344,12 @@ impl Cx<'_> {
             out.push(Tier { name, namespace, pod_security: level, reason });
         }
         if out.is_empty() {
-            self.error(Code::Incomplete, &spec_path().key("tiers"), "the platform declares no tiers", Some("add at least one tier, e.g. `tiers: [api, data]`".into()));
+            self.error(
+                Code::Incomplete,
+                &spec_path().key("tiers"),
+                "the platform declares no tiers",
+                Some("add at least one tier, e.g. `tiers: [api, data]`".into()),
+            );
         }
         out
     }
@@ -409,16 +429,19 @@ impl Cx<'_> {
             .collect()
     }
 
-    fn observability(&mut self, platform: &str, raw: Option<&raw::ObservabilitySpec>, envs: &[Environment]) -> Observability {
+    fn observability(
+        &mut self,
+        platform: &str,
+        raw: Option<&raw::ObservabilitySpec>,
+        envs: &[Environment],
+    ) -> Observability {
         let base = spec_path().key("observability");
         let metrics = raw.and_then(|r| r.metrics.as_ref());
-        let storage = metrics.and_then(|m| m.storage.as_deref()).and_then(|s| {
-            match quantity::parse_bytes(s) {
-                Ok(b) => Some(b),
-                Err(e) => {
-                    self.error(Code::BadQuantity, &base.key("metrics").key("storage"), e.message, e.hint);
-                    None
-                }
+        let storage = metrics.and_then(|m| m.storage.as_deref()).and_then(|s| match quantity::parse_bytes(s) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.error(Code::BadQuantity, &base.key("metrics").key("storage"), e.message, e.hint);
+                None
             }
         });
         let tracing = raw.and_then(|r| r.tracing.as_ref()).and_then(|t| {
@@ -471,11 +494,17 @@ impl Cx<'_> {
         let mut schedules = Vec::new();
         let mut replication = Vec::new();
         let Some(raw) = raw else { return Backup { schedules, replication } };
-        let service_names: Vec<&str> = envs.first().map(|e| e.services.iter().map(|s| s.name.as_str()).collect()).unwrap_or_default();
+        let service_names: Vec<&str> =
+            envs.first().map(|e| e.services.iter().map(|s| s.name.as_str()).collect()).unwrap_or_default();
         for (i, s) in raw.schedules.iter().enumerate() {
             let path = base.key("schedules").index(i);
             if !is_dns1123_label(&s.name) {
-                self.error(Code::InvalidName, &path.key("name"), format!("schedule name `{}` is not a valid DNS-1123 label", s.name), None);
+                self.error(
+                    Code::InvalidName,
+                    &path.key("name"),
+                    format!("schedule name `{}` is not a valid DNS-1123 label", s.name),
+                    None,
+                );
             }
             for (j, t) in s.tiers.iter().enumerate() {
                 if !tiers.contains(t) {
@@ -508,7 +537,12 @@ impl Cx<'_> {
             }
             let ttl = parse_duration_minutes(&s.ttl);
             if ttl.is_none() {
-                self.error(Code::InvalidValue, &path.key("ttl"), format!("invalid duration `{}`", s.ttl), Some("write hours, e.g. `720h` for 30 days".into()));
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("ttl"),
+                    format!("invalid duration `{}`", s.ttl),
+                    Some("write hours, e.g. `720h` for 30 days".into()),
+                );
             }
             schedules.push(BackupSchedule {
                 name: s.name.clone(),
@@ -613,7 +647,10 @@ impl Cx<'_> {
                     Code::MissingKey,
                     m.base_path,
                     format!("service `{name}` has no `tier`"),
-                    Some(format!("add `tier:` with one of: {}", tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "))),
+                    Some(format!(
+                        "add `tier:` with one of: {}",
+                        tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
                 );
                 return None;
             }
@@ -626,7 +663,12 @@ impl Cx<'_> {
                 format!("service `{name}` uses undeclared tier `{tier_name}`"),
                 did_you_mean(&tier_name, tiers.iter().map(|t| t.name.as_str()))
                     .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("declare it in `spec.tiers` or use one of: {}", tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")))),
+                    .or_else(|| {
+                        Some(format!(
+                            "declare it in `spec.tiers` or use one of: {}",
+                            tiers.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ))
+                    }),
             );
             return None;
         };
@@ -645,7 +687,9 @@ impl Cx<'_> {
         };
         if image.trim().is_empty() || image.contains(char::is_whitespace) {
             self.error(Code::InvalidValue, &m.path("image"), format!("invalid image reference `{image}`"), None);
-        } else if !image.contains('@') && (image.ends_with(":latest") || !image.rsplit('/').next().is_some_and(|last| last.contains(':'))) {
+        } else if !image.contains('@')
+            && (image.ends_with(":latest") || !image.rsplit('/').next().is_some_and(|last| last.contains(':')))
+        {
             self.warn(
                 Code::InvalidValue,
                 &m.path("image"),
@@ -663,7 +707,12 @@ impl Cx<'_> {
             let min = sv.min_scale.unwrap_or(0);
             let max = sv.max_scale.unwrap_or(min.max(1) * 10);
             if min > max {
-                self.error(Code::BadReplicas, &m.path("serverless"), format!("`minScale` {min} is above `maxScale` {max}"), None);
+                self.error(
+                    Code::BadReplicas,
+                    &m.path("serverless"),
+                    format!("`minScale` {min} is above `maxScale` {max}"),
+                    None,
+                );
             }
             Serverless {
                 min_scale: min,
@@ -679,11 +728,15 @@ impl Cx<'_> {
             let path = m.path("autoscale");
             let cpu = a.cpu.as_ref().and_then(|p| self.percent(p, &path.key("cpu")));
             let memory = a.memory.as_ref().and_then(|p| self.percent(p, &path.key("memory")));
-            let queue = a.queue.as_ref().map(|q| QueueScale { service: q.service.clone(), queue: q.queue.clone(), target: q.target.max(1) });
+            let queue = a.queue.as_ref().map(|q| QueueScale {
+                service: q.service.clone(),
+                queue: q.queue.clone(),
+                target: q.target.max(1),
+            });
             Autoscale { cpu_percent: cpu, memory_percent: memory, queue }
         });
         let autoscale = match autoscale {
-            Some(a) if !replicas.is_range() => {
+            Some(a) if !replicas.is_range() && !written_as_range(m.get(|s| s.replicas.clone()).as_ref()) => {
                 self.warn(
                     Code::BadReplicas,
                     &m.path("autoscale"),
@@ -702,7 +755,12 @@ impl Cx<'_> {
         let expose = m.get(|s| s.expose.clone()).and_then(|e| {
             let path = m.path("expose");
             if e.host.contains('{') && !e.host.replace("{domain}", "").chars().all(|c| c != '{' && c != '}') {
-                self.error(Code::InvalidValue, &path.key("host"), format!("unknown placeholder in host `{}`", e.host), Some("only `{domain}` is expanded".into()));
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("host"),
+                    format!("unknown placeholder in host `{}`", e.host),
+                    Some("only `{domain}` is expanded".into()),
+                );
                 return None;
             }
             let host = e.host.replace("{domain}", domain);
@@ -710,7 +768,12 @@ impl Cx<'_> {
                 Some(p) => match ports.iter().find(|x| x.name == *p || x.port.to_string() == *p) {
                     Some(x) => x.clone(),
                     None => {
-                        self.error(Code::UnknownPort, &path.key("port"), format!("service `{name}` has no port `{p}` to expose"), Some(port_list(&ports)));
+                        self.error(
+                            Code::UnknownPort,
+                            &path.key("port"),
+                            format!("service `{name}` has no port `{p}` to expose"),
+                            Some(port_list(&ports)),
+                        );
                         return None;
                     }
                 },
@@ -718,12 +781,22 @@ impl Cx<'_> {
             };
             let path_prefix = e.path.clone().unwrap_or_else(|| "/".into());
             if !path_prefix.starts_with('/') {
-                self.error(Code::InvalidValue, &path.key("path"), format!("ingress path `{path_prefix}` must start with `/`"), None);
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("path"),
+                    format!("ingress path `{path_prefix}` must start with `/`"),
+                    None,
+                );
             }
             Some(Expose { host, path: path_prefix, port, tls: e.tls.unwrap_or(true) })
         });
         if m.get(|s| s.expose.clone()).is_some() && ports.is_empty() {
-            self.error(Code::Incomplete, &m.path("expose"), format!("service `{name}` is exposed but declares no ports"), None);
+            self.error(
+                Code::Incomplete,
+                &m.path("expose"),
+                format!("service `{name}` is exposed but declares no ports"),
+                None,
+            );
         }
         // Dependencies (targets are checked once all services exist)
         let depends_on = m
@@ -741,10 +814,8 @@ impl Cx<'_> {
         // Storage
         let storage = m.get(|s| s.storage.clone()).map(|st| {
             let path = m.path("storage");
-            let (def_size, def_class, def_mount) = defaults
-                .as_ref()
-                .and_then(|d| d.storage)
-                .unwrap_or(("10Gi", StorageClassName::FastSsd, "/data"));
+            let (def_size, def_class, def_mount) =
+                defaults.as_ref().and_then(|d| d.storage).unwrap_or(("10Gi", StorageClassName::FastSsd, "/data"));
             let size_text = st.size.clone().unwrap_or_else(|| def_size.to_string());
             let size = quantity::parse_bytes(&size_text).unwrap_or_else(|e| {
                 self.error(Code::BadQuantity, &path.key("size"), e.message, e.hint);
@@ -752,7 +823,12 @@ impl Cx<'_> {
             });
             let mount = st.mount_path.clone().unwrap_or_else(|| def_mount.to_string());
             if !mount.starts_with('/') {
-                self.error(Code::InvalidValue, &path.key("mountPath"), format!("mount path `{mount}` must be absolute"), None);
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("mountPath"),
+                    format!("mount path `{mount}` must be absolute"),
+                    None,
+                );
             }
             Storage { size, class: st.class.unwrap_or(def_class), mount_path: mount }
         });
@@ -772,12 +848,22 @@ impl Cx<'_> {
             .map(|(i, e)| {
                 let path = m.path("egress").index(i);
                 if e.host.is_none() && e.cidr.is_none() {
-                    self.error(Code::Incomplete, &path, "egress rule needs `host` or `cidr`", Some("e.g. `{host: smtp.example.com, port: 587}`".into()));
+                    self.error(
+                        Code::Incomplete,
+                        &path,
+                        "egress rule needs `host` or `cidr`",
+                        Some("e.g. `{host: smtp.example.com, port: 587}`".into()),
+                    );
                 }
                 if let Some(c) = &e.cidr
                     && !valid_cidr(c)
                 {
-                    self.error(Code::InvalidValue, &path.key("cidr"), format!("invalid CIDR `{c}`"), Some("write an IPv4 or IPv6 network such as `203.0.113.0/24`".into()));
+                    self.error(
+                        Code::InvalidValue,
+                        &path.key("cidr"),
+                        format!("invalid CIDR `{c}`"),
+                        Some("write an IPv4 or IPv6 network such as `203.0.113.0/24`".into()),
+                    );
                 }
                 if e.port == 0 {
                     self.error(Code::OutOfRange, &path.key("port"), "port 0 is not a valid port", None);
@@ -796,12 +882,19 @@ impl Cx<'_> {
             );
         }
         // Env and secrets
-        let mut env_vars: BTreeMap<String, String> =
-            defaults.as_ref().map(|d| d.env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()).unwrap_or_default();
+        let mut env_vars: BTreeMap<String, String> = defaults
+            .as_ref()
+            .map(|d| d.env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect())
+            .unwrap_or_default();
         if let Some(e) = m.get(|s| s.env.clone()) {
             for (k, v) in e {
                 if !is_env_name(&k) {
-                    self.error_at_key(Code::InvalidName, &m.path("env").key(&k), format!("`{k}` is not a valid environment variable name"), Some("use letters, digits and `_`, not starting with a digit".into()));
+                    self.error_at_key(
+                        Code::InvalidName,
+                        &m.path("env").key(&k),
+                        format!("`{k}` is not a valid environment variable name"),
+                        Some("use letters, digits and `_`, not starting with a digit".into()),
+                    );
                 }
                 env_vars.insert(k, v);
             }
@@ -818,10 +911,20 @@ impl Cx<'_> {
                 ),
             };
             if !is_env_name(&env_name) {
-                self.error(Code::InvalidName, &path, format!("`{env_name}` is not a valid environment variable name"), None);
+                self.error(
+                    Code::InvalidName,
+                    &path,
+                    format!("`{env_name}` is not a valid environment variable name"),
+                    None,
+                );
             }
             if env_vars.contains_key(&env_name) {
-                self.error(Code::InvalidValue, &path, format!("`{env_name}` is both a plain variable and a secret"), Some("remove it from `env:`; secrets never hold plaintext values".into()));
+                self.error(
+                    Code::InvalidValue,
+                    &path,
+                    format!("`{env_name}` is both a plain variable and a secret"),
+                    Some("remove it from `env:`; secrets never hold plaintext values".into()),
+                );
             }
             if secrets.iter().any(|x| x.env == env_name) {
                 self.error(Code::InvalidValue, &path, format!("secret `{env_name}` is listed twice"), None);
@@ -831,7 +934,8 @@ impl Cx<'_> {
         }
         for (k, v) in &env_vars {
             let upper = k.to_ascii_uppercase();
-            let looks_secret = ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
+            let looks_secret =
+                ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
             if looks_secret && !v.is_empty() && !v.starts_with('$') {
                 self.error_at_key(
                     Code::InvalidValue,
@@ -847,21 +951,41 @@ impl Cx<'_> {
             let path = m.path("rbac").index(i);
             let all = r.api_groups.iter().chain(&r.resources).chain(&r.verbs);
             if all.clone().any(|x| x.contains('*')) {
-                self.error(Code::InvalidValue, &path, "RBAC rules may not use wildcards", Some("list the exact API groups, resources and verbs the service needs".into()));
+                self.error(
+                    Code::InvalidValue,
+                    &path,
+                    "RBAC rules may not use wildcards",
+                    Some("list the exact API groups, resources and verbs the service needs".into()),
+                );
             }
             for v in &r.verbs {
                 if ["escalate", "bind", "impersonate"].contains(&v.as_str()) {
-                    self.error(Code::InvalidValue, &path.key("verbs"), format!("verb `{v}` allows privilege escalation"), None);
+                    self.error(
+                        Code::InvalidValue,
+                        &path.key("verbs"),
+                        format!("verb `{v}` allows privilege escalation"),
+                        None,
+                    );
                 }
             }
-            rbac.push(RbacRule { api_groups: r.api_groups, resources: r.resources, verbs: r.verbs, resource_names: r.resource_names });
+            rbac.push(RbacRule {
+                api_groups: r.api_groups,
+                resources: r.resources,
+                verbs: r.verbs,
+                resource_names: r.resource_names,
+            });
         }
         // Metrics
         let metrics = match m.get(|s| s.metrics.clone()) {
             Some(mt) => match ports.iter().find(|p| p.name == mt.port || p.port.to_string() == mt.port) {
                 Some(p) => Some(Metrics { port: p.clone(), path: mt.path.unwrap_or_else(|| "/metrics".into()) }),
                 None => {
-                    self.error(Code::UnknownPort, &m.path("metrics").key("port"), format!("service `{name}` has no port `{}` for metrics", mt.port), Some(port_list(&ports)));
+                    self.error(
+                        Code::UnknownPort,
+                        &m.path("metrics").key("port"),
+                        format!("service `{name}` has no port `{}` for metrics", mt.port),
+                        Some(port_list(&ports)),
+                    );
                     None
                 }
             },
@@ -869,7 +993,10 @@ impl Cx<'_> {
                 ports.iter().find(|p| p.name == port).map(|p| Metrics { port: p.clone(), path: path.to_string() })
             }),
         };
-        let mut writable: Vec<String> = defaults.as_ref().map(|d| d.writable_paths.iter().map(|p| (*p).to_string()).collect()).unwrap_or_else(|| vec!["/tmp".to_string()]);
+        let mut writable: Vec<String> = defaults
+            .as_ref()
+            .map(|d| d.writable_paths.iter().map(|p| (*p).to_string()).collect())
+            .unwrap_or_else(|| vec!["/tmp".to_string()]);
         for p in m.get(|s| s.writable_paths.clone()).unwrap_or_default() {
             if !writable.contains(&p) {
                 writable.push(p);
@@ -878,7 +1005,12 @@ impl Cx<'_> {
         writable.sort();
         let run_as_user = m.get(|s| s.run_as_user).or(defaults.as_ref().map(|d| d.run_as_user)).unwrap_or(10001);
         if run_as_user <= 0 {
-            self.error(Code::InvalidValue, &m.path("runAsUser"), format!("`runAsUser: {run_as_user}` runs as root"), Some("choose a non-zero UID; the platform enforces non-root containers".into()));
+            self.error(
+                Code::InvalidValue,
+                &m.path("runAsUser"),
+                format!("`runAsUser: {run_as_user}` runs as root"),
+                Some("choose a non-zero UID; the platform enforces non-root containers".into()),
+            );
         }
         let workload = if serverless.is_some() && knative {
             WorkloadKind::Knative
@@ -888,11 +1020,21 @@ impl Cx<'_> {
             WorkloadKind::Deployment
         };
         if workload == WorkloadKind::Knative && storage.is_some() {
-            self.error(Code::InvalidValue, &m.path("serverless"), format!("service `{name}` cannot be serverless and have storage"), None);
+            self.error(
+                Code::InvalidValue,
+                &m.path("serverless"),
+                format!("service `{name}` cannot be serverless and have storage"),
+                None,
+            );
         }
         let spot = m.get(|s| s.spot).unwrap_or(false);
         if spot && storage.is_some() {
-            self.warn(Code::InvalidValue, &m.path("spot"), format!("stateful service `{name}` is kept on on-demand nodes"), Some("`spot: true` is ignored for services with storage".into()));
+            self.warn(
+                Code::InvalidValue,
+                &m.path("spot"),
+                format!("stateful service `{name}` is kept on on-demand nodes"),
+                Some("`spot: true` is ignored for services with storage".into()),
+            );
         }
         Some(Service {
             name: name.to_string(),
@@ -901,8 +1043,12 @@ impl Cx<'_> {
             component,
             workload,
             image,
-            command: m.get(|s| s.command.clone()).unwrap_or_else(|| defaults.as_ref().map(|d| d.command.iter().map(|s| (*s).to_string()).collect()).unwrap_or_default()),
-            args: m.get(|s| s.args.clone()).unwrap_or_else(|| defaults.as_ref().map(|d| d.args.iter().map(|s| (*s).to_string()).collect()).unwrap_or_default()),
+            command: m.get(|s| s.command.clone()).unwrap_or_else(|| {
+                defaults.as_ref().map(|d| d.command.iter().map(|s| (*s).to_string()).collect()).unwrap_or_default()
+            }),
+            args: m.get(|s| s.args.clone()).unwrap_or_else(|| {
+                defaults.as_ref().map(|d| d.args.iter().map(|s| (*s).to_string()).collect()).unwrap_or_default()
+            }),
             ports,
             env: env_vars,
             secrets,
@@ -927,7 +1073,12 @@ impl Cx<'_> {
     fn ports(&mut self, name: &str, m: &Merged<'_>, defaults: Option<&crate::ComponentDefaults>) -> Vec<Port> {
         let Some(raw_ports) = m.get(|s| s.ports.clone()) else {
             return defaults
-                .map(|d| d.ports.iter().map(|(n, p)| Port { name: (*n).to_string(), port: *p, protocol: Protocol::Tcp }).collect())
+                .map(|d| {
+                    d.ports
+                        .iter()
+                        .map(|(n, p)| Port { name: (*n).to_string(), port: *p, protocol: Protocol::Tcp })
+                        .collect()
+                })
                 .unwrap_or_default();
         };
         let single = raw_ports.len() == 1;
@@ -936,22 +1087,47 @@ impl Cx<'_> {
             let path = m.path("ports").index(i);
             let (pname, number, protocol, name_path) = match p {
                 raw::PortSpec::Number(n) => (None, *n, Protocol::Tcp, path.clone()),
-                raw::PortSpec::Detailed(d) => (d.name.clone(), d.port, d.protocol.unwrap_or(Protocol::Tcp), path.key("name")),
+                raw::PortSpec::Detailed(d) => {
+                    (d.name.clone(), d.port, d.protocol.unwrap_or(Protocol::Tcp), path.key("name"))
+                }
             };
-            let default_name = defaults.and_then(|d| d.ports.iter().find(|(_, n)| *n == number).map(|(n, _)| (*n).to_string()));
-            let pname = pname.or(default_name).unwrap_or_else(|| if single { "http".to_string() } else { format!("port-{number}") });
+            let default_name =
+                defaults.and_then(|d| d.ports.iter().find(|(_, n)| *n == number).map(|(n, _)| (*n).to_string()));
+            let pname = pname
+                .or(default_name)
+                .unwrap_or_else(|| if single { "http".to_string() } else { format!("port-{number}") });
             if number == 0 {
-                self.error(Code::OutOfRange, &path, format!("service `{name}` declares port 0"), Some("ports are 1-65535".into()));
+                self.error(
+                    Code::OutOfRange,
+                    &path,
+                    format!("service `{name}` declares port 0"),
+                    Some("ports are 1-65535".into()),
+                );
             }
             if !is_iana_svc_name(&pname) {
-                self.error(Code::InvalidName, &name_path, format!("port name `{pname}` is not a valid IANA service name"), Some("at most 15 lowercase letters, digits and `-`, with at least one letter".into()));
+                self.error(
+                    Code::InvalidName,
+                    &name_path,
+                    format!("port name `{pname}` is not a valid IANA service name"),
+                    Some("at most 15 lowercase letters, digits and `-`, with at least one letter".into()),
+                );
             }
             if let Some(prev) = out.iter().find(|o| o.port == number && o.protocol == protocol) {
-                self.error(Code::DuplicatePort, &path, format!("service `{name}` declares port {number} twice"), Some(format!("it is already declared as `{}`", prev.name)));
+                self.error(
+                    Code::DuplicatePort,
+                    &path,
+                    format!("service `{name}` declares port {number} twice"),
+                    Some(format!("it is already declared as `{}`", prev.name)),
+                );
                 continue;
             }
             if out.iter().any(|o| o.name == pname) {
-                self.error(Code::DuplicatePort, &name_path, format!("service `{name}` declares port name `{pname}` twice"), Some("give each port a distinct name".into()));
+                self.error(
+                    Code::DuplicatePort,
+                    &name_path,
+                    format!("service `{name}` declares port name `{pname}` twice"),
+                    Some("give each port a distinct name".into()),
+                );
                 continue;
             }
             out.push(Port { name: pname, port: number, protocol });
@@ -987,12 +1163,22 @@ impl Cx<'_> {
         if let (Some(r), Some(l)) = (cpu_req, cpu_lim)
             && l < r
         {
-            self.error(Code::LimitBelowRequest, &path.key("cpu"), format!("CPU limit {l} is below the request {r}"), Some(format!("write `{r}..{r}` or raise the limit")));
+            self.error(
+                Code::LimitBelowRequest,
+                &path.key("cpu"),
+                format!("CPU limit {l} is below the request {r}"),
+                Some(format!("write `{r}..{r}` or raise the limit")),
+            );
         }
         if let (Some(r), Some(l)) = (mem_req, mem_lim)
             && l < r
         {
-            self.error(Code::LimitBelowRequest, &path.key("memory"), format!("memory limit {l} is below the request {r}"), Some(format!("write `{r}..{r}` or raise the limit")));
+            self.error(
+                Code::LimitBelowRequest,
+                &path.key("memory"),
+                format!("memory limit {l} is below the request {r}"),
+                Some(format!("write `{r}..{r}` or raise the limit")),
+            );
         }
         Resources {
             cpu_request: cpu_req.unwrap_or(Cpu(100)),
@@ -1034,7 +1220,12 @@ impl Cx<'_> {
                     raw::PercentSpec::Number(n) => n.to_string(),
                     raw::PercentSpec::Text(t) => t.clone(),
                 };
-                self.error(Code::BadPercent, path, format!("invalid utilisation target `{shown}`"), Some("write a percentage from 1% to 100%, e.g. `70%`".into()));
+                self.error(
+                    Code::BadPercent,
+                    path,
+                    format!("invalid utilisation target `{shown}`"),
+                    Some("write a percentage from 1% to 100%, e.g. `70%`".into()),
+                );
                 None
             }
         }
@@ -1060,16 +1251,31 @@ impl Cx<'_> {
                 };
                 match r {
                     Some(r) if r.min > r.max => {
-                        self.error(Code::BadReplicas, &path, format!("replica range `{t}` has its minimum above its maximum"), Some(format!("did you mean `{}..{}`?", r.max, r.min)));
+                        self.error(
+                            Code::BadReplicas,
+                            &path,
+                            format!("replica range `{t}` has its minimum above its maximum"),
+                            Some(format!("did you mean `{}..{}`?", r.max, r.min)),
+                        );
                         Some(Replicas { min: r.max, max: r.min })
                     }
                     Some(r) if r.max == 0 => {
-                        self.error(Code::BadReplicas, &path, format!("service `{name}` has zero replicas"), Some("use `serverless: {minScale: 0}` to scale to zero".into()));
+                        self.error(
+                            Code::BadReplicas,
+                            &path,
+                            format!("service `{name}` has zero replicas"),
+                            Some("use `serverless: {minScale: 0}` to scale to zero".into()),
+                        );
                         None
                     }
                     Some(r) => Some(r),
                     None => {
-                        self.error(Code::BadReplicas, &path, format!("invalid replica count `{t}`"), Some("write a number (`3`) or a range (`2..5`)".into()));
+                        self.error(
+                            Code::BadReplicas,
+                            &path,
+                            format!("invalid replica count `{t}`"),
+                            Some("write a number (`3`) or a range (`2..5`)".into()),
+                        );
                         None
                     }
                 }
@@ -1101,14 +1307,25 @@ impl Cx<'_> {
         r
     }
 
-    fn probes(&mut self, name: &str, m: &Merged<'_>, defaults: Option<&crate::ComponentDefaults>, ports: &[Port]) -> Probes {
+    fn probes(
+        &mut self,
+        name: &str,
+        m: &Merged<'_>,
+        defaults: Option<&crate::ComponentDefaults>,
+        ports: &[Port],
+    ) -> Probes {
         let raw = m.get(|s| s.probes.clone()).unwrap_or_default();
         let path = m.path("probes");
         let default_port = match &raw.port {
             Some(p) => match ports.iter().find(|x| x.name == *p || x.port.to_string() == *p) {
                 Some(x) => Some(x.name.clone()),
                 None => {
-                    self.error(Code::UnknownPort, &path.key("port"), format!("service `{name}` has no port `{p}` to probe"), Some(port_list(ports)));
+                    self.error(
+                        Code::UnknownPort,
+                        &path.key("port"),
+                        format!("service `{name}` has no port `{p}` to probe"),
+                        Some(port_list(ports)),
+                    );
                     None
                 }
             },
@@ -1118,59 +1335,84 @@ impl Cx<'_> {
             match d {
                 DefaultProbe::Http(p, port) => ProbeAction::Http { path: p.to_string(), port: port.to_string() },
                 DefaultProbe::Tcp(port) => ProbeAction::Tcp { port: port.to_string() },
-                DefaultProbe::Exec(cmd) => ProbeAction::Exec { command: cmd.iter().map(|s| (*s).to_string()).collect() },
+                DefaultProbe::Exec(cmd) => {
+                    ProbeAction::Exec { command: cmd.iter().map(|s| (*s).to_string()).collect() }
+                }
             }
         };
         let fallback = |kind: &str| -> Option<ProbeAction> {
             let d = defaults?;
             Some(from_default(if kind == "liveness" { d.liveness } else { d.readiness }))
         };
-        let resolve = |cx: &mut Self, spec: Option<&raw::ProbeSpec>, kind: &str, delay: u32, period: u32| -> Option<Probe> {
-            let action = match spec {
-                Some(raw::ProbeSpec::Path(p)) => {
-                    if !p.starts_with('/') {
-                        cx.error(Code::InvalidValue, &path.key(kind), format!("probe path `{p}` must start with `/`"), None);
-                    }
-                    match &default_port {
-                        Some(port) => ProbeAction::Http { path: p.clone(), port: port.clone() },
-                        None => {
-                            cx.error(Code::Incomplete, &path.key(kind), format!("service `{name}` has an HTTP probe but no ports"), None);
-                            return None;
+        let resolve =
+            |cx: &mut Self, spec: Option<&raw::ProbeSpec>, kind: &str, delay: u32, period: u32| -> Option<Probe> {
+                let action = match spec {
+                    Some(raw::ProbeSpec::Path(p)) => {
+                        if !p.starts_with('/') {
+                            cx.error(
+                                Code::InvalidValue,
+                                &path.key(kind),
+                                format!("probe path `{p}` must start with `/`"),
+                                None,
+                            );
+                        }
+                        match &default_port {
+                            Some(port) => ProbeAction::Http { path: p.clone(), port: port.clone() },
+                            None => {
+                                cx.error(
+                                    Code::Incomplete,
+                                    &path.key(kind),
+                                    format!("service `{name}` has an HTTP probe but no ports"),
+                                    None,
+                                );
+                                return None;
+                            }
                         }
                     }
-                }
-                Some(raw::ProbeSpec::Detailed(d)) => {
-                    let count = usize::from(d.http.is_some()) + usize::from(d.tcp == Some(true)) + usize::from(d.exec.is_some());
-                    if count != 1 {
-                        cx.error(Code::InvalidValue, &path.key(kind), format!("a {kind} probe needs exactly one of `http`, `tcp: true`, `exec`"), None);
-                        return None;
+                    Some(raw::ProbeSpec::Detailed(d)) => {
+                        let count = usize::from(d.http.is_some())
+                            + usize::from(d.tcp == Some(true))
+                            + usize::from(d.exec.is_some());
+                        if count != 1 {
+                            cx.error(
+                                Code::InvalidValue,
+                                &path.key(kind),
+                                format!("a {kind} probe needs exactly one of `http`, `tcp: true`, `exec`"),
+                                None,
+                            );
+                            return None;
+                        }
+                        let port = default_port.clone().unwrap_or_default();
+                        let action = if let Some(h) = &d.http {
+                            ProbeAction::Http { path: h.clone(), port }
+                        } else if let Some(e) = &d.exec {
+                            ProbeAction::Exec { command: e.clone() }
+                        } else {
+                            ProbeAction::Tcp { port }
+                        };
+                        return Some(Probe {
+                            action,
+                            initial_delay_seconds: d.initial_delay_seconds.unwrap_or(delay),
+                            period_seconds: d.period_seconds.unwrap_or(period).max(1),
+                            failure_threshold: d.failure_threshold.unwrap_or(3).max(1),
+                        });
                     }
-                    let port = default_port.clone().unwrap_or_default();
-                    let action = if let Some(h) = &d.http {
-                        ProbeAction::Http { path: h.clone(), port }
-                    } else if let Some(e) = &d.exec {
-                        ProbeAction::Exec { command: e.clone() }
-                    } else {
-                        ProbeAction::Tcp { port }
-                    };
-                    return Some(Probe {
-                        action,
-                        initial_delay_seconds: d.initial_delay_seconds.unwrap_or(delay),
-                        period_seconds: d.period_seconds.unwrap_or(period).max(1),
-                        failure_threshold: d.failure_threshold.unwrap_or(3).max(1),
-                    });
-                }
-                None => fallback(kind).or_else(|| default_port.clone().map(|port| ProbeAction::Tcp { port }))?,
+                    None => fallback(kind).or_else(|| default_port.clone().map(|port| ProbeAction::Tcp { port }))?,
+                };
+                Some(Probe { action, initial_delay_seconds: delay, period_seconds: period, failure_threshold: 3 })
             };
-            Some(Probe { action, initial_delay_seconds: delay, period_seconds: period, failure_threshold: 3 })
-        };
         let liveness = resolve(self, raw.liveness.as_ref(), "liveness", 10, 10);
         let readiness = resolve(self, raw.readiness.as_ref(), "readiness", 5, 5);
         let startup = raw.startup.as_ref().and_then(|s| resolve(self, Some(s), "startup", 0, 5)).map(|mut p| {
             p.failure_threshold = p.failure_threshold.max(30);
             p
         });
-        let exec_true = || Probe { action: ProbeAction::Exec { command: vec!["true".into()] }, initial_delay_seconds: 10, period_seconds: 10, failure_threshold: 3 };
+        let exec_true = || Probe {
+            action: ProbeAction::Exec { command: vec!["true".into()] },
+            initial_delay_seconds: 10,
+            period_seconds: 10,
+            failure_threshold: 3,
+        };
         if liveness.is_none() || readiness.is_none() {
             self.warn(
                 Code::Incomplete,
@@ -1204,7 +1446,8 @@ impl Cx<'_> {
                         Code::UnknownService,
                         &path,
                         format!("service `{}` depends on `{}`, which does not exist", s.name, dep.service),
-                        did_you_mean(&dep.service, names.iter().map(String::as_str)).map(|x| format!("did you mean `{x}`?")),
+                        did_you_mean(&dep.service, names.iter().map(String::as_str))
+                            .map(|x| format!("did you mean `{x}`?")),
                     );
                     continue;
                 };
@@ -1227,7 +1470,12 @@ impl Cx<'_> {
                     None => target_ports.iter().map(|p| p.port).collect(),
                 };
                 if ports_for_edge.is_empty() {
-                    self.error(Code::UnknownPort, &path, format!("service `{}` depends on `{}`, which declares no ports", s.name, dep.service), None);
+                    self.error(
+                        Code::UnknownPort,
+                        &path,
+                        format!("service `{}` depends on `{}`, which declares no ports", s.name, dep.service),
+                        None,
+                    );
                     continue;
                 }
                 if let Some(existing) = resolved.iter_mut().find(|d: &&mut Dependency| d.service == dep.service) {
@@ -1264,6 +1512,11 @@ impl Observability {
     }
 }
 
+/// Whether the replicas were written as a range (an environment policy may collapse it).
+fn written_as_range(r: Option<&raw::ReplicasSpec>) -> bool {
+    matches!(r, Some(raw::ReplicasSpec::Text(t)) if t.contains(".."))
+}
+
 fn tier_of(services: &BTreeMap<String, ServiceSpec>, name: &str) -> String {
     services.get(name).and_then(|s| s.tier.clone()).unwrap_or_default()
 }
@@ -1272,7 +1525,10 @@ fn port_list(ports: &[Port]) -> String {
     if ports.is_empty() {
         return "it declares no ports".to_string();
     }
-    format!("its ports are: {}", ports.iter().map(|p| format!("{} ({})", p.name, p.port)).collect::<Vec<_>>().join(", "))
+    format!(
+        "its ports are: {}",
+        ports.iter().map(|p| format!("{} ({})", p.name, p.port)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 fn valid_cidr(c: &str) -> bool {

@@ -195,9 +195,7 @@ pub struct Service {
 
 impl Service {
     pub fn port(&self, name_or_number: &str) -> Option<&Port> {
-        self.ports
-            .iter()
-            .find(|p| p.name == name_or_number || p.port.to_string() == name_or_number)
+        self.ports.iter().find(|p| p.name == name_or_number || p.port.to_string() == name_or_number)
     }
 
     /// Whether this service runs as the provider's managed offering on `provider`.

@@ -171,14 +171,7 @@ pub fn render(diag: &Diagnostic, source: &SourceFile, color: bool) -> String {
     let mut out = String::new();
     let head = format!("{label}[{}]", diag.code.as_str());
     let _ = writeln!(out, "{}{}", paint(style, &head), paint(BOLD, &format!(": {}", diag.message)));
-    let _ = writeln!(
-        out,
-        "  {} {}:{}:{}",
-        paint(BLUE, "-->"),
-        source.name,
-        diag.span.line,
-        diag.span.column
-    );
+    let _ = writeln!(out, "  {} {}:{}:{}", paint(BLUE, "-->"), source.name, diag.span.line, diag.span.column);
     if let Some(text) = source.line(diag.span.line) {
         let number = diag.span.line.to_string();
         let pad = " ".repeat(number.len());
@@ -187,13 +180,7 @@ pub fn render(diag: &Diagnostic, source: &SourceFile, color: bool) -> String {
         let width = caret_width(&text, col, diag.span.len);
         let _ = writeln!(out, "{pad} {}", paint(BLUE, "|"));
         let _ = writeln!(out, "{} {} {}", paint(BLUE, &number), paint(BLUE, "|"), text.trim_end());
-        let _ = writeln!(
-            out,
-            "{pad} {} {}{}",
-            paint(BLUE, "|"),
-            " ".repeat(col - 1),
-            paint(style, &"^".repeat(width))
-        );
+        let _ = writeln!(out, "{pad} {} {}{}", paint(BLUE, "|"), " ".repeat(col - 1), paint(style, &"^".repeat(width)));
     }
     for hint in &diag.hints {
         let _ = writeln!(out, "  {}: {hint}", paint(CYAN, "hint"));
@@ -205,10 +192,8 @@ pub fn render(diag: &Diagnostic, source: &SourceFile, color: bool) -> String {
 /// otherwise the run of non-space characters.
 fn caret_width(line: &str, col: usize, span_len: usize) -> usize {
     let rest: String = line.chars().skip(col - 1).collect();
-    let token = rest
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != ']' && *c != '}')
-        .count();
+    let token =
+        rest.chars().take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != ']' && *c != '}').count();
     let rest_len = rest.chars().count();
     if span_len > 0 && span_len <= rest_len { span_len } else { token.max(1) }
 }

@@ -39,7 +39,7 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
         ]
     })?;
     let schema = crate::schema::platform_schema();
-    let mut walker = Walker { root: &schema, diags: Vec::new() };
+    let mut walker = Walker { root: &schema, document: Some(&tree), diags: Vec::new() };
     walker.check_header(&tree);
     walker.check(&tree, &schema, &Path::root(), "the platform file");
     if !walker.diags.is_empty() {
@@ -55,6 +55,7 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
 
 struct Walker<'s> {
     root: &'s Json,
+    document: Option<&'s Node>,
     diags: Vec<Diagnostic>,
 }
 
@@ -166,7 +167,8 @@ impl<'s> Walker<'s> {
         let names: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
         let found = node.scalar_text().unwrap_or_else(|| node.value.kind_name().to_string());
         let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-        let diag = Diagnostic::error(Code::UnknownValue, node.span, format!("unknown value `{found}` for {}", describe(path)));
+        let diag =
+            Diagnostic::error(Code::UnknownValue, node.span, format!("unknown value `{found}` for {}", describe(path)));
         let diag = match did_you_mean(&found, names.iter().copied()) {
             Some(s) => diag.hint(format!("did you mean `{s}`?")),
             None => diag.hint(format!("expected one of {list}")),
@@ -210,14 +212,25 @@ impl<'s> Walker<'s> {
         if let Some(required) = schema.get("required").and_then(Json::as_array) {
             for key in required.iter().filter_map(Json::as_str) {
                 if node.get(key).is_none() {
-                    let span = node.span;
+                    let span = if path.segments().is_empty() { node.span } else { self.tree_key_span(node, path) };
                     self.diags.push(
                         Diagnostic::error(Code::MissingKey, span, format!("missing key `{key}` in {}", describe(path)))
-                            .hint_opt(props.get(key).and_then(|p| self.resolve(p).get("description")).and_then(Json::as_str).map(|d| format!("`{key}`: {}", first_sentence(d)))),
+                            .hint_opt(
+                                props
+                                    .get(key)
+                                    .and_then(|p| self.resolve(p).get("description"))
+                                    .and_then(Json::as_str)
+                                    .map(|d| format!("`{key}`: {}", first_sentence(d))),
+                            ),
                     );
                 }
             }
         }
+    }
+
+    /// Where to point for a missing key: the key that owns the incomplete mapping.
+    fn tree_key_span(&self, node: &Node, path: &Path) -> Span {
+        self.document.map_or(node.span, |doc| doc.locate(path, true))
     }
 
     fn check_alternatives(&mut self, node: &Node, alts: &'s [Json], path: &Path, what: &str) {
@@ -230,7 +243,7 @@ impl<'s> Walker<'s> {
                 continue;
             }
             matching_type = true;
-            let mut sub = Walker { root: self.root, diags: Vec::new() };
+            let mut sub = Walker { root: self.root, document: self.document, diags: Vec::new() };
             sub.check(node, alt, path, what);
             if sub.diags.is_empty() {
                 return;
@@ -315,7 +328,9 @@ fn expected_text(types: &Json, schema: &Json) -> String {
     };
     match types {
         Json::String(t) => one(t),
-        Json::Array(ts) => ts.iter().filter_map(Json::as_str).filter(|t| *t != "null").map(one).collect::<Vec<_>>().join(" or "),
+        Json::Array(ts) => {
+            ts.iter().filter_map(Json::as_str).filter(|t| *t != "null").map(one).collect::<Vec<_>>().join(" or ")
+        }
         _ => "a value".to_string(),
     }
 }

@@ -308,6 +308,7 @@ pub struct ReplicationSpec {
 pub struct GitopsSpec {
     pub tool: GitopsTool,
     /// Git repository holding the rendered output.
+    #[serde(rename = "repoURL")]
     pub repo_url: String,
     /// Path in the repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]

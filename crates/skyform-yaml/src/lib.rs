@@ -79,11 +79,7 @@ fn clean_message(raw: &str) -> String {
     };
     let stripped = stripped.trim_end_matches('.');
     // serde-saphyr suggests its own API option; that hint means nothing to a user.
-    stripped
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(stripped)
-        .to_string()
+    stripped.split(", set DuplicateKeyPolicy").next().unwrap_or(stripped).to_string()
 }
 
 /// Parses a single YAML document. An empty input yields a `Null` node.
@@ -103,11 +99,7 @@ pub fn parse_stream(src: &str) -> Result<Vec<Node>, YamlError> {
     }
     let docs: Vec<Spanned<node::RawNode>> =
         serde_saphyr::from_multiple_with_options(src, options()).map_err(|e| convert_error(&e))?;
-    Ok(docs
-        .into_iter()
-        .map(Node::from_raw)
-        .filter(|n| !matches!(n.value, Value::Null))
-        .collect())
+    Ok(docs.into_iter().map(Node::from_raw).filter(|n| !matches!(n.value, Value::Null)).collect())
 }
 
 #[cfg(test)]

@@ -183,9 +183,9 @@ impl Node {
             }
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => serde_json::Value::Object(
-                entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect(),
-            ),
+            Value::Map(entries) => {
+                serde_json::Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
+            }
         }
     }
 }

@@ -1,0 +1,16 @@
+//! `skyform completions SHELL`: shell completion scripts.
+
+use crate::exit;
+use anyhow::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(args: &Args, mut command: clap::Command) -> Result<u8> {
+    clap_complete::generate(args.shell, &mut command, "skyform", &mut std::io::stdout());
+    Ok(exit::OK)
+}

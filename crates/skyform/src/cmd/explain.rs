@@ -1,0 +1,76 @@
+//! `skyform explain FILE --env ENV`: the resolved model of one environment.
+
+use super::OutputFormat;
+use crate::exit;
+use crate::ui::Ui;
+use anyhow::Result;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Platform file
+    pub file: PathBuf,
+    /// Environment to resolve (default: the first one)
+    #[arg(long, short)]
+    pub env: Option<String>,
+    /// Output format
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
+    let (model, _) = match super::compile_platform(&args.file, ui)? {
+        Ok(m) => m,
+        Err(code) => return Ok(code),
+    };
+    let env = match &args.env {
+        Some(name) => match model.environment(name) {
+            Some(e) => e,
+            None => {
+                ui.error(&format!("environment `{name}` does not exist"));
+                ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
+                return Ok(exit::BAD_INPUT);
+            }
+        },
+        None => match model.environments.first() {
+            Some(e) => e,
+            None => return Ok(exit::BAD_INPUT),
+        },
+    };
+    match args.output {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(env)?),
+        OutputFormat::Yaml => print!("{}", super::to_yaml(env)?),
+        OutputFormat::Table => {
+            let mut table = Table::new();
+            table.load_style(UTF8_FULL_CONDENSED);
+            table.set_header(["service", "tier", "kind", "image", "replicas", "cpu", "memory", "ports", "depends on"]);
+            for s in &env.services {
+                let replicas = if s.replicas.is_range() {
+                    format!("{}..{}", s.replicas.min, s.replicas.max)
+                } else {
+                    s.replicas.min.to_string()
+                };
+                let kind = match s.workload {
+                    skyform_model::WorkloadKind::Deployment => "Deployment",
+                    skyform_model::WorkloadKind::StatefulSet => "StatefulSet",
+                    skyform_model::WorkloadKind::Knative => "Knative",
+                };
+                table.add_row([
+                    s.name.clone(),
+                    s.tier.clone(),
+                    kind.to_string(),
+                    s.image.clone(),
+                    replicas,
+                    format!("{}..{}", s.resources.cpu_request, s.resources.cpu_limit),
+                    format!("{}..{}", s.resources.memory_request, s.resources.memory_limit),
+                    s.ports.iter().map(|p| format!("{}:{}", p.name, p.port)).collect::<Vec<_>>().join(" "),
+                    s.depends_on.iter().map(|d| d.service.clone()).collect::<Vec<_>>().join(" "),
+                ]);
+            }
+            println!("environment `{}` (production: {}, domain: {})", env.name, env.production, env.domain);
+            println!("{table}");
+        }
+    }
+    Ok(exit::OK)
+}

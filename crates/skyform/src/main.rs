@@ -1,0 +1,75 @@
+//! The `skyform` binary: argument parsing, file I/O, terminal output and exit codes.
+//!
+//! Everything else lives in library crates that never touch files, the terminal or the
+//! environment. Each subcommand is one module in [`cmd`] with an `Args` struct (clap)
+//! and a `run(args, &Ui) -> Result<ExitCode>` function.
+
+mod cmd;
+mod ui;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit codes, the same for every command.
+pub mod exit {
+    /// Success; nothing found.
+    pub const OK: u8 = 0;
+    /// The command ran and found problems (findings, changes, failed checks).
+    pub const FINDINGS: u8 = 1;
+    /// Bad input: unreadable file, invalid platform file, bad arguments.
+    pub const BAD_INPUT: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "skyform",
+    version,
+    about = "One platform.yaml → Kubernetes manifests, Helm, Kustomize, Terraform and cost plans for any cloud",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a platform file and report every problem with its location
+    Validate(cmd::validate::Args),
+    /// Show what each service resolves to in an environment (defaults and overrides applied)
+    Explain(cmd::explain::Args),
+    /// Print the JSON Schema of the platform file (for editor completion)
+    Schema(cmd::schema::Args),
+    /// Write a commented starter platform file
+    Init(cmd::init::Args),
+    /// Print shell completions
+    Completions(cmd::completions::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(exit::BAD_INPUT),
+            };
+        }
+    };
+    let ui = ui::Ui::from_env();
+    let result = match cli.command {
+        Command::Validate(a) => cmd::validate::run(&a, &ui),
+        Command::Explain(a) => cmd::explain::run(&a, &ui),
+        Command::Schema(a) => cmd::schema::run(&a, &ui),
+        Command::Init(a) => cmd::init::run(&a, &ui),
+        Command::Completions(a) => cmd::completions::run(&a, <Cli as clap::CommandFactory>::command()),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            ui.error(&format!("{e:#}"));
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}
