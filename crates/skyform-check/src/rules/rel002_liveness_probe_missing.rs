@@ -1,0 +1,45 @@
+//! **REL-002 `liveness-probe-missing`**: A long-running container has no liveness probe.
+//!
+//! *Why:* A deadlocked process without a liveness probe stays up forever, serving errors.
+//!
+//! *Fix:* Add a `livenessProbe` that fails only when a restart would help (not on dependency outages).
+//!
+//! *Severity:* note.
+//!
+//! *Maps to:* kube-linter `no-liveness-probe`; checkov `CKV_K8S_8`; Polaris `livenessProbeMissing`; kube-score `pod-probes`.
+
+#[allow(unused_imports)]
+use super::prelude::*;
+
+
+pub const RULE: Rule = Rule {
+    id: "REL-002",
+    name: "liveness-probe-missing",
+    severity: Severity::Note,
+    category: Category::Reliability,
+    default_enabled: true,
+    summary: "A long-running container has no liveness probe.",
+    hint: "Add a `livenessProbe` that fails only when a restart would help (not on dependency outages).",
+    refs: Refs {
+        pss: "",
+        cis: "",
+        nsa: "",
+        kube_linter: &["no-liveness-probe"],
+        checkov: &["CKV_K8S_8"],
+        polaris: &["livenessProbeMissing"],
+        kube_score: &["pod-probes"],
+    },
+    check,
+};
+
+fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
+    if !obj.is_long_running() {
+        return;
+    }
+    let Some(pod) = obj.pod() else { return };
+    for c in pod.main_containers() {
+        if c.get("livenessProbe").is_none() {
+            out.at(c.span(), format!("{} has no liveness probe", c.label()));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! **RES-004 `cpu-limit-missing`**: A container has no CPU limit.
+//!
+//! *Why:* Some teams cap CPU to keep noisy neighbours in check (others deliberately avoid limits to prevent throttling).
+//!
+//! *Fix:* Set `resources.limits.cpu`, or keep this rule disabled if you rely on requests only.
+//!
+//! *Severity:* note (off by default; enable with `--enable RES-004`).
+//!
+//! *Maps to:* NSA/CISA hardening guide: Resource policies; checkov `CKV_K8S_11`; Polaris `cpuLimitsMissing`; kube-score `container-resources`.
+
+#[allow(unused_imports)]
+use super::prelude::*;
+
+
+pub const RULE: Rule = Rule {
+    id: "RES-004",
+    name: "cpu-limit-missing",
+    severity: Severity::Note,
+    category: Category::Resources,
+    default_enabled: false,
+    summary: "A container has no CPU limit.",
+    hint: "Set `resources.limits.cpu`, or keep this rule disabled if you rely on requests only.",
+    refs: Refs {
+        pss: "",
+        cis: "",
+        nsa: "Resource policies",
+        kube_linter: &[],
+        checkov: &["CKV_K8S_11"],
+        polaris: &["cpuLimitsMissing"],
+        kube_score: &["container-resources"],
+    },
+    check,
+};
+
+fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
+    each_container(obj, |_, c, _| {
+        if c.kind == ContainerKind::Ephemeral {
+            return;
+        }
+        let resources = c.get("resources");
+        let set = resources.and_then(|r| r.get("limits")).and_then(|s| s.get("cpu"));
+        if set.is_none_or(|n| matches!(n.value, Value::Null)) {
+            let span = resources.and_then(|r| r.entry("limits")).map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
+            out.at(span, format!("{} has no cpu limit", c.label()));
+        }
+    });
+}

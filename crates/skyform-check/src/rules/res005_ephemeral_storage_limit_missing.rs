@@ -1,0 +1,47 @@
+//! **RES-005 `ephemeral-storage-limit-missing`**: A container has no ephemeral-storage limit.
+//!
+//! *Why:* A container writing logs or scratch files without a limit can fill the node's disk and evict everything on it.
+//!
+//! *Fix:* Set `resources.limits.ephemeral-storage`.
+//!
+//! *Severity:* note (off by default; enable with `--enable RES-005`).
+//!
+//! *Maps to:* NSA/CISA hardening guide: Resource policies; kube-score `container-ephemeral-storage-request-and-limit`.
+
+#[allow(unused_imports)]
+use super::prelude::*;
+
+
+pub const RULE: Rule = Rule {
+    id: "RES-005",
+    name: "ephemeral-storage-limit-missing",
+    severity: Severity::Note,
+    category: Category::Resources,
+    default_enabled: false,
+    summary: "A container has no ephemeral-storage limit.",
+    hint: "Set `resources.limits.ephemeral-storage`.",
+    refs: Refs {
+        pss: "",
+        cis: "",
+        nsa: "Resource policies",
+        kube_linter: &[],
+        checkov: &[],
+        polaris: &[],
+        kube_score: &["container-ephemeral-storage-request-and-limit"],
+    },
+    check,
+};
+
+fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
+    each_container(obj, |_, c, _| {
+        if c.kind == ContainerKind::Ephemeral {
+            return;
+        }
+        let resources = c.get("resources");
+        let set = resources.and_then(|r| r.get("limits")).and_then(|s| s.get("ephemeral-storage"));
+        if set.is_none_or(|n| matches!(n.value, Value::Null)) {
+            let span = resources.and_then(|r| r.entry("limits")).map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
+            out.at(span, format!("{} has no ephemeral-storage limit", c.label()));
+        }
+    });
+}
