@@ -107,8 +107,7 @@ pub fn tiered_memory_reserved_mib(memory_mib: u64) -> u64 {
         return 255;
     }
     // (band upper bound in MiB, percent)
-    const BANDS: [(u64, u64); 5] =
-        [(4 * 1024, 25), (8 * 1024, 20), (16 * 1024, 10), (128 * 1024, 6), (u64::MAX, 2)];
+    const BANDS: [(u64, u64); 5] = [(4 * 1024, 25), (8 * 1024, 20), (16 * 1024, 10), (128 * 1024, 6), (u64::MAX, 2)];
     let mut lower = 0;
     let mut hundredths: u64 = 0;
     for (upper, pct) in BANDS {
@@ -124,8 +123,7 @@ pub fn tiered_memory_reserved_mib(memory_mib: u64) -> u64 {
 
 /// AKS CPU reservation in millicores.
 pub fn aks_cpu_reserved_millis(vcpu: u32) -> u64 {
-    const TABLE: [(u32, u64); 7] =
-        [(1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740)];
+    const TABLE: [(u32, u64); 7] = [(1, 60), (2, 100), (4, 140), (8, 180), (16, 260), (32, 420), (64, 740)];
     TABLE.iter().find(|(cores, _)| vcpu <= *cores).map_or(740, |(_, m)| *m)
 }
 

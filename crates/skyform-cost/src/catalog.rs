@@ -424,17 +424,13 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
 
     let cp_span = raw.control_plane.span();
     let control_plane = raw.control_plane.into_inner();
-    if !finite_nonneg(control_plane.monthly_usd)
-        || !control_plane.ha_monthly_usd.is_none_or(finite_nonneg)
-    {
+    if !finite_nonneg(control_plane.monthly_usd) || !control_plane.ha_monthly_usd.is_none_or(finite_nonneg) {
         return Err(err(cp_span, "control-plane fees must be finite and not negative".into()));
     }
 
     let lb_span = raw.load_balancer.span();
     let load_balancer = raw.load_balancer.into_inner();
-    if !load_balancer.monthly_usd.is_none_or(finite_nonneg)
-        || !load_balancer.monthly_eur.is_none_or(finite_nonneg)
-    {
+    if !load_balancer.monthly_usd.is_none_or(finite_nonneg) || !load_balancer.monthly_eur.is_none_or(finite_nonneg) {
         return Err(err(lb_span, "load-balancer fees must be finite and not negative".into()));
     }
     let bs_span = raw.block_storage.span();
@@ -454,7 +450,8 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
     if !os_ok {
         return Err(err(
             os_span,
-            "object storage: prices must be finite and not negative, and block_gib (> 0) comes with block_monthly_usd".into(),
+            "object storage: prices must be finite and not negative, and block_gib (> 0) comes with block_monthly_usd"
+                .into(),
         ));
     }
 
@@ -490,46 +487,28 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
             return Err(err(span, format!("instance `{}`: vcpu must be between 1 and 1024", r.instance)));
         }
         if !(r.memory_gib.is_finite() && r.memory_gib > 0.0 && r.memory_gib <= 32_768.0) {
-            return Err(err(
-                span,
-                format!("instance `{}`: memory_gib must be a positive number of GiB", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}`: memory_gib must be a positive number of GiB", r.instance)));
         }
         if r.monthly_usd.is_none() && r.monthly_eur.is_none() {
-            return Err(err(
-                span,
-                format!("instance `{}` needs monthly_usd (or at least monthly_eur)", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}` needs monthly_usd (or at least monthly_eur)", r.instance)));
         }
         let prices = [r.monthly_usd, r.monthly_eur, r.spot_monthly_usd];
         if !prices.iter().all(|p| p.is_none_or(finite_nonneg)) {
-            return Err(err(
-                span,
-                format!("instance `{}`: prices must be finite and not negative", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}`: prices must be finite and not negative", r.instance)));
         }
         if let (Some(od), Some(spot)) = (r.monthly_usd, r.spot_monthly_usd)
             && spot > od
         {
-            return Err(err(
-                span,
-                format!("instance `{}`: spot price {spot} is above on-demand {od}", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}`: spot price {spot} is above on-demand {od}", r.instance)));
         }
         if r.spot_monthly_usd.is_some() && r.monthly_usd.is_none() {
-            return Err(err(
-                span,
-                format!("instance `{}`: a spot price needs an on-demand monthly_usd", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}`: a spot price needs an on-demand monthly_usd", r.instance)));
         }
         if r.max_pods.is_some_and(|p| p == 0 || p > 1000) {
             return Err(err(span, format!("instance `{}`: max_pods must be 1..=1000", r.instance)));
         }
         if provider.allocatable == AllocatableModel::Eks && r.max_pods.is_none() {
-            return Err(err(
-                span,
-                format!("instance `{}`: EKS rows need max_pods (ENI limit)", r.instance),
-            ));
+            return Err(err(span, format!("instance `{}`: EKS rows need max_pods (ENI limit)", r.instance)));
         }
         let mem_mib = r.memory_gib * 1024.0;
         if r.allocatable_memory_mib.is_some_and(|m| m == 0 || m as f64 > mem_mib) {
@@ -655,10 +634,7 @@ mod tests {
     #[test]
     fn embedded_catalog_loads_all_eight_providers() {
         let c = Catalog::embedded().expect("embedded catalog is valid");
-        assert_eq!(
-            c.provider_names(),
-            ["aws", "azure", "civo", "digitalocean", "gcp", "hetzner", "linode", "vultr"]
-        );
+        assert_eq!(c.provider_names(), ["aws", "azure", "civo", "digitalocean", "gcp", "hetzner", "linode", "vultr"]);
         for p in &c.providers {
             assert!(!p.instances.is_empty(), "{}", p.provider.name);
             for r in &p.instances {

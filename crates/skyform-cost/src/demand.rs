@@ -141,7 +141,10 @@ impl Demand {
         }
         for d in &self.daemonsets {
             if d.cpu_millis > MAX_CPU_MILLIS || d.memory_mib > MAX_MEMORY_MIB {
-                return Err(DemandError::OutOfRange { name: d.name.clone(), what: "daemonset requests too large".into() });
+                return Err(DemandError::OutOfRange {
+                    name: d.name.clone(),
+                    what: "daemonset requests too large".into(),
+                });
             }
         }
         Ok(())
@@ -149,11 +152,7 @@ impl Demand {
 
     /// Largest replica count of any service at peak.
     pub fn max_replicas(&self, peak: bool) -> u32 {
-        self.workloads
-            .iter()
-            .map(|w| if peak { w.replicas_peak } else { w.replicas_base })
-            .max()
-            .unwrap_or(0)
+        self.workloads.iter().map(|w| if peak { w.replicas_peak } else { w.replicas_base }).max().unwrap_or(0)
     }
 }
 

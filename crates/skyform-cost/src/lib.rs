@@ -15,7 +15,18 @@ pub mod allocatable;
 pub mod catalog;
 pub mod demand;
 pub mod optimize;
+#[cfg(test)]
+mod testkit;
 
 pub use allocatable::{AllocatableModel, AllocatableSettings, Resources};
 pub use catalog::{Catalog, CatalogError, CatalogInfo, ProviderCatalog, catalog_info};
 pub use demand::{DaemonsetOverhead, Demand, DemandError, ManagedDatabase, VolumeDemand, WorkloadDemand};
+pub mod fixtures;
+pub mod plan;
+pub mod render;
+pub mod rightsizing;
+
+pub use plan::{
+    Capacity, CostBreakdown, Footnote, Method, NodePool, Plan, PlanError, PlanFailure, PlanOptions, PlanSet,
+    PoolSizing, Role, Scenario, plan_all, plan_provider,
+};

@@ -36,6 +36,9 @@
 //! maximised over a grid of weights; (b) the node-count floor; (c) for every service,
 //! its replica count times its cheapest compatible node.
 
+// Resources are indexed by dimension across several parallel arrays.
+#![allow(clippy::needless_range_loop)]
+
 use rayon::prelude::*;
 
 /// Resources in (CPU millis, memory MiB, pod slots).
@@ -108,7 +111,7 @@ pub struct SolveOptions {
 
 impl Default for SolveOptions {
     fn default() -> Self {
-        Self { exact_max_items: 40, node_budget: 2_000_000 }
+        Self { exact_max_items: 40, node_budget: 250_000 }
     }
 }
 
@@ -248,9 +251,8 @@ pub fn lower_bound(p: &Problem) -> u64 {
             }
         }
     }
-    let cheapest = |spot_ok: bool| {
-        p.kinds.iter().filter(|k| spot_ok || !k.spot).map(|k| k.price_cents).min().unwrap_or(0)
-    };
+    let cheapest =
+        |spot_ok: bool| p.kinds.iter().filter(|k| spot_ok || !k.spot).map(|k| k.price_cents).min().unwrap_or(0);
     // (b) node floor: padding or placement nodes, at least the cheapest kind each.
     let floor = u64::from(p.min_nodes) * cheapest(true);
     // (c) spread: a service with r replicas needs r nodes it may use.
@@ -266,7 +268,139 @@ pub fn lower_bound(p: &Problem) -> u64 {
         spread = spread.max(n * cheapest(!od));
     }
     let volume = (best - 1e-6).ceil().max(0.0) as u64;
-    volume.max(floor).max(spread)
+    let simple = volume.max(floor).max(spread);
+    if p.items.len() > COVERING_MAX_ITEMS {
+        return simple;
+    }
+    covering_bound(p, simple, 200_000).map_or(simple, |c| c.max(simple))
+}
+
+/// The covering bound is computed up to this many items (beyond, the volume bound
+/// is already tight relative to the node granularity).
+const COVERING_MAX_ITEMS: usize = 400;
+
+/// The covering relaxation: the cheapest multiset of nodes whose summed capacity
+/// covers the demand in every dimension (on-demand capacity covering the
+/// on-demand-only demand), with at least as many nodes as the node floor and the
+/// largest service's replica count (on-demand nodes for on-demand-only services).
+/// It ignores how items split between nodes, so it is a lower bound; `None` when
+/// the search exceeds `budget` steps.
+fn covering_bound(p: &Problem, incumbent_hint: u64, budget: u64) -> Option<u64> {
+    if p.items.is_empty() {
+        return None;
+    }
+    let kinds = non_dominated_for_cover(&p.kinds);
+    let mut need_all = [0u64; 3];
+    let mut need_od = [0u64; 3];
+    let mut per_service: Vec<(u32, u64, bool)> = Vec::new();
+    for it in &p.items {
+        for d in 0..3 {
+            need_all[d] += it.req[d];
+            if it.on_demand_only {
+                need_od[d] += it.req[d];
+            }
+        }
+        match per_service.iter_mut().find(|c| c.0 == it.service) {
+            Some(c) => c.1 += 1,
+            None => per_service.push((it.service, 1, it.on_demand_only)),
+        }
+    }
+    let min_all = per_service.iter().map(|c| c.1).max().unwrap_or(0).max(u64::from(p.min_nodes));
+    let min_od = per_service.iter().filter(|c| c.2).map(|c| c.1).max().unwrap_or(0);
+    let mut st =
+        Cover { p, kinds, need_all, need_od, min_all, min_od, best: u64::MAX, steps: 0, budget, _hint: incumbent_hint };
+    st.dfs(0, 0, [0; 3], [0; 3], 0, 0);
+    (st.steps <= st.budget && st.best != u64::MAX).then_some(st.best)
+}
+
+/// Kinds for the covering bound: on-demand kinds first, each sorted by price.
+fn non_dominated_for_cover(kinds: &[Kind]) -> Vec<usize> {
+    let mut v = non_dominated(kinds);
+    v.sort_by(|&a, &b| (kinds[a].spot, kinds[a].price_cents, a).cmp(&(kinds[b].spot, kinds[b].price_cents, b)));
+    v
+}
+
+struct Cover<'a> {
+    p: &'a Problem,
+    kinds: Vec<usize>,
+    need_all: Res,
+    need_od: Res,
+    min_all: u64,
+    min_od: u64,
+    best: u64,
+    steps: u64,
+    budget: u64,
+    _hint: u64,
+}
+
+impl Cover<'_> {
+    fn satisfied(&self, all: Res, od: Res, n_all: u64, n_od: u64) -> bool {
+        (0..3).all(|d| all[d] >= self.need_all[d] && od[d] >= self.need_od[d])
+            && n_all >= self.min_all
+            && n_od >= self.min_od
+    }
+
+    fn dfs(&mut self, ki: usize, cost: u64, all: Res, od: Res, n_all: u64, n_od: u64) {
+        self.steps += 1;
+        if self.steps > self.budget || cost >= self.best {
+            return;
+        }
+        if self.satisfied(all, od, n_all, n_od) {
+            self.best = cost;
+            return;
+        }
+        if ki == self.kinds.len() {
+            return;
+        }
+        // Fractional bound on the rest with the remaining kinds.
+        let rest = &self.kinds[ki..];
+        let mut extra = 0.0f64;
+        for d in 0..3 {
+            let deficit = self.need_all[d].saturating_sub(all[d]);
+            if deficit > 0 {
+                let rho = rest
+                    .iter()
+                    .map(|&k| &self.p.kinds[k])
+                    .filter(|k| k.cap[d] > 0)
+                    .map(|k| k.price_cents as f64 / k.cap[d] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                extra = extra.max(deficit as f64 * rho);
+            }
+        }
+        if cost as f64 + extra > self.best as f64 - 1.0 + 1e-6 {
+            return;
+        }
+        let k = &self.p.kinds[self.kinds[ki]];
+        let (cap, price, spot) = (k.cap, k.price_cents, k.spot);
+        // Most nodes of this kind that can be useful.
+        let mut max_n = self.min_all.saturating_sub(n_all);
+        for d in 0..3 {
+            if cap[d] > 0 {
+                max_n = max_n.max(self.need_all[d].saturating_sub(all[d]).div_ceil(cap[d]));
+                if !spot {
+                    max_n = max_n.max(self.need_od[d].saturating_sub(od[d]).div_ceil(cap[d]));
+                }
+            }
+        }
+        if !spot {
+            max_n = max_n.max(self.min_od.saturating_sub(n_od));
+        }
+        for n in (0..=max_n).rev() {
+            let mut a2 = all;
+            let mut o2 = od;
+            for d in 0..3 {
+                a2[d] += n * cap[d];
+                if !spot {
+                    o2[d] += n * cap[d];
+                }
+            }
+            let n_od2 = if spot { n_od } else { n_od + n };
+            self.dfs(ki + 1, cost + n * price, a2, o2, n_all + n, n_od2);
+            if self.steps > self.budget {
+                return;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -302,10 +436,25 @@ fn heuristic(p: &Problem) -> Vec<Bin> {
             pairs.push((a, b));
         }
     }
-    let results: Vec<(u64, usize, Vec<Bin>)> = pairs
+    let hcost = |bins: &[HBin]| -> (u64, usize) {
+        let out: Vec<Bin> = bins.iter().map(|h| Bin { kind: h.kind, items: h.items.clone() }).collect();
+        (cost_with_padding(p, &out), out.len())
+    };
+    // First-fit decreasing for every pair, then improve the most promising few.
+    let mut packed: Vec<(u64, usize, usize, Vec<HBin>)> = pairs
         .par_iter()
-        .map(|&(a, b)| {
-            let mut bins = pack(p, a, b);
+        .enumerate()
+        .map(|(i, &(a, b))| {
+            let bins = pack(p, a, b);
+            let (c, n) = hcost(&bins);
+            (c, n, i, bins)
+        })
+        .collect();
+    packed.sort_by_key(|x| (x.0, x.1, x.2));
+    packed.truncate(IMPROVE_CANDIDATES);
+    let results: Vec<(u64, usize, Vec<Bin>)> = packed
+        .into_par_iter()
+        .map(|(_, _, _, mut bins)| {
             improve(p, &mut bins);
             let out: Vec<Bin> = bins.into_iter().map(|h| Bin { kind: h.kind, items: h.items }).collect();
             (cost_with_padding(p, &out), out.len(), out)
@@ -320,8 +469,11 @@ fn heuristic(p: &Problem) -> Vec<Bin> {
         .unwrap_or_default()
 }
 
+/// How many first-fit-decreasing packings (the cheapest) go on to improvement.
+const IMPROVE_CANDIDATES: usize = 4;
+
 fn size_key(req: Res, cap: Res) -> u64 {
-    (0..3).map(|d| if cap[d] == 0 { 0 } else { req[d] * 1_000_000 / cap[d] }).max().unwrap_or(0)
+    (0..3).map(|d| (req[d] * 1_000_000).checked_div(cap[d]).unwrap_or(0)).max().unwrap_or(0)
 }
 
 fn cheapest_fitting(p: &Problem, used: Res, any_od_only: bool) -> Option<usize> {
@@ -350,9 +502,11 @@ fn pack(p: &Problem, a: Option<usize>, b: Option<usize>) -> Vec<HBin> {
             cur_service = it.service;
             cur_bins.clear();
         }
-        let slot = bins.iter().position(|bn| {
+        // Replicas of a service are consecutive in `order`, so `cur_bins` holds the
+        // nodes this service already uses.
+        let slot = bins.iter().enumerate().position(|(bi, bn)| {
             let k = &p.kinds[bn.kind];
-            compatible(k, it) && fits(bn.used, it.req, k.cap) && !bn.has_service(p, it.service)
+            compatible(k, it) && fits(bn.used, it.req, k.cap) && !cur_bins.contains(&bi)
         });
         let bi = match slot {
             Some(bi) => bi,
@@ -448,7 +602,7 @@ fn try_empty(p: &Problem, bins: &mut [HBin], victim: usize) -> bool {
 }
 
 fn improve(p: &Problem, bins: &mut Vec<HBin>) {
-    for _round in 0..8 {
+    for _round in 0..4 {
         let mut changed = right_size(p, bins);
         // Consolidation: least-utilised, most expensive nodes first.
         let mut order: Vec<usize> = (0..bins.len()).collect();
@@ -513,7 +667,8 @@ fn non_dominated(kinds: &[Kind]) -> Vec<usize> {
         let strictly = (0..3).any(|d| a.cap[d] > b.cap[d]) || a.price_cents < b.price_cents || (!a.spot && b.spot);
         ge && (strictly || i < j)
     };
-    let mut v: Vec<usize> = (0..kinds.len()).filter(|&j| !(0..kinds.len()).any(|i| i != j && dominates(i, j))).collect();
+    let mut v: Vec<usize> =
+        (0..kinds.len()).filter(|&j| !(0..kinds.len()).any(|i| i != j && dominates(i, j))).collect();
     v.sort_by(|&a, &b| kinds[a].price_cents.cmp(&kinds[b].price_cents).then(a.cmp(&b)));
     v
 }
@@ -634,8 +789,7 @@ impl<'a> BranchAndBound<'a> {
             let total = cost + pad_cost;
             if total < self.best {
                 self.best = total;
-                self.best_bins =
-                    Some(self.bins.iter().map(|b| Bin { kind: b.kind, items: b.items.clone() }).collect());
+                self.best_bins = Some(self.bins.iter().map(|b| Bin { kind: b.kind, items: b.items.clone() }).collect());
             }
             return;
         }
@@ -754,11 +908,8 @@ mod tests {
     fn errors_instead_of_panics() {
         let p = Problem { kinds: vec![], items: vec![item(0, 1, 1, false)], min_nodes: 1 };
         assert_eq!(solve(&p, SolveOptions::default()), Err(SolveError::NoNodeTypes));
-        let p = Problem {
-            kinds: vec![kind("spot", true, 1, 4000, 4000)],
-            items: vec![item(0, 1, 1, true)],
-            min_nodes: 0,
-        };
+        let p =
+            Problem { kinds: vec![kind("spot", true, 1, 4000, 4000)], items: vec![item(0, 1, 1, true)], min_nodes: 0 };
         assert_eq!(solve(&p, SolveOptions::default()), Err(SolveError::DoesNotFit { item: 0 }));
     }
 
@@ -779,5 +930,62 @@ mod tests {
             kind("spot-dear", true, 600, 2000, 2000),
         ];
         assert_eq!(non_dominated(&kinds), vec![2, 1]);
+    }
+
+    #[test]
+    fn exact_matches_brute_force_on_random_small_instances() {
+        use crate::testkit::{Rng, brute_force, check, random_problem};
+        let mut rng = Rng::new(0x5eed_c057);
+        let (mut solved, mut infeasible, mut heuristic_optimal) = (0, 0, 0);
+        for case in 0..300 {
+            let p = random_problem(&mut rng, 7);
+            let brute = brute_force(&p);
+            match solve(&p, SolveOptions::default()) {
+                Ok(s) => {
+                    check(&p, &s).unwrap_or_else(|e| panic!("case {case}: {e}\n{p:?}\n{s:?}"));
+                    assert!(s.exact, "case {case}: small instance not proven");
+                    assert_eq!(Some(s.cost_cents), brute, "case {case}: {p:?}\n{s:?}");
+                    // The heuristic alone is feasible, never below the optimum, and
+                    // the lower bound never above it.
+                    let h = solve(&p, SolveOptions { exact_max_items: 0, node_budget: 0 }).expect("feasible");
+                    check(&p, &h).unwrap_or_else(|e| panic!("case {case} heuristic: {e}"));
+                    assert!(h.cost_cents >= s.cost_cents, "case {case}");
+                    assert!(
+                        lower_bound(&p) <= s.cost_cents,
+                        "case {case}: bound {} > {}",
+                        lower_bound(&p),
+                        s.cost_cents
+                    );
+                    heuristic_optimal += usize::from(h.cost_cents == s.cost_cents);
+                    solved += 1;
+                }
+                Err(_) => {
+                    assert_eq!(brute, None, "case {case}: solver says infeasible");
+                    infeasible += 1;
+                }
+            }
+        }
+        eprintln!("solved {solved}, infeasible {infeasible}, heuristic optimal {heuristic_optimal}");
+        assert!(solved >= 200, "only {solved} solvable cases ({infeasible} infeasible)");
+        assert!(heuristic_optimal * 10 >= solved * 7, "heuristic optimal in {heuristic_optimal}/{solved}");
+    }
+
+    #[test]
+    fn budget_exhaustion_falls_back_to_heuristic_with_gap() {
+        use crate::testkit::{Rng, check};
+        let mut rng = Rng::new(7);
+        let kinds = vec![
+            kind("a", false, 2400, 1930, 2900),
+            kind("b", false, 4800, 3920, 6000),
+            kind("s", true, 900, 1930, 2900),
+        ];
+        let items: Vec<Item> =
+            (0..36).map(|i| item(i / 2, rng.range(100, 900), rng.range(100, 1500), i % 3 == 0)).collect();
+        let p = Problem { kinds, items, min_nodes: 2 };
+        let s = solve(&p, SolveOptions { exact_max_items: 40, node_budget: 1000 }).expect("ok");
+        check(&p, &s).expect("feasible");
+        assert!(!s.exact);
+        assert!(s.lower_bound_cents <= s.cost_cents);
+        assert!(s.lower_bound_cents > 0);
     }
 }

@@ -1,0 +1,59 @@
+//! Benchmark: plans a generated platform across every catalog provider and prints
+//! wall-clock times. No benchmark framework; run with
+//! `cargo run --release -p skyform-cost --example bench_plan -- [SERVICES] [RUNS]`.
+
+use std::time::Instant;
+
+use skyform_cost::{Catalog, PlanOptions, fixtures, plan_all};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let services: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(1000);
+    let runs: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5);
+    let catalog = Catalog::embedded()?;
+    let opts = PlanOptions::default();
+
+    let health = fixtures::health_platform_production();
+    let synthetic = fixtures::synthetic(services, 42);
+    for (name, demand) in [("health-platform (production)", &health), ("synthetic", &synthetic)] {
+        let replicas: u32 = demand.workloads.iter().map(|w| w.replicas_peak).sum();
+        let mut times = Vec::new();
+        let mut last = None;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            let set = plan_all(demand, &catalog, &[], &opts)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            last = Some(set);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name}: {} services, {replicas} peak replicas, {} providers x (base + peak): median {:.1} ms, min {:.1} ms, max {:.1} ms over {} runs",
+            demand.workloads.len(),
+            catalog.providers.len(),
+            times[times.len() / 2],
+            times[0],
+            times[times.len() - 1],
+            times.len()
+        );
+        if let Some(set) = last {
+            for p in &set.plans {
+                println!(
+                    "  {:13} base {:4} nodes ${:>10.2} ({:?}, gap {:.2}%)  peak {:4} nodes ${:>10.2} ({:?}, gap {:.2}%)",
+                    p.provider,
+                    p.base.nodes,
+                    p.base.cost.total_usd,
+                    p.base.solver.method,
+                    p.base.solver.gap_percent,
+                    p.peak.nodes,
+                    p.peak.cost.total_usd,
+                    p.peak.solver.method,
+                    p.peak.solver.gap_percent
+                );
+            }
+            for f in &set.failures {
+                println!("  {}: {}", f.provider, f.reason);
+            }
+        }
+    }
+    Ok(())
+}
