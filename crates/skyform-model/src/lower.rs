@@ -198,7 +198,7 @@ impl Cx<'_> {
         let tier_names: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
 
         // Base service names are validated once.
-        for (svc, _) in &spec.services {
+        for svc in spec.services.keys() {
             if !is_dns1123_label(svc) || !svc.starts_with(|c: char| c.is_ascii_lowercase()) {
                 self.error_at_key(
                     Code::InvalidName,
@@ -243,7 +243,7 @@ impl Cx<'_> {
             environments.push(self.environment(&name, env_name, env_spec, &env_path, &tiers, &ingress));
         }
 
-        let observability = self.observability(&name, spec.observability.as_ref(), &environments);
+        let observability = self.observability(spec.observability.as_ref(), &environments);
         let backup = self.backup(spec.backup.as_ref(), &tier_names, &environments);
         let gitops = spec.gitops.as_ref().map(|g| Gitops {
             tool: g.tool,
@@ -429,12 +429,7 @@ impl Cx<'_> {
             .collect()
     }
 
-    fn observability(
-        &mut self,
-        platform: &str,
-        raw: Option<&raw::ObservabilitySpec>,
-        envs: &[Environment],
-    ) -> Observability {
+    fn observability(&mut self, raw: Option<&raw::ObservabilitySpec>, envs: &[Environment]) -> Observability {
         let base = spec_path().key("observability");
         let metrics = raw.and_then(|r| r.metrics.as_ref());
         let storage = metrics.and_then(|m| m.storage.as_deref()).and_then(|s| match quantity::parse_bytes(s) {
@@ -446,7 +441,7 @@ impl Cx<'_> {
         });
         let tracing = raw.and_then(|r| r.tracing.as_ref()).and_then(|t| {
             let path = base.key("tracing");
-            let Some(env) = envs.first() else { return None };
+            let env = envs.first()?;
             let Some(svc) = env.service(&t.service) else {
                 let names: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
                 self.error(
@@ -486,7 +481,6 @@ impl Cx<'_> {
             log_fields: raw.and_then(|r| r.logs.as_ref()).map(|l| l.fields.clone()).unwrap_or_default(),
             tracing,
         }
-        .with_platform(platform)
     }
 
     fn backup(&mut self, raw: Option<&raw::BackupSpec>, tiers: &[String], envs: &[Environment]) -> Backup {
@@ -594,7 +588,7 @@ impl Cx<'_> {
         let production = env.production.unwrap_or(matches!(env_name, "production" | "prod"));
         let domain = env.domain.clone().unwrap_or_else(|| spec.domain.clone());
         let knative = env.knative.unwrap_or(spec.knative.as_ref().is_some_and(|k| k.enabled));
-        for (svc, _) in &env.services {
+        for svc in env.services.keys() {
             if !spec.services.contains_key(svc) {
                 let names = spec.services.keys().map(String::as_str);
                 self.error_at_key(
@@ -1503,12 +1497,6 @@ impl Cx<'_> {
                 );
             }
         }
-    }
-}
-
-impl Observability {
-    fn with_platform(self, _platform: &str) -> Observability {
-        self
     }
 }
 

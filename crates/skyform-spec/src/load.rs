@@ -33,13 +33,17 @@ impl LoadedPlatform {
 /// Parses and structurally checks a platform file. On failure, every diagnostic found.
 pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
     let tree = skyform_yaml::parse_document(text).map_err(|e| {
-        vec![
-            Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message))
-                .hint("check indentation and quoting around this position"),
-        ]
+        let hint = if e.message.contains("duplicate") {
+            "a mapping may hold each key once: remove or rename one of them"
+        } else if e.message.contains("tab") {
+            "YAML indents with spaces, never tabs"
+        } else {
+            "check indentation and quoting around this position"
+        };
+        vec![Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message)).hint(hint)]
     })?;
     let schema = crate::schema::platform_schema();
-    let mut walker = Walker { root: &schema, document: Some(&tree), diags: Vec::new() };
+    let mut walker = Walker { root: &schema, document: Some(&tree), text, diags: Vec::new() };
     walker.check_header(&tree);
     walker.check(&tree, &schema, &Path::root(), "the platform file");
     if !walker.diags.is_empty() {
@@ -56,6 +60,8 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
 struct Walker<'s> {
     root: &'s Json,
     document: Option<&'s Node>,
+    /// The source, to quote a scalar exactly as typed (`1.30`, not the float `1.3`).
+    text: &'s str,
     diags: Vec<Diagnostic>,
 }
 
@@ -110,12 +116,11 @@ impl<'s> Walker<'s> {
             self.check_alternatives(node, alts, path, what);
             return;
         }
-        if let Some(types) = schema.get("type") {
-            if !type_matches(types, &node.value) {
+        if let Some(types) = schema.get("type")
+            && !type_matches(types, &node.value) {
                 self.wrong_type(node, &expected_text(types, schema), path);
                 return;
             }
-        }
         if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
             self.check_enum(node, allowed, path);
             return;
@@ -243,7 +248,7 @@ impl<'s> Walker<'s> {
                 continue;
             }
             matching_type = true;
-            let mut sub = Walker { root: self.root, document: self.document, diags: Vec::new() };
+            let mut sub = Walker { root: self.root, document: self.document, text: self.text, diags: Vec::new() };
             sub.check(node, alt, path, what);
             if sub.diags.is_empty() {
                 return;
@@ -274,7 +279,8 @@ impl<'s> Walker<'s> {
             format!("{} must be {expected}, found {found}", describe(path)),
         );
         if expected.contains("a string") && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
-            if let Some(text) = node.scalar_text() {
+            let typed = self.text.get(node.span.offset..node.span.offset + node.span.len).filter(|t| !t.is_empty());
+            if let Some(text) = typed.map(str::to_string).or_else(|| node.scalar_text()) {
                 diag = diag.hint(format!("quote it to keep it as text: \"{text}\""));
             }
         }

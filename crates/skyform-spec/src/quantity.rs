@@ -36,7 +36,7 @@ impl From<Bytes> for String {
 
 impl std::fmt::Display for Cpu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 1000 == 0 { write!(f, "{}", self.0 / 1000) } else { write!(f, "{}m", self.0) }
+        if self.0.is_multiple_of(1000) { write!(f, "{}", self.0 / 1000) } else { write!(f, "{}m", self.0) }
     }
 }
 
@@ -45,7 +45,7 @@ impl std::fmt::Display for Bytes {
         const UNITS: [(&str, u64); 5] =
             [("Pi", 1 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)];
         for (suffix, size) in UNITS {
-            if self.0 >= size && self.0 % size == 0 {
+            if self.0 >= size && self.0.is_multiple_of(size) {
                 return write!(f, "{}{suffix}", self.0 / size);
             }
         }
@@ -68,28 +68,17 @@ fn split_number(s: &str) -> (&str, &str) {
 }
 
 fn parse_decimal(num: &str, scale: u64) -> Option<u64> {
-    if num.is_empty() || num.starts_with('.') && num.len() == 1 {
-        return None;
-    }
     let (int, frac) = num.split_once('.').unwrap_or((num, ""));
-    if frac.contains('.') {
+    if (int.is_empty() && frac.is_empty()) || frac.contains('.') || frac.len() > 18 {
         return None;
     }
-    let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut value = int.checked_mul(scale)?;
-    let mut unit = scale;
-    for d in frac.chars() {
-        let digit = u64::from(d.to_digit(10)?);
-        unit /= 10;
-        if unit == 0 {
-            if digit != 0 {
-                return None;
-            }
-            continue;
-        }
-        value = value.checked_add(digit * unit)?;
-    }
-    Some(value)
+    let int: u128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_num: u128 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let denom = 10u128.pow(u32::try_from(frac.len()).ok()?);
+    let scale = u128::from(scale);
+    // Kubernetes rounds fractional quantities up to the smallest unit.
+    let value = int.checked_mul(scale)? + (frac_num * scale).div_ceil(denom);
+    u64::try_from(value).ok()
 }
 
 /// Parses a CPU quantity: `250m`, `0.5`, `2`.

@@ -1,0 +1,52 @@
+//! Golden tests: every file in `test-data/invalid/` yields located diagnostics, pinned by
+//! insta snapshots of exactly what users see (colour off).
+
+use skyform_spec::{SourceFile, diag};
+use std::path::Path;
+
+fn render(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let name = format!("invalid/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("?"));
+    let source = SourceFile::new(name, text.clone());
+    match skyform_model::compile(&text) {
+        Ok(_) => String::from("(no diagnostics: the fixture is valid)\n"),
+        Err(diags) => diag::render_all(&diags, &source, false),
+    }
+}
+
+#[test]
+fn invalid_platform_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/invalid");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("fixture dir").filter_map(Result::ok).map(|e| e.path()).collect();
+    files.sort();
+    assert!(files.len() >= 25, "the corpus must hold at least 25 cases");
+    for file in files {
+        let out = render(&file);
+        assert!(out.contains("error["), "{} produced no error:\n{out}", file.display());
+        assert!(out.contains("-->"), "{} produced an unlocated error", file.display());
+        let name = file.file_stem().and_then(|n| n.to_str()).unwrap_or("x").to_string();
+        insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("invalid", out);
+        });
+    }
+}
+
+#[test]
+fn examples_are_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    for ex in ["health-platform", "resimate"] {
+        let text = std::fs::read_to_string(root.join(ex).join("platform.yaml")).expect("example exists");
+        let model = skyform_model::compile(&text).unwrap_or_else(|d| panic!("{ex}: {d:#?}"));
+        assert_eq!(model.environment_names(), ["dev", "staging", "production"], "{ex}");
+    }
+}
+
+#[test]
+fn every_error_is_collected_in_one_run() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/invalid");
+    let text = std::fs::read_to_string(dir.join("many-errors-at-once.yaml")).expect("fixture");
+    let diags = skyform_model::compile(&text).expect_err("invalid");
+    let errors = diags.iter().filter(|d| d.severity == skyform_spec::Severity::Error).count();
+    assert!(errors >= 5, "expected every error at once, got {errors}: {diags:#?}");
+}

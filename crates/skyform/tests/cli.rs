@@ -1,0 +1,103 @@
+//! End-to-end tests of the binary: exit codes, stdout/stderr split, written files.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn skyform() -> Command {
+    let mut c = Command::cargo_bin("skyform").expect("binary builds");
+    c.env("NO_COLOR", "1").current_dir(root());
+    c
+}
+
+#[test]
+fn validate_examples_succeeds() {
+    for ex in ["examples/health-platform/platform.yaml", "examples/resimate/platform.yaml"] {
+        let out = skyform().args(["validate", ex]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "validate prints messages on stderr only");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is valid"));
+    }
+}
+
+#[test]
+fn invalid_file_exits_2_with_location() {
+    let f = "crates/skyform-model/test-data/invalid/many-errors-at-once.yaml";
+    let out = skyform().args(["validate", f]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("--> {f}:12:25")), "{err}");
+    assert!(!err.contains('\x1b'), "NO_COLOR disables colour");
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let out = skyform().args(["validate", "does/not/exist.yaml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `does/not/exist.yaml`"));
+}
+
+#[test]
+fn explain_shows_resolved_environment_as_json() {
+    let out = skyform()
+        .args(["explain", "examples/health-platform/platform.yaml", "--env", "dev", "--output", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(v["name"], "dev");
+    let api = v["services"].as_array().and_then(|s| s.iter().find(|x| x["name"] == "health-api")).cloned();
+    let api = api.expect("health-api present");
+    assert_eq!(api["replicas"]["min"], 2);
+    assert_eq!(api["replicas"]["max"], 2, "dev collapses ranges to their minimum");
+    let prod = skyform()
+        .args(["explain", "examples/health-platform/platform.yaml", "--env", "production", "-o", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&prod.stdout).expect("json");
+    let api = v["services"].as_array().and_then(|s| s.iter().find(|x| x["name"] == "health-api")).cloned();
+    assert_eq!(api.expect("present")["replicas"]["max"], 10, "production override applies");
+}
+
+#[test]
+fn explain_unknown_environment() {
+    let out = skyform().args(["explain", "examples/resimate/platform.yaml", "--env", "qa"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("environment `qa` does not exist") && err.contains("dev, staging, production"), "{err}");
+}
+
+#[test]
+fn schema_matches_checked_in_file() {
+    let out = skyform().arg("schema").output().expect("runs");
+    let on_disk = std::fs::read(root().join("schema/platform.schema.json")).expect("schema file");
+    assert_eq!(out.stdout, on_disk);
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("platform.yaml");
+    let t = target.to_str().expect("utf-8 path");
+    skyform().args(["init", t]).assert().success();
+    skyform().args(["validate", t]).assert().success();
+    let again = skyform().args(["init", t]).output().expect("runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}
+
+#[test]
+fn completions_are_generated() {
+    let out = skyform().args(["completions", "bash"]).output().expect("runs");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("skyform"));
+}
+
+#[test]
+fn unknown_subcommand_is_bad_input() {
+    let out = skyform().arg("frobnicate").output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
