@@ -22,6 +22,7 @@ pub use allocatable::{AllocatableModel, AllocatableSettings, Resources};
 pub use catalog::{Catalog, CatalogError, CatalogInfo, ProviderCatalog, catalog_info};
 pub use demand::{DaemonsetOverhead, Demand, DemandError, ManagedDatabase, VolumeDemand, WorkloadDemand};
 pub mod fixtures;
+pub mod from_model;
 pub mod plan;
 pub mod render;
 pub mod rightsizing;
@@ -30,3 +31,4 @@ pub use plan::{
     Capacity, CostBreakdown, Footnote, Method, NodePool, Plan, PlanError, PlanFailure, PlanOptions, PlanSet,
     PoolSizing, Role, Scenario, plan_all, plan_provider,
 };
+pub use from_model::{demand_from_model, plan_environment};

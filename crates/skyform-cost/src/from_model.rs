@@ -1,0 +1,238 @@
+//! From the resolved platform model to the planner's [`Demand`], and planning a
+//! whole environment across the model's providers.
+//!
+//! Mapping, per environment and provider:
+//! * every service that is not run as the provider's managed offering is a workload:
+//!   CPU/memory **requests** per replica, replicas `min..max` as base..peak (Knative
+//!   services: `minScale..maxScale`), `spot` as spot-tolerant, StatefulSets as stateful;
+//! * a service the platform runs managed on this provider (`managed: [aws, …]`) is a
+//!   managed database instead (engine from its component, memory from its request,
+//!   HA when it has more than one replica in a production environment);
+//! * storage: one volume per replica for StatefulSets, one for other workloads; the
+//!   metrics stack's storage (`observability.metrics.storage`) is one more volume;
+//! * exposure: every exposed service is reached through the one ingress controller, so
+//!   one cloud load balancer when anything is exposed;
+//! * a log stack adds a per-node log-agent daemonset (its requests are not sourced, so
+//!   it counts one pod slot and no CPU or memory).
+//!
+//! Object storage has no size in the model; it is planned as 0 GiB.
+
+use skyform_model::{ComponentKind, Environment, Model, ProviderName, WorkloadKind};
+
+use crate::catalog::Catalog;
+use crate::demand::{DaemonsetOverhead, Demand, ManagedDatabase, VolumeDemand, WorkloadDemand};
+use crate::plan::{PlanError, PlanFailure, PlanOptions, PlanSet, plan_provider};
+
+/// The catalog name of a model provider (`k3s` has no catalog: on-premises).
+pub fn provider_key(p: ProviderName) -> &'static str {
+    match p {
+        ProviderName::Aws => "aws",
+        ProviderName::Gcp => "gcp",
+        ProviderName::Azure => "azure",
+        ProviderName::Digitalocean => "digitalocean",
+        ProviderName::Linode => "linode",
+        ProviderName::Civo => "civo",
+        ProviderName::Vultr => "vultr",
+        ProviderName::Hetzner => "hetzner",
+        ProviderName::K3s => "k3s",
+    }
+}
+
+/// The model provider of a catalog name.
+pub fn provider_from_key(key: &str) -> Option<ProviderName> {
+    [
+        ProviderName::Aws,
+        ProviderName::Gcp,
+        ProviderName::Azure,
+        ProviderName::Digitalocean,
+        ProviderName::Linode,
+        ProviderName::Civo,
+        ProviderName::Vultr,
+        ProviderName::Hetzner,
+        ProviderName::K3s,
+    ]
+    .into_iter()
+    .find(|p| provider_key(*p) == key)
+}
+
+fn engine(c: Option<ComponentKind>) -> String {
+    let s = match c {
+        Some(ComponentKind::Postgres) => "postgres",
+        Some(ComponentKind::Redis) => "redis",
+        Some(ComponentKind::Minio) => "minio",
+        Some(ComponentKind::Rabbitmq) => "rabbitmq",
+        Some(ComponentKind::Jaeger) => "jaeger",
+        Some(ComponentKind::Envoy) => "envoy",
+        Some(ComponentKind::Kratos) => "kratos",
+        Some(ComponentKind::Vault) => "vault",
+        Some(ComponentKind::Nginx) => "nginx",
+        Some(ComponentKind::Prometheus) => "prometheus",
+        Some(ComponentKind::Grafana) => "grafana",
+        Some(ComponentKind::Loki) => "loki",
+        None => "service",
+    };
+    s.to_owned()
+}
+
+/// The demand of one environment of the model on one provider.
+pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderName) -> Demand {
+    let mut workloads = Vec::new();
+    let mut volumes = Vec::new();
+    let mut managed_databases = Vec::new();
+    let mut exposed = false;
+    for s in &env.services {
+        let (base, peak) = match (&s.workload, &s.serverless) {
+            (WorkloadKind::Knative, Some(k)) => (k.min_scale, k.max_scale.max(k.min_scale)),
+            _ => (s.replicas.min, s.replicas.max.max(s.replicas.min)),
+        };
+        if s.is_managed_on(provider) {
+            managed_databases.push(ManagedDatabase {
+                name: s.name.clone(),
+                engine: engine(s.component),
+                memory_gib: u32::try_from(s.resources.memory_request.gib()).unwrap_or(u32::MAX),
+                ha: env.production && peak > 1,
+                storage_gib: s.storage.as_ref().map_or(0, |st| u32::try_from(st.size.gib()).unwrap_or(u32::MAX)),
+            });
+            continue;
+        }
+        exposed |= s.expose.is_some();
+        let stateful = s.workload == WorkloadKind::StatefulSet;
+        workloads.push(WorkloadDemand {
+            name: s.name.clone(),
+            cpu_millis: s.resources.cpu_request.0,
+            memory_mib: s.resources.memory_request.mib(),
+            replicas_base: base,
+            replicas_peak: peak,
+            spot_ok: s.spot,
+            stateful,
+        });
+        if let Some(st) = &s.storage {
+            let (cb, cp) = if stateful { (base, peak) } else { (1, 1) };
+            volumes.push(VolumeDemand {
+                name: format!("{}-data", s.name),
+                size_gib: u32::try_from(st.size.gib()).unwrap_or(u32::MAX),
+                count_base: cb,
+                count_peak: cp,
+            });
+        }
+    }
+    if model.observability.metrics
+        && let Some(size) = model.observability.storage
+    {
+        volumes.push(VolumeDemand {
+            name: "metrics-data".into(),
+            size_gib: u32::try_from(size.gib()).unwrap_or(u32::MAX),
+            count_base: 1,
+            count_peak: 1,
+        });
+    }
+    let mut daemonsets = Vec::new();
+    if model.observability.logs.is_some() {
+        daemonsets.push(DaemonsetOverhead { name: "log agent".into(), cpu_millis: 0, memory_mib: 0 });
+    }
+    workloads.sort_by(|a, b| a.name.cmp(&b.name));
+    volumes.sort_by(|a, b| a.name.cmp(&b.name));
+    managed_databases.sort_by(|a, b| a.name.cmp(&b.name));
+    Demand {
+        environment: env.name.clone(),
+        production: env.production,
+        workloads,
+        volumes,
+        load_balancers: u32::from(exposed),
+        object_storage_gib: 0,
+        managed_databases,
+        daemonsets,
+        allow_arm64: false,
+    }
+}
+
+/// Plans one environment on the given catalog providers (default: the model's
+/// providers), in parallel; each provider gets its own demand (managed services
+/// differ by provider). Providers without a catalog (k3s) are reported as failures.
+///
+/// # Errors
+/// An unknown provider name in `providers`.
+pub fn plan_environment(
+    model: &Model,
+    env: &Environment,
+    providers: &[String],
+    catalog: &Catalog,
+    opts: &PlanOptions,
+) -> Result<PlanSet, PlanError> {
+    use rayon::prelude::*;
+    let names: Vec<String> = if providers.is_empty() {
+        model.providers.iter().map(|p| provider_key(p.name).to_owned()).collect()
+    } else {
+        providers.to_vec()
+    };
+    let mut targets: Vec<(String, Option<ProviderName>)> = Vec::new();
+    for n in names {
+        if targets.iter().any(|t| t.0 == n) {
+            continue;
+        }
+        let p = provider_from_key(&n);
+        if p.is_none() && catalog.provider(&n).is_none() {
+            return Err(PlanError::UnknownProvider(n));
+        }
+        targets.push((n, p));
+    }
+    let results: Vec<(String, Result<crate::plan::Plan, String>)> = targets
+        .par_iter()
+        .map(|(name, p)| {
+            let r = match (catalog.provider(name), p) {
+                (Some(pc), Some(p)) => {
+                    plan_provider(&demand_from_model(model, env, *p), pc, opts).map_err(|e| e.to_string())
+                }
+                (Some(_), None) => Err("the model does not know this provider".to_owned()),
+                (None, _) => Err("no price catalog (self-managed or on-premises): not priced".to_owned()),
+            };
+            (name.clone(), r)
+        })
+        .collect();
+    let mut plans = Vec::new();
+    let mut failures = Vec::new();
+    for (provider, r) in results {
+        match r {
+            Ok(p) => plans.push(p),
+            Err(reason) => failures.push(PlanFailure { provider, reason }),
+        }
+    }
+    plans.sort_by(|a, b| a.base.cost.total_usd.total_cmp(&b.base.cost.total_usd).then(a.provider.cmp(&b.provider)));
+    failures.sort_by(|a, b| a.provider.cmp(&b.provider));
+    Ok(PlanSet { environment: env.name.clone(), plans, failures })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLATFORM: &str = include_str!("../../../examples/health-platform/platform.yaml");
+
+    #[test]
+    fn provider_keys_round_trip() {
+        for k in ["aws", "gcp", "azure", "digitalocean", "linode", "civo", "vultr", "hetzner", "k3s"] {
+            assert_eq!(provider_from_key(k).map(provider_key), Some(k));
+        }
+        assert_eq!(provider_from_key("ibm"), None);
+    }
+
+    #[test]
+    fn health_example_maps_and_plans() {
+        let Ok(model) = skyform_model::compile(PLATFORM) else {
+            panic!("the health example compiles");
+        };
+        let prod = model.environments.iter().find(|e| e.production).expect("a production environment");
+        let aws = demand_from_model(&model, prod, ProviderName::Aws);
+        let doks = demand_from_model(&model, prod, ProviderName::Digitalocean);
+        assert_eq!(aws.validate(), Ok(()));
+        // postgres-health is managed on aws, in-cluster on DigitalOcean.
+        assert!(aws.managed_databases.iter().any(|d| d.name == "postgres-health"));
+        assert!(!aws.workloads.iter().any(|w| w.name == "postgres-health"));
+        assert!(doks.workloads.iter().any(|w| w.name == "postgres-health" && w.stateful));
+        assert_eq!(doks.load_balancers, 1);
+        let set = plan_environment(&model, prod, &[], &Catalog::embedded().expect("catalog"), &PlanOptions::default())
+            .expect("plans");
+        assert!(set.plans.len() >= 6, "{:?}", set.failures);
+        assert!(set.failures.iter().any(|f| f.provider == "k3s"));
+    }
+}
