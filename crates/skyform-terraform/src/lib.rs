@@ -1,0 +1,2 @@
+//! skyform-terraform: Terraform and Pulumi programs for the clusters and cloud services
+//! of a resolved platform model.
