@@ -195,7 +195,7 @@ pub fn tier_of(role: Role, name: &str, image: Option<&str>) -> (Tier, String) {
 /// Whether an environment variable's name says it holds a secret.
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    const CONTAINS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL"];
+    const CONTAINS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL", "COOKIE"];
     const ENDS: &[&str] = &["_KEY", "_PASS", "_PWD", "_PSK", "_SALT"];
     CONTAINS.iter().any(|w| k.contains(w)) || ENDS.iter().any(|w| k.ends_with(w)) || k == "KEY"
 }

@@ -348,6 +348,26 @@ impl Converter<'_, '_> {
                 basics.push(b);
             }
         }
+        // A gateway whose upstreams are all in the auth tier belongs to that stack.
+        let snapshot = basics.clone();
+        for (b, svc) in basics.iter_mut().filter(|b| b.role == Role::Proxy && b.tier == Tier::System).filter_map(|b| {
+            let svc = project.services.iter().find(|s| s.key == b.compose_name)?;
+            Some((b, svc))
+        }) {
+            let upstreams: Vec<&Basic> = svc
+                .value
+                .get("depends_on")
+                .and_then(CNode::as_map)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|d| snapshot.iter().find(|x| x.compose_name == d.key))
+                .collect();
+            if !upstreams.is_empty() && upstreams.iter().all(|u| u.tier == Tier::Auth) {
+                b.tier = Tier::Auth;
+                let names = upstreams.iter().map(|u| format!("`{}`", u.compose_name)).collect::<Vec<_>>().join(", ");
+                b.tier_reason = format!("gateway in front of {names} (authentication): auth tier");
+            }
+        }
         // Pass 2.
         let mut plan = Plan { name: name.clone(), name_reason, services: BTreeMap::new() };
         for (i, svc) in project.services.iter().enumerate() {
@@ -1441,7 +1461,12 @@ fn range_text(req: Option<u64>, lim: Option<u64>, fmt: impl Fn(u64) -> String) -
 
 /// The port and path of a URL addressing the container itself.
 fn local_http_url(word: &str, aliases: &[String]) -> Option<(u16, String)> {
-    let rest = word.strip_prefix("http://")?;
+    // `curl localhost:3000/health` works without a scheme too.
+    let rest = match word.strip_prefix("http://") {
+        Some(r) => r,
+        None if word.starts_with("localhost:") || word.starts_with("127.0.0.1:") => word,
+        None => return None,
+    };
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
