@@ -22,6 +22,7 @@ use skyform_model::{ComponentKind, Environment, Model, ProviderName, WorkloadKin
 use crate::catalog::Catalog;
 use crate::demand::{DaemonsetOverhead, Demand, ManagedDatabase, VolumeDemand, WorkloadDemand};
 use crate::plan::{PlanError, PlanFailure, PlanOptions, PlanSet, plan_provider};
+use crate::rightsizing::{EnvironmentTotals, RightSizingTotals};
 
 /// The catalog name of a model provider (`k3s` has no catalog: on-premises).
 pub fn provider_key(p: ProviderName) -> &'static str {
@@ -199,7 +200,28 @@ pub fn plan_environment(
     }
     plans.sort_by(|a, b| a.base.cost.total_usd.total_cmp(&b.base.cost.total_usd).then(a.provider.cmp(&b.provider)));
     failures.sort_by(|a, b| a.provider.cmp(&b.provider));
-    Ok(PlanSet { environment: env.name.clone(), plans, failures })
+    Ok(PlanSet { environment: env.name.clone(), plans, failures, right_sizing: Some(right_sizing(env)) })
+}
+
+/// The environment's requests and limits (every service, managed or not), like the
+/// seed's right-sizing table and its TOTAL row, plus base and peak totals.
+pub fn right_sizing(env: &Environment) -> EnvironmentTotals {
+    let mut t = EnvironmentTotals::default();
+    for s in &env.services {
+        let r = &s.resources;
+        let per = RightSizingTotals {
+            cpu_request_millis: r.cpu_request.0,
+            cpu_limit_millis: r.cpu_limit.0,
+            memory_request_mib: r.memory_request.mib(),
+            memory_limit_mib: r.memory_limit.mib(),
+        };
+        let (base, peak) = match (&s.workload, &s.serverless) {
+            (WorkloadKind::Knative, Some(k)) => (k.min_scale, k.max_scale.max(k.min_scale)),
+            _ => (s.replicas.min, s.replicas.max.max(s.replicas.min)),
+        };
+        t.add(per, base, peak);
+    }
+    t
 }
 
 #[cfg(test)]
@@ -234,5 +256,26 @@ mod tests {
             .expect("plans");
         assert!(set.plans.len() >= 6, "{:?}", set.failures);
         assert!(set.failures.iter().any(|f| f.provider == "k3s"));
+    }
+
+    #[test]
+    fn health_example_right_sizing_matches_the_corrected_seed_totals() {
+        let Ok(model) = skyform_model::compile(PLATFORM) else {
+            panic!("the health example compiles");
+        };
+        let prod = model.environments.iter().find(|e| e.production).expect("production");
+        // The example has the seed's eleven services plus `ai-query`. Restricted to
+        // the seed's services, the totals are the seed table's corrected TOTAL row:
+        // 3.55 / 9.0 vCPU and 3712 / 8448 MiB (the seed prints 9.5 vCPU and 9.2 GB).
+        let mut seed_env = prod.clone();
+        seed_env.services.retain(|s| s.name != "ai-query");
+        let t = right_sizing(&seed_env);
+        let seed = crate::rightsizing::totals(&crate::rightsizing::SEED_ROWS);
+        assert_eq!(t.services, 11);
+        assert_eq!(t.per_replica, seed);
+        let all = right_sizing(prod);
+        assert_eq!(all.services, 12);
+        assert_eq!(all.per_replica.cpu_request_millis, 3550 + 250);
+        assert_eq!(all.per_replica.memory_limit_mib, 8448 + 1024);
     }
 }

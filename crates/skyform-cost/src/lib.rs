@@ -27,8 +27,8 @@ pub mod plan;
 pub mod render;
 pub mod rightsizing;
 
+pub use from_model::{demand_from_model, plan_environment};
 pub use plan::{
     Capacity, CostBreakdown, Footnote, Method, NodePool, Plan, PlanError, PlanFailure, PlanOptions, PlanSet,
     PoolSizing, Role, Scenario, plan_all, plan_provider,
 };
-pub use from_model::{demand_from_model, plan_environment};

@@ -242,6 +242,9 @@ pub struct PlanSet {
     pub environment: String,
     pub plans: Vec<Plan>,
     pub failures: Vec<PlanFailure>,
+    /// Requests and limits of the environment (set when planned from a model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right_sizing: Option<crate::rightsizing::EnvironmentTotals>,
 }
 
 /// Why planning failed for a provider.
@@ -715,5 +718,5 @@ pub fn plan_all(
     }
     plans.sort_by(|a, b| a.base.cost.total_usd.total_cmp(&b.base.cost.total_usd).then(a.provider.cmp(&b.provider)));
     failures.sort_by(|a, b| a.provider.cmp(&b.provider));
-    Ok(PlanSet { environment: demand.environment.clone(), plans, failures })
+    Ok(PlanSet { environment: demand.environment.clone(), plans, failures, right_sizing: None })
 }

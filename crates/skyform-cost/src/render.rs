@@ -115,6 +115,11 @@ pub fn render_text(set: &PlanSet) -> String {
     for f in &set.failures {
         let _ = writeln!(out, "{}: cannot plan: {}", f.provider, f.reason);
     }
+    if let Some(t) = &set.right_sizing {
+        for l in t.lines() {
+            let _ = writeln!(out, "{l}");
+        }
+    }
     out.push_str(&footnotes_text(set));
     out
 }
@@ -270,7 +275,7 @@ mod tests {
 
     #[test]
     fn empty_set_renders() {
-        let set = PlanSet { environment: "<dev>".into(), plans: vec![], failures: vec![] };
+        let set = PlanSet { environment: "<dev>".into(), plans: vec![], failures: vec![], right_sizing: None };
         let svg = render_svg(&set, Point::Base);
         assert!(svg.contains("&lt;dev&gt;"));
         assert!(render_text(&set).starts_with("environment: <dev>"));

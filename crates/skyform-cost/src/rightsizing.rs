@@ -89,6 +89,53 @@ pub fn seed_discrepancies() -> Vec<(&'static str, f64, f64)> {
         .collect()
 }
 
+/// Requests and limits of an environment: per replica (the right-sizing table's
+/// TOTAL row), and multiplied by the base and peak replica counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct EnvironmentTotals {
+    pub services: usize,
+    pub per_replica: RightSizingTotals,
+    pub base: RightSizingTotals,
+    pub peak: RightSizingTotals,
+}
+
+impl EnvironmentTotals {
+    /// Adds one service: per-replica `(cpu request, cpu limit, memory request, memory
+    /// limit)` in millicores and MiB, and its base and peak replica counts.
+    pub fn add(&mut self, per: RightSizingTotals, base: u32, peak: u32) {
+        let scale = |t: &mut RightSizingTotals, n: u64| {
+            t.cpu_request_millis += per.cpu_request_millis * n;
+            t.cpu_limit_millis += per.cpu_limit_millis * n;
+            t.memory_request_mib += per.memory_request_mib * n;
+            t.memory_limit_mib += per.memory_limit_mib * n;
+        };
+        self.services += 1;
+        scale(&mut self.per_replica, 1);
+        scale(&mut self.base, u64::from(base));
+        scale(&mut self.peak, u64::from(peak));
+    }
+
+    /// One line per sizing point, e.g. `per replica: CPU 3.55 vCPU requested / 9.00 limit, …`.
+    pub fn lines(&self) -> Vec<String> {
+        let fmt = |label: &str, t: &RightSizingTotals| {
+            format!(
+                "{label}: CPU {:.2} vCPU requested / {:.2} limit; memory {} MiB ({:.2} GiB) requested / {} MiB ({:.2} GiB) limit",
+                t.cpu_request_millis as f64 / 1000.0,
+                t.cpu_limit_millis as f64 / 1000.0,
+                t.memory_request_mib,
+                t.memory_request_mib as f64 / 1024.0,
+                t.memory_limit_mib,
+                t.memory_limit_mib as f64 / 1024.0,
+            )
+        };
+        vec![
+            fmt(&format!("per replica ({} services)", self.services), &self.per_replica),
+            fmt("at base replicas", &self.base),
+            fmt("at peak replicas", &self.peak),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

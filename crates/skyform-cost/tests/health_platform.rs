@@ -180,3 +180,26 @@ fn pool_sizing_for_terraform() {
         assert_eq!(base, workers, "{}", p.provider);
     }
 }
+
+#[test]
+fn example_platform_production_plans_are_feasible() {
+    use skyform_cost::from_model::{demand_from_model, provider_from_key};
+    let text = include_str!("../../../examples/health-platform/platform.yaml");
+    let Ok(model) = skyform_model::compile(text) else {
+        panic!("the health example compiles");
+    };
+    let catalog = Catalog::embedded().expect("catalog");
+    let prod = model.environments.iter().find(|e| e.production).expect("production");
+    let mut checked = 0;
+    for pc in &catalog.providers {
+        let provider = provider_from_key(&pc.provider.name).expect("known provider");
+        let demand = demand_from_model(&model, prod, provider);
+        let plan = skyform_cost::plan_provider(&demand, pc, &PlanOptions::default()).expect("plannable");
+        check_scenario(&plan, &plan.base, &demand, &catalog, false)
+            .unwrap_or_else(|e| panic!("{} base: {e}", plan.provider));
+        check_scenario(&plan, &plan.peak, &demand, &catalog, true)
+            .unwrap_or_else(|e| panic!("{} peak: {e}", plan.provider));
+        checked += 1;
+    }
+    assert_eq!(checked, 8);
+}
