@@ -1,0 +1,1 @@
+//! skyform-apply: placeholder while the crate is being written.
