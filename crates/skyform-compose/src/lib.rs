@@ -114,6 +114,18 @@ pub fn import(files: &[ComposeFile], options: &ImportOptions, read: &dyn Fn(&str
     let mut converter = convert::Converter { loader: &mut loader, report: Report::default() };
     let plan = converter.convert(&project, &fallback);
     let mut report = converter.report;
+    if loader.errors.is_empty() && plan.services.is_empty() && !files.is_empty() {
+        let span = skyform_yaml::Span::START;
+        let hint = if project.inactive.is_empty() {
+            "add services under `services:`".to_string()
+        } else {
+            format!("every service is in an inactive profile; pass `--profile` (e.g. `{}`)", project.inactive.iter().flat_map(|(_, _, p)| p.first()).next().map_or("dev", String::as_str))
+        };
+        loader.error(
+            tree::Loc { file: 0, span },
+            Diagnostic::error(skyform_spec::Code::Incomplete, span, "the compose project has no services to import").hint(hint),
+        );
+    }
     if !loader.errors.is_empty() {
         let mut errors: Vec<ImportError> = loader
             .errors

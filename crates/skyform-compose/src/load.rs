@@ -528,9 +528,14 @@ fn wrong_type(node: &CNode, what: &str, types: &[Ty]) -> Diagnostic {
     let expected = types.iter().map(|t| t.noun()).collect::<Vec<_>>().join(" or ");
     let mut d = Diagnostic::error(Code::WrongType, node.loc.span, format!("{what} must be {expected}, found {}", node.value.kind_name()));
     if types.contains(&Ty::Str)
+        && !matches!(node.value, CValue::String(_))
         && let Some(t) = node.scalar_text()
     {
         d = d.hint(format!("quote it to keep it as text: \"{t}\""));
+    } else if types == [Ty::Seq]
+        && let Some(t) = node.scalar_text()
+    {
+        d = d.hint(format!("write a list: `[{}]`", crate::emit::quoted(&t)));
     }
     d
 }

@@ -1,0 +1,43 @@
+//! Bad compose files get located errors (file:line:column, excerpt, hint), never panics.
+
+mod common;
+
+use common::{crate_dir, import_dir};
+
+fn errors(file: &str) -> String {
+    let dir = crate_dir().join("test-data/errors");
+    match import_dir(&dir, &[file], &[]) {
+        Ok(_) => panic!("{file} imported without errors"),
+        Err(f) => f.render(false),
+    }
+}
+
+#[test]
+fn yaml_syntax() {
+    insta::assert_snapshot!(errors("yaml-syntax.yml"));
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    insta::assert_snapshot!(errors("unknown-key.yml"));
+}
+
+#[test]
+fn wrong_type() {
+    insta::assert_snapshot!(errors("wrong-type.yml"));
+}
+
+#[test]
+fn interpolation_errors() {
+    insta::assert_snapshot!(errors("interpolation.yml"));
+}
+
+#[test]
+fn bad_ports_resources_and_missing_image() {
+    insta::assert_snapshot!(errors("bad-port.yml"));
+}
+
+#[test]
+fn extends_cycle_and_unknown_base() {
+    insta::assert_snapshot!(errors("extends-cycle.yml"));
+}
