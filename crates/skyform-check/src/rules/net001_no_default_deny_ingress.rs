@@ -1,4 +1,4 @@
-//! **NET-001 `no-default-deny-ingress`**: A workload's pods are not covered by a default-deny ingress NetworkPolicy in their namespace.
+//! **NET-001 `no-default-deny-ingress`**: A workload's pods are not selected by a default-deny ingress NetworkPolicy (a policy with no ingress rules) in their namespace.
 //!
 //! *Why:* Without a default deny every pod accepts traffic from every other pod in the cluster; one compromise spreads everywhere.
 //!
@@ -10,7 +10,7 @@
 
 #[allow(unused_imports)]
 use super::prelude::*;
-use super::util::{is_default_deny, policy_selects, policy_types};
+use super::util::{denies_all, policy_selects, policy_types};
 
 
 pub const RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     category: Category::Network,
     default_enabled: true,
-    summary: "A workload's pods are not covered by a default-deny ingress NetworkPolicy in their namespace.",
+    summary: "A workload's pods are not selected by a default-deny ingress NetworkPolicy (a policy with no ingress rules) in their namespace.",
     hint: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress]` and no ingress rules, then allow the edges you need.",
     refs: Refs {
         pss: "",
@@ -37,14 +37,14 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(pod) = obj.pod() else { return };
     let policies = cx.index.network_policies.get(obj.ns()).map(Vec::as_slice).unwrap_or(&[]);
     let nps: Vec<&Object> = policies.iter().map(|&i| &cx.index.objects[i]).collect();
-    if nps.iter().any(|np| is_default_deny(np, "Ingress")) {
+    if nps.iter().any(|np| denies_all(np, obj, "Ingress")) {
         return;
     }
     let selected = nps.iter().any(|np| policy_selects(np, obj) && policy_types(np.spec().unwrap_or(&np.node)).contains(&"Ingress"));
     let msg = if selected {
-        format!("namespace `{}` has no default-deny ingress policy (some policy selects these pods, but anything not selected is open)", obj.ns())
+        format!("pods are selected by an ingress allow policy but by no default-deny ingress policy in namespace `{}`", obj.ns())
     } else {
-        format!("no NetworkPolicy isolates these pods: namespace `{}` has no default-deny ingress policy", obj.ns())
+        format!("no NetworkPolicy isolates these pods: namespace `{}` has no default-deny ingress policy selecting them", obj.ns())
     };
     out.at(pod.span(), msg);
 }

@@ -1,4 +1,4 @@
-//! **NET-008 `no-default-deny-egress`**: A workload's namespace has no default-deny egress NetworkPolicy.
+//! **NET-008 `no-default-deny-egress`**: A workload's pods are not selected by a default-deny egress NetworkPolicy in their namespace.
 //!
 //! *Why:* Unrestricted egress lets a compromised pod reach the cloud metadata API, other namespaces and the internet.
 //!
@@ -10,7 +10,7 @@
 
 #[allow(unused_imports)]
 use super::prelude::*;
-use super::util::is_default_deny;
+use super::util::denies_all;
 
 
 pub const RULE: Rule = Rule {
@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Note,
     category: Category::Network,
     default_enabled: true,
-    summary: "A workload's namespace has no default-deny egress NetworkPolicy.",
+    summary: "A workload's pods are not selected by a default-deny egress NetworkPolicy in their namespace.",
     hint: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Egress]` and no egress rules, then allow DNS and the edges you need.",
     refs: Refs {
         pss: "",
@@ -36,8 +36,8 @@ pub const RULE: Rule = Rule {
 fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(pod) = obj.pod() else { return };
     let policies = cx.index.network_policies.get(obj.ns()).map(Vec::as_slice).unwrap_or(&[]);
-    if policies.iter().any(|&i| is_default_deny(&cx.index.objects[i], "Egress")) {
+    if policies.iter().any(|&i| denies_all(&cx.index.objects[i], obj, "Egress")) {
         return;
     }
-    out.at(pod.span(), format!("namespace `{}` has no default-deny egress policy", obj.ns()));
+    out.at(pod.span(), format!("no default-deny egress policy in namespace `{}` selects these pods", obj.ns()));
 }

@@ -191,3 +191,14 @@ pub fn pdbs_for<'a>(index: &'a crate::index::Index<'a>, workload: &Object) -> Ve
         })
         .collect()
 }
+
+/// Whether `np` is a deny-all for `workload`'s pods in `direction`: it selects them
+/// (empty selector or matching labels), lists the policy type, and allows nothing.
+pub fn denies_all(np: &Object, workload: &Object, direction: &str) -> bool {
+    let Some(spec) = np.spec() else { return false };
+    if !policy_selects(np, workload) || !policy_types(spec).contains(&direction) {
+        return false;
+    }
+    let key = if direction == "Ingress" { "ingress" } else { "egress" };
+    spec.get(key).and_then(Node::as_seq).is_none_or(<[Node]>::is_empty)
+}
