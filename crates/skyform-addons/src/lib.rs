@@ -1,0 +1,164 @@
+//! Platform add-ons rendered around the core workloads: observability, secrets,
+//! backups and disaster recovery, GitOps and CI, identity, and the compliance report.
+//!
+//! Everything here is a pure, deterministic function of the resolved [`Model`] (plus an
+//! environment and a provider): no file, terminal, clock or environment access and no
+//! panics. Objects use the same [`Object`] type as the core renderer
+//! ([`skyform_render::render_objects`]) and come back in the same canonical order, so
+//! every output layout (plain manifests, Helm, Kustomize) can take core and add-on
+//! objects together.
+//!
+//! | module | objects / output |
+//! |---|---|
+//! | [`observability`] | ServiceMonitor/PodMonitor per metrics port, PrometheusRule, Grafana dashboard ConfigMaps, Promtail or Fluent Bit config |
+//! | [`secrets`] | SecretStore + ExternalSecret per service with secrets, or SealedSecret templates |
+//! | [`vault`] | Vault as a component: Raft HA config, TokenReview binding, Kubernetes-auth roles and policies |
+//! | [`backup`] | Velero Schedules, MinIO bucket mirroring config |
+//! | [`identity`] | Ory Kratos config (identity schema, self-service flows from the domain) |
+//! | [`gitops`] | Argo CD ApplicationSet or Flux GitRepository + Kustomizations, sync waves, CI workflow |
+//! | [`dr`] | the DR table computed from schedules and replication, the migration runbook |
+//! | [`compliance`] | HIPAA/GDPR/SOC2 technical controls, each with its evidence or gap |
+//!
+//! Operator namespaces (`monitoring` or the configured observability namespace,
+//! `velero`, `argocd`, `flux-system`, `external-secrets`) belong to the operators'
+//! installations and are not created here. Prometheus must select the platform's
+//! ServiceMonitors, PodMonitors and PrometheusRules by the label
+//! `app.kubernetes.io/part-of: <platform>` (kube-prometheus-stack:
+//! `serviceMonitorSelector`, `podMonitorSelector`, `ruleSelector`).
+//!
+//! Contracts with the core renderer:
+//! - the secrets add-on creates the Secret [`skyform_render::objects::secret_name`] of
+//!   every service with `secrets:` (one key per variable, plus `KEDA_QUEUE_HOST` for a
+//!   service scaled on a queue);
+//! - Vault and Kratos read their configuration from the ConfigMap
+//!   [`component_config_name`], which the workload must mount at
+//!   [`component_config_dir`].
+
+pub mod backup;
+pub mod compliance;
+pub mod dr;
+pub mod gitops;
+pub mod identity;
+pub mod observability;
+pub mod secrets;
+pub mod vault;
+
+pub use compliance::{ComplianceReport, compliance};
+pub use dr::{DrReport, dr_table, migration_runbook};
+pub use gitops::{annotate_sync_waves, bootstrap_objects, ci_workflow, sync_wave};
+pub use skyform_render::Object;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::{Map, Value};
+use skyform_model::{ComponentKind, Environment, Model, ProviderName, Service};
+use skyform_render::objects::{meta, platform_labels, service_labels, sort_objects};
+use std::collections::BTreeMap;
+
+/// Every add-on object of `env` on `provider`, in canonical order.
+///
+/// GitOps objects that manage the environments themselves (Argo CD ApplicationSet, Flux
+/// sources) are not in here — they live outside any one environment: see
+/// [`bootstrap_objects`].
+pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
+    let cx = Ctx { model, env, provider };
+    let mut out = Vec::new();
+    out.extend(observability::objects(&cx));
+    out.extend(secrets::objects(&cx));
+    out.extend(vault::objects(&cx));
+    out.extend(backup::objects(&cx));
+    out.extend(identity::objects(&cx));
+    sort_objects(&mut out);
+    out
+}
+
+/// What every builder needs: the model, the environment and the provider.
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub env: &'a Environment,
+    pub provider: ProviderName,
+}
+
+impl Ctx<'_> {
+    /// Whether the service runs in the cluster (not as the provider's managed offering).
+    pub fn in_cluster(&self, s: &Service) -> bool {
+        !s.is_managed_on(self.provider)
+    }
+
+    /// Services that run in the cluster, in model order.
+    pub fn in_cluster_services(&self) -> impl Iterator<Item = &Service> {
+        self.env.services.iter().filter(|s| self.in_cluster(s))
+    }
+
+    /// In-cluster services of one component kind.
+    pub fn components(&self, kind: ComponentKind) -> impl Iterator<Item = &Service> {
+        self.in_cluster_services().filter(move |s| s.component == Some(kind))
+    }
+
+    /// Namespaces of every tier, in tier order.
+    pub fn tier_namespaces(&self) -> Vec<String> {
+        self.model.tiers.iter().map(|t| t.namespace.clone()).collect()
+    }
+}
+
+/// Name of the ConfigMap holding a component's configuration files (Vault, Kratos).
+pub fn component_config_name(service: &str) -> String {
+    format!("{service}-component-config")
+}
+
+/// Where a component's workload must mount [`component_config_name`].
+pub fn component_config_dir(kind: ComponentKind) -> Option<&'static str> {
+    match kind {
+        ComponentKind::Vault => Some("/vault/config"),
+        ComponentKind::Kratos => Some("/etc/config/kratos"),
+        _ => None,
+    }
+}
+
+/// Metadata of an object belonging to a service.
+pub(crate) fn service_meta(model: &Model, s: &Service, name: &str, namespace: &str) -> ObjectMeta {
+    meta(name, Some(namespace), service_labels(model, s), BTreeMap::new())
+}
+
+/// Metadata of a platform-wide object.
+pub(crate) fn platform_meta(model: &Model, name: &str, namespace: Option<&str>) -> ObjectMeta {
+    meta(name, namespace, platform_labels(model), BTreeMap::new())
+}
+
+/// A custom resource with a `spec`.
+pub(crate) fn custom(api_version: &str, kind: &str, m: ObjectMeta, spec: Value) -> Object {
+    let mut body = Map::new();
+    body.insert("spec".into(), spec);
+    Object::custom(api_version, kind, m, body)
+}
+
+/// Adds annotations to metadata.
+pub(crate) fn annotate(mut m: ObjectMeta, pairs: &[(&str, String)]) -> ObjectMeta {
+    let mut a = m.annotations.take().unwrap_or_default();
+    for (k, v) in pairs {
+        a.insert((*k).to_string(), v.clone());
+    }
+    m.annotations = (!a.is_empty()).then_some(a);
+    m
+}
+
+/// Adds labels to metadata.
+pub(crate) fn label(mut m: ObjectMeta, pairs: &[(&str, &str)]) -> ObjectMeta {
+    let mut l = m.labels.take().unwrap_or_default();
+    for (k, v) in pairs {
+        l.insert((*k).to_string(), (*v).to_string());
+    }
+    m.labels = Some(l);
+    m
+}
+
+/// Pretty JSON with a trailing newline (deterministic: `serde_json` keeps insertion order).
+pub(crate) fn pretty_json(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// In-cluster DNS name of a service.
+pub(crate) fn service_host(s: &Service) -> String {
+    format!("{}.{}.svc.cluster.local", s.name, s.namespace)
+}

@@ -1,0 +1,269 @@
+//! Secrets: the objects that create each service's `<service>-secrets` Secret, never a
+//! plaintext value.
+//!
+//! With an External Secrets backend (Vault, AWS Secrets Manager, GCP Secret Manager,
+//! Azure Key Vault), every in-cluster service with `secrets:` gets
+//! - a namespaced `SecretStore` `<service>-secret-store` that authenticates *as the
+//!   service's own ServiceAccount* (Vault Kubernetes auth with the role
+//!   `<role>-<service>`; AWS IRSA, GCP Workload Identity or Azure Workload Identity
+//!   through the same ServiceAccount), so one service can never read another's entries;
+//! - an `ExternalSecret` `<service>-secrets` whose target is exactly the Secret the
+//!   workload reads ([`skyform_render::objects::secret_name`]), one key per variable,
+//!   from the key/property the platform file gives (`<platform>/<service>` and the
+//!   variable name by default). A service scaled on a queue also gets `KEDA_QUEUE_HOST`
+//!   (same entry, property `KEDA_QUEUE_HOST`), which KEDA's TriggerAuthentication reads.
+//!
+//! GCP Secret Manager and Azure Key Vault do not allow `/` in secret names, so the key
+//! is written with `-` there (`health-platform-health-api`). The Azure vault URL is
+//! `https://<platform>-kv.vault.azure.net` (the name the Terraform module must give it).
+//!
+//! With `sealed-secrets`, every such service gets a `SealedSecret` template with no
+//! encrypted data and the `kubeseal` command that fills it (annotations
+//! `skyform.dev/required-keys` and `skyform.dev/seal-command`); until sealed, the
+//! workload does not start, because its secret references are not optional.
+//!
+//! When the secrets live in the platform's own Vault, the External Secrets controller
+//! must reach it: `allow-external-secrets-<vault>` admits the controller's namespace
+//! ([`ESO_NAMESPACE`]) on Vault's API port.
+
+use crate::{Ctx, annotate, custom, service_meta};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::{Value, json};
+use skyform_model::{ComponentKind, ProviderName, SecretsBackend, Service};
+use skyform_render::Object;
+use skyform_render::k8s::{NAMESPACE_NAME_LABEL, autoscaled};
+use skyform_render::objects::{secret_name, selector_labels};
+use std::collections::BTreeMap;
+
+/// Namespace of the External Secrets Operator's controller.
+pub const ESO_NAMESPACE: &str = "external-secrets";
+/// API version of External Secrets resources.
+pub const ESO_API: &str = "external-secrets.io/v1";
+/// Secret key KEDA reads the queue connection URL from.
+pub const KEDA_QUEUE_KEY: &str = "KEDA_QUEUE_HOST";
+
+/// Every secrets object of the environment.
+pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
+    let mut out = Vec::new();
+    for s in cx.in_cluster_services().filter(|s| !s.secrets.is_empty() || needs_queue_key(s)) {
+        match cx.model.secrets.backend {
+            SecretsBackend::SealedSecrets => out.push(sealed_secret(cx, s)),
+            _ => {
+                out.push(secret_store(cx, s));
+                out.push(external_secret(cx, s));
+            }
+        }
+    }
+    if cx.model.secrets.backend == SecretsBackend::Vault {
+        for v in cx.components(ComponentKind::Vault) {
+            out.push(eso_to_vault_policy(cx, v));
+        }
+    }
+    out
+}
+
+/// Whether the service's Secret must also hold KEDA's queue connection URL.
+pub fn needs_queue_key(s: &Service) -> bool {
+    autoscaled(s) && s.autoscale.as_ref().is_some_and(|a| a.queue.is_some())
+}
+
+/// Name of a service's SecretStore.
+pub fn store_name(service: &str) -> String {
+    format!("{service}-secret-store")
+}
+
+/// The Vault Kubernetes-auth role a service authenticates with.
+pub fn vault_role(cx: &Ctx<'_>, service: &str) -> String {
+    format!("{}-{service}", cx.model.secrets.vault_role)
+}
+
+/// The Vault address: the configured one, else the platform's own Vault component.
+pub fn vault_address(cx: &Ctx<'_>) -> String {
+    if let Some(a) = &cx.model.secrets.vault_address {
+        return a.clone();
+    }
+    cx.env
+        .services
+        .iter()
+        .find(|s| s.component == Some(ComponentKind::Vault))
+        .map(|v| {
+            let port = v.port("api").map_or(8200, |p| p.port);
+            format!("http://{}:{port}", crate::service_host(v))
+        })
+        .unwrap_or_else(|| "http://vault:8200".to_string())
+}
+
+/// The region for AWS Secrets Manager: the AWS target's, else the current provider's.
+fn aws_region(cx: &Ctx<'_>) -> String {
+    cx.model
+        .provider(ProviderName::Aws)
+        .or_else(|| cx.model.provider(cx.provider))
+        .map(|p| p.region.clone())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "us-east-1".to_string())
+}
+
+/// The backend's name for a key (GCP and Azure do not allow `/`).
+pub fn remote_key(backend: SecretsBackend, key: &str) -> String {
+    match backend {
+        SecretsBackend::GcpSecretManager | SecretsBackend::AzureKeyVault => key.replace(['/', '_', '.'], "-"),
+        _ => key.to_string(),
+    }
+}
+
+fn provider_spec(cx: &Ctx<'_>, s: &Service) -> Value {
+    let sa = json!({ "name": s.name });
+    match cx.model.secrets.backend {
+        SecretsBackend::Vault => json!({ "vault": {
+            "server": vault_address(cx),
+            "path": cx.model.secrets.vault_path,
+            "version": "v2",
+            "auth": { "kubernetes": {
+                "mountPath": "kubernetes",
+                "role": vault_role(cx, &s.name),
+                "serviceAccountRef": sa,
+            }},
+        }}),
+        SecretsBackend::AwsSecretsManager => json!({ "aws": {
+            "service": "SecretsManager",
+            "region": aws_region(cx),
+            "auth": { "jwt": { "serviceAccountRef": sa } },
+        }}),
+        SecretsBackend::GcpSecretManager => json!({ "gcpsm": {
+            "auth": { "workloadIdentity": { "serviceAccountRef": sa } },
+        }}),
+        SecretsBackend::AzureKeyVault | SecretsBackend::SealedSecrets => json!({ "azurekv": {
+            "vaultUrl": format!("https://{}-kv.vault.azure.net", cx.model.name),
+            "authType": "WorkloadIdentity",
+            "serviceAccountRef": sa,
+        }}),
+    }
+}
+
+fn secret_store(cx: &Ctx<'_>, s: &Service) -> Object {
+    custom(
+        ESO_API,
+        "SecretStore",
+        service_meta(cx.model, s, &store_name(&s.name), &s.namespace),
+        json!({ "provider": provider_spec(cx, s) }),
+    )
+}
+
+/// `(secret key, remote key, property)` of every entry the service's Secret holds.
+pub fn entries(cx: &Ctx<'_>, s: &Service) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> =
+        s.secrets.iter().map(|r| (r.env.clone(), r.key.clone(), r.property.clone())).collect();
+    if needs_queue_key(s) && !out.iter().any(|e| e.0 == KEDA_QUEUE_KEY) {
+        out.push((KEDA_QUEUE_KEY.into(), format!("{}/{}", cx.model.name, s.name), KEDA_QUEUE_KEY.into()));
+    }
+    out.sort();
+    out
+}
+
+fn external_secret(cx: &Ctx<'_>, s: &Service) -> Object {
+    let backend = cx.model.secrets.backend;
+    let data: Vec<Value> = entries(cx, s)
+        .into_iter()
+        .map(|(env, key, property)| {
+            json!({ "secretKey": env, "remoteRef": { "key": remote_key(backend, &key), "property": property } })
+        })
+        .collect();
+    custom(
+        ESO_API,
+        "ExternalSecret",
+        service_meta(cx.model, s, &secret_name(&s.name), &s.namespace),
+        json!({
+            "refreshInterval": cx.model.secrets.refresh_interval,
+            "secretStoreRef": { "name": store_name(&s.name), "kind": "SecretStore" },
+            "target": {
+                "name": secret_name(&s.name),
+                "creationPolicy": "Owner",
+                "deletionPolicy": "Retain",
+            },
+            "data": data,
+        }),
+    )
+}
+
+fn sealed_secret(cx: &Ctx<'_>, s: &Service) -> Object {
+    let name = secret_name(&s.name);
+    let keys: Vec<String> = entries(cx, s).into_iter().map(|e| e.0).collect();
+    let literals: Vec<String> = keys.iter().map(|k| format!("--from-literal={k}=\"${k}\"")).collect();
+    let command = format!(
+        "kubectl create secret generic {name} --namespace {ns} --dry-run=client -o yaml {lits} | kubeseal --format yaml --merge-into {file}",
+        ns = s.namespace,
+        lits = literals.join(" "),
+        file = skyform_render::output::object_path(&Object::custom(
+            "bitnami.com/v1alpha1",
+            "SealedSecret",
+            service_meta(cx.model, s, &name, &s.namespace),
+            serde_json::Map::new(),
+        )),
+    );
+    let m = annotate(
+        service_meta(cx.model, s, &name, &s.namespace),
+        &[("skyform.dev/required-keys", keys.join(",")), ("skyform.dev/seal-command", command)],
+    );
+    let labels: BTreeMap<String, String> = skyform_render::objects::service_labels(cx.model, s);
+    custom(
+        "bitnami.com/v1alpha1",
+        "SealedSecret",
+        m,
+        json!({
+            "encryptedData": {},
+            "template": {
+                "metadata": { "name": name, "namespace": s.namespace, "labels": labels },
+                "type": "Opaque",
+            },
+        }),
+    )
+}
+
+fn eso_to_vault_policy(cx: &Ctx<'_>, v: &Service) -> Object {
+    let port = v.port("api").map_or(8200, |p| p.port);
+    let np = NetworkPolicy {
+        metadata: service_meta(cx.model, v, &format!("allow-external-secrets-{}", v.name), &v.namespace),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(selector_labels(cx.model, &v.name)),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(LabelSelector {
+                        match_labels: Some(BTreeMap::from([(
+                            NAMESPACE_NAME_LABEL.to_string(),
+                            ESO_NAMESPACE.to_string(),
+                        )])),
+                        ..LabelSelector::default()
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(i32::from(port))),
+                    protocol: Some("TCP".into()),
+                    ..NetworkPolicyPort::default()
+                }]),
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    };
+    Object::typed(&np)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcp_and_azure_keys_have_no_slashes() {
+        assert_eq!(remote_key(SecretsBackend::AzureKeyVault, "shop/api"), "shop-api");
+        assert_eq!(remote_key(SecretsBackend::GcpSecretManager, "shop/api"), "shop-api");
+        assert_eq!(remote_key(SecretsBackend::Vault, "shop/api"), "shop/api");
+    }
+}
