@@ -265,10 +265,10 @@ mod tests {
     #[test]
     fn emits_nested_blocks() {
         let v = json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {}},
-            "spec": {"list": [{"b": 1, "name": "n", "sub": {"c": [1, 2]}}, "s"], "empty": []}});
+            "spec": {"list": [{"b": 1, "name": "x", "sub": {"c": [1, 2]}}, "s"], "empty": []}});
         assert_eq!(
             to_yaml(&v),
-            "apiVersion: v1\nkind: X\nmetadata:\n  name: a\n  labels: {}\nspec:\n  empty: []\n  list:\n    - name: n\n      b: 1\n      sub:\n        c:\n          - 1\n          - 2\n    - s\n"
+            "apiVersion: v1\nkind: X\nmetadata:\n  name: a\n  labels: {}\nspec:\n  empty: []\n  list:\n    - name: x\n      b: 1\n      sub:\n        c:\n          - 1\n          - 2\n    - s\n"
         );
     }
 }

@@ -38,6 +38,10 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Show what each service resolves to in an environment (defaults and overrides applied)
     Explain(cmd::explain::Args),
+    /// Render Kubernetes manifests for one environment and provider
+    Render(cmd::render::Args),
+    /// Print the traffic the rendered NetworkPolicies allow (Mermaid or DOT)
+    Graph(cmd::graph::Args),
     /// Print the JSON Schema of the platform file (for editor completion)
     Schema(cmd::schema::Args),
     /// Write a commented starter platform file
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => cmd::validate::run(&a, &ui),
         Command::Explain(a) => cmd::explain::run(&a, &ui),
+        Command::Render(a) => cmd::render::run(&a, &ui),
+        Command::Graph(a) => cmd::graph::run(&a, &ui),
         Command::Schema(a) => cmd::schema::run(&a, &ui),
         Command::Init(a) => cmd::init::run(&a, &ui),
         Command::Completions(a) => cmd::completions::run(&a, <Cli as clap::CommandFactory>::command()),

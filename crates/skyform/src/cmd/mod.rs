@@ -3,7 +3,9 @@
 
 pub mod completions;
 pub mod explain;
+pub mod graph;
 pub mod init;
+pub mod render;
 pub mod schema;
 pub mod validate;
 

@@ -1,0 +1,147 @@
+//! Proves, for every example × environment × provider, that the rendered NetworkPolicies
+//! allow exactly the declared traffic: each `dependsOn` edge on its ports, DNS, the
+//! ingress controller to exposed ports, monitoring to metrics ports, KEDA to the queue it
+//! scales on, declared external egress and managed-database egress (and, for Knative
+//! Services, the same edges through the Knative data plane) — no more, no less.
+//!
+//! The expected set is derived from the model here, independently of the renderer's
+//! policy code; the actual set comes from `skyform_render::netpol`, which evaluates the
+//! rendered objects.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{PLATFORMS, load};
+use skyform_model::{Environment, Model, ProviderName, WorkloadKind};
+use skyform_render::netpol::{Flow, allowed_flows};
+use skyform_render::objects::ALL_PROVIDERS;
+use skyform_render::{provider_name, render_objects};
+use std::collections::BTreeSet;
+
+fn flow(from: &str, to: &str, port: u16, protocol: &str) -> Flow {
+    Flow { from: from.into(), to: to.into(), port, protocol: protocol.into() }
+}
+
+fn expected(model: &Model, env: &Environment, p: ProviderName) -> BTreeSet<Flow> {
+    let mut out = BTreeSet::new();
+    let in_cluster = |name: &str| env.service(name).is_some_and(|s| !s.is_managed_on(p));
+    let proto = |svc: &str, port: u16| {
+        env.service(svc)
+            .and_then(|s| s.ports.iter().find(|x| x.port == port))
+            .map_or("TCP", |x| if x.protocol == skyform_model::Protocol::Udp { "UDP" } else { "TCP" })
+    };
+    for s in env.services.iter().filter(|s| in_cluster(&s.name)) {
+        let n = s.name.as_str();
+        out.insert(flow(n, "kube-dns", 53, "UDP"));
+        out.insert(flow(n, "kube-dns", 53, "TCP"));
+        for d in &s.depends_on {
+            let t = env.service(&d.service).unwrap();
+            for port in &d.ports {
+                if !in_cluster(&t.name) {
+                    out.insert(flow(n, "private-network", *port, proto(&t.name, *port)));
+                } else if t.workload != WorkloadKind::Knative {
+                    out.insert(flow(n, &t.name, *port, proto(&t.name, *port)));
+                }
+            }
+            if in_cluster(&t.name) && t.workload == WorkloadKind::Knative {
+                out.insert(flow(n, "knative-gateway", 8081, "TCP"));
+            }
+        }
+        for e in &s.egress {
+            let to = e.cidr.as_ref().map_or_else(|| "internet".to_string(), |c| format!("cidr:{c}"));
+            let pr = if e.protocol == skyform_model::Protocol::Udp { "UDP" } else { "TCP" };
+            out.insert(flow(n, &to, e.port, pr));
+        }
+        if s.workload == WorkloadKind::Knative {
+            out.insert(flow("knative-gateway", n, 8012, "TCP"));
+            out.insert(flow("knative-serving", n, 8012, "TCP"));
+            out.insert(flow("knative-serving", n, 9090, "TCP"));
+            continue;
+        }
+        if let Some(e) = &s.expose {
+            out.insert(flow("ingress-controller", n, e.port.port, proto(n, e.port.port)));
+        }
+        if let Some(m) = s.metrics.as_ref().filter(|_| model.observability.metrics) {
+            out.insert(flow("monitoring", n, m.port.port, proto(n, m.port.port)));
+        }
+        let queue_target = env.services.iter().any(|x| {
+            in_cluster(&x.name)
+                && x.replicas.is_range()
+                && x.autoscale.as_ref().and_then(|a| a.queue.as_ref()).is_some_and(|q| q.service == s.name)
+        });
+        if queue_target {
+            let port = skyform_render::k8s::queue_port(s).unwrap();
+            out.insert(flow("keda", n, port, proto(n, port)));
+        }
+    }
+    // A host-only egress rule covers every public address, including declared CIDRs on
+    // the same port: that is what "only a host name is known" means.
+    for s in env.services.iter().filter(|s| in_cluster(&s.name)) {
+        for e in s.egress.iter().filter(|e| e.cidr.is_none()) {
+            for other in env.services.iter().flat_map(|x| &x.egress).filter_map(|x| x.cidr.as_ref()) {
+                let public = !["10.", "172.16.", "192.168.", "169.254."].iter().any(|pre| other.starts_with(pre));
+                if public {
+                    out.insert(flow(&s.name, &format!("cidr:{other}"), e.port, "TCP"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn policies_allow_exactly_the_declared_edges() {
+    let mut checked = 0;
+    for (label, path, _) in PLATFORMS {
+        let model = load(path);
+        for env in &model.environments {
+            for p in ALL_PROVIDERS {
+                let objects = render_objects(&model, env, p);
+                let actual = allowed_flows(&objects, &model);
+                let want = expected(&model, env, p);
+                let extra: Vec<String> = actual.difference(&want).map(ToString::to_string).collect();
+                let missing: Vec<String> = want.difference(&actual).map(ToString::to_string).collect();
+                assert!(
+                    extra.is_empty() && missing.is_empty(),
+                    "{label} {} {}:\n  allowed but not declared: {extra:#?}\n  declared but not allowed: {missing:#?}",
+                    env.name,
+                    provider_name(p)
+                );
+                assert!(!actual.is_empty());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 2 * 3 * 3);
+}
+
+/// The evaluator itself must see holes: without the allow policies only DNS is left, and
+/// without default-deny a namespace's ingress is open.
+#[test]
+fn evaluator_detects_a_missing_default_deny() {
+    let model = load(PLATFORMS[0].1);
+    let env = &model.environments[0];
+    let objects: Vec<_> = render_objects(&model, env, ProviderName::K3s)
+        .into_iter()
+        .filter(|o| !(o.kind == "NetworkPolicy" && o.name != "default-deny" && o.name != "allow-dns"))
+        .collect();
+    let flows = allowed_flows(&objects, &model);
+    // Only DNS remains where default-deny is in place.
+    assert!(flows.iter().all(|f| f.to == "kube-dns"), "{:?}", flows.iter().find(|f| f.to != "kube-dns"));
+    let objects: Vec<_> = render_objects(&model, env, ProviderName::K3s)
+        .into_iter()
+        .filter(|o| {
+            !(o.kind == "NetworkPolicy" && o.name.starts_with("allow-") && o.name != "allow-dns")
+                && !(o.kind == "NetworkPolicy"
+                    && o.name == "default-deny"
+                    && o.namespace.as_deref() == Some("health-platform-api"))
+        })
+        .collect();
+    let flows = allowed_flows(&objects, &model);
+    // allow-dns still limits egress, but nothing limits ingress any more.
+    assert!(
+        flows.iter().any(|f| f.from == "internet" && f.to == "health-api"),
+        "api namespace without default-deny must be open"
+    );
+    assert!(!flows.iter().any(|f| f.from == "health-api" && f.to == "internet"));
+}
