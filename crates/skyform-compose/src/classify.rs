@@ -121,22 +121,82 @@ pub enum Role {
 }
 
 const DATA_IMAGES: &[&str] = &[
-    "mysql", "mariadb", "mongo", "mongodb", "memcached", "elasticsearch", "opensearch", "kafka", "zookeeper",
-    "nats", "clickhouse", "clickhouse-server", "cassandra", "etcd", "valkey", "keydb", "couchdb", "influxdb",
-    "timescaledb", "timescaledb-ha", "redpanda", "meilisearch", "typesense", "qdrant", "cockroach", "mssql-server",
-    "seaweedfs", "garage", "dragonfly", "neo4j", "activemq", "pulsar", "mosquitto",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "kafka",
+    "zookeeper",
+    "nats",
+    "clickhouse",
+    "clickhouse-server",
+    "cassandra",
+    "etcd",
+    "valkey",
+    "keydb",
+    "couchdb",
+    "influxdb",
+    "timescaledb",
+    "timescaledb-ha",
+    "redpanda",
+    "meilisearch",
+    "typesense",
+    "qdrant",
+    "cockroach",
+    "mssql-server",
+    "seaweedfs",
+    "garage",
+    "dragonfly",
+    "neo4j",
+    "activemq",
+    "pulsar",
+    "mosquitto",
 ];
 const OBSERVABILITY_IMAGES: &[&str] = &[
-    "opentelemetry-collector", "opentelemetry-collector-contrib", "alertmanager", "node-exporter", "cadvisor",
-    "promtail", "tempo", "zipkin", "fluent-bit", "fluentd", "blackbox-exporter", "pushgateway", "mimir",
-    "victoria-metrics", "vector", "uptime-kuma", "postgres-exporter", "redis_exporter", "otel-collector",
+    "opentelemetry-collector",
+    "opentelemetry-collector-contrib",
+    "alertmanager",
+    "node-exporter",
+    "cadvisor",
+    "promtail",
+    "tempo",
+    "zipkin",
+    "fluent-bit",
+    "fluentd",
+    "blackbox-exporter",
+    "pushgateway",
+    "mimir",
+    "victoria-metrics",
+    "vector",
+    "uptime-kuma",
+    "postgres-exporter",
+    "redis_exporter",
+    "otel-collector",
 ];
 const IDENTITY_IMAGES: &[&str] = &[
-    "keycloak", "server", "authentik", "zitadel", "hydra", "dex", "authelia", "oauth2-proxy", "kratos",
-    "casdoor", "logto", "lldap", "openldap", "kanidm", "pomerium",
+    "keycloak",
+    "server",
+    "authentik",
+    "zitadel",
+    "hydra",
+    "dex",
+    "authelia",
+    "oauth2-proxy",
+    "kratos",
+    "casdoor",
+    "logto",
+    "lldap",
+    "openldap",
+    "kanidm",
+    "pomerium",
 ];
-const PROXY_IMAGES: &[&str] = &["traefik", "caddy", "haproxy", "envoy", "nginx", "nginx-unprivileged", "nginx-proxy", "kong", "apisix"];
-const WORKER_WORDS: &[&str] = &["worker", "celery", "consumer", "etl", "sidekiq", "scheduler", "cron", "beat", "processor", "queue", "jobs"];
+const PROXY_IMAGES: &[&str] =
+    &["traefik", "caddy", "haproxy", "envoy", "nginx", "nginx-unprivileged", "nginx-proxy", "kong", "apisix"];
+const WORKER_WORDS: &[&str] =
+    &["worker", "celery", "consumer", "etl", "sidekiq", "scheduler", "cron", "beat", "processor", "queue", "jobs"];
 const IDENTITY_WORDS: &[&str] = &["auth", "webauthn", "keycloak", "identity", "idp", "sso", "oauth", "oidc", "login"];
 
 /// Classifies a service from its name, image and command.
@@ -158,7 +218,10 @@ pub fn role_of(name: &str, image: Option<&ImageRef>, component: Option<Component
     if OBSERVABILITY_IMAGES.contains(&base) || repo.starts_with("grafana/") || repo.starts_with("prom/") {
         return Role::Observability;
     }
-    if (IDENTITY_IMAGES.contains(&base) && base != "server") || repo == "goauthentik/server" || repo.contains("keycloak") {
+    if (IDENTITY_IMAGES.contains(&base) && base != "server")
+        || repo == "goauthentik/server"
+        || repo.contains("keycloak")
+    {
         return Role::Identity;
     }
     if PROXY_IMAGES.contains(&base) {
@@ -179,10 +242,14 @@ pub fn tier_of(role: Role, name: &str, image: Option<&str>) -> (Tier, String) {
     let what = image.map_or_else(|| format!("`{name}`"), |i| format!("`{i}`"));
     let auth_named = IDENTITY_WORDS.iter().any(|w| name.to_ascii_lowercase().contains(w));
     match role {
-        Role::DataStore => (Tier::Data, format!("{what} keeps state (database, cache, queue or object store): data tier")),
+        Role::DataStore => {
+            (Tier::Data, format!("{what} keeps state (database, cache, queue or object store): data tier"))
+        }
         Role::Observability => (Tier::Observability, format!("{what} collects or shows telemetry: observability tier")),
         Role::Identity => (Tier::Auth, format!("{what} handles identity or authentication: auth tier")),
-        Role::Proxy if auth_named => (Tier::Auth, format!("{what} is the gateway of the authentication stack: auth tier")),
+        Role::Proxy if auth_named => {
+            (Tier::Auth, format!("{what} is the gateway of the authentication stack: auth tier"))
+        }
         Role::Proxy => (
             Tier::System,
             format!("{what} is a reverse proxy or gateway: system tier (the ingress controller may replace it)"),
@@ -195,7 +262,8 @@ pub fn tier_of(role: Role, name: &str, image: Option<&str>) -> (Tier, String) {
 /// Whether an environment variable's name says it holds a secret.
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    const CONTAINS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL", "COOKIE"];
+    const CONTAINS: &[&str] =
+        &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL", "COOKIE"];
     const ENDS: &[&str] = &["_KEY", "_PASS", "_PWD", "_PSK", "_SALT"];
     CONTAINS.iter().any(|w| k.contains(w)) || ENDS.iter().any(|w| k.ends_with(w)) || k == "KEY"
 }
@@ -291,7 +359,10 @@ pub fn urls_in(value: &str) -> Vec<Address> {
 /// when the variable's name says it holds an address.
 pub fn plain_addresses_in(key: &str, value: &str) -> Vec<Address> {
     let k = key.to_ascii_uppercase();
-    const ADDRESS_WORDS: &[&str] = &["HOST", "ADDR", "SERVER", "ENDPOINT", "BROKER", "URL", "URI", "NODES", "SERVICE", "UPSTREAM", "BACKEND", "TARGET", "DSN"];
+    const ADDRESS_WORDS: &[&str] = &[
+        "HOST", "ADDR", "SERVER", "ENDPOINT", "BROKER", "URL", "URI", "NODES", "SERVICE", "UPSTREAM", "BACKEND",
+        "TARGET", "DSN",
+    ];
     let address_key = ADDRESS_WORDS.iter().any(|w| k.contains(w));
     let mut out = Vec::new();
     if value.contains("://") {
@@ -304,8 +375,16 @@ pub fn plain_addresses_in(key: &str, value: &str) -> Vec<Address> {
         let rest = &token[host_len..];
         let port = rest.strip_prefix(':').and_then(|p| p.parse::<u16>().ok());
         let whole = rest.is_empty() || port.is_some();
-        if !host.is_empty() && whole && (port.is_some() || address_key) && host.chars().any(|c| c.is_ascii_alphabetic()) {
-            out.push(Address { host: host.to_string(), port, scheme: None, start: pos, end: pos + host_len, credentials: false });
+        if !host.is_empty() && whole && (port.is_some() || address_key) && host.chars().any(|c| c.is_ascii_alphabetic())
+        {
+            out.push(Address {
+                host: host.to_string(),
+                port,
+                scheme: None,
+                start: pos,
+                end: pos + host_len,
+                credentials: false,
+            });
         }
         pos += token.len() + 1;
     }
@@ -333,7 +412,16 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for k in ["POSTGRES_PASSWORD", "JWT_SECRET", "SECRET_KEY_BASE", "GITHUB_TOKEN", "S3_SECRET_KEY", "AWS_ACCESS_KEY_ID", "RABBITMQ_DEFAULT_PASS", "STRIPE_API_KEY"] {
+        for k in [
+            "POSTGRES_PASSWORD",
+            "JWT_SECRET",
+            "SECRET_KEY_BASE",
+            "GITHUB_TOKEN",
+            "S3_SECRET_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "RABBITMQ_DEFAULT_PASS",
+            "STRIPE_API_KEY",
+        ] {
             assert!(is_secret_name(k), "{k}");
         }
         for k in ["POSTGRES_USER", "POSTGRES_DB", "LOG_LEVEL", "KEYCLOAK_ADMIN", "MINIO_ROOT_USER", "PORT"] {
@@ -351,7 +439,10 @@ mod tests {
         let a = urls_in("redis://cache");
         assert_eq!((a[0].host.as_str(), a[0].port, a[0].credentials), ("cache", Some(6379), false));
         let a = urls_in("mongodb://m1:27017,m2:27018/db");
-        assert_eq!(a.iter().map(|x| (x.host.as_str(), x.port)).collect::<Vec<_>>(), vec![("m1", Some(27017)), ("m2", Some(27018))]);
+        assert_eq!(
+            a.iter().map(|x| (x.host.as_str(), x.port)).collect::<Vec<_>>(),
+            vec![("m1", Some(27017)), ("m2", Some(27018))]
+        );
         let a = urls_in("amqp://guest@rabbit/ then http://api:8000/x");
         assert_eq!(a.iter().map(|x| x.host.as_str()).collect::<Vec<_>>(), vec!["rabbit", "api"]);
         assert!(urls_in("://").is_empty());
@@ -361,7 +452,10 @@ mod tests {
     #[test]
     fn plain_addresses() {
         let a = plain_addresses_in("KAFKA_BROKERS", "kafka:9092,kafka2:9092");
-        assert_eq!(a.iter().map(|x| (x.host.as_str(), x.port)).collect::<Vec<_>>(), vec![("kafka", Some(9092)), ("kafka2", Some(9092))]);
+        assert_eq!(
+            a.iter().map(|x| (x.host.as_str(), x.port)).collect::<Vec<_>>(),
+            vec![("kafka", Some(9092)), ("kafka2", Some(9092))]
+        );
         assert_eq!(plain_addresses_in("REDIS_HOST", "redis")[0].host, "redis");
         assert!(plain_addresses_in("LOG_LEVEL", "debug").is_empty());
         assert!(plain_addresses_in("TIME", "12:30").is_empty());

@@ -135,7 +135,8 @@ pub fn sanitize_name(raw: &str, max: usize) -> String {
 
 fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Splits a command string the way compose does (POSIX shell words, no expansion).
@@ -249,7 +250,7 @@ pub fn memory_bytes(s: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = n * factor;
-    if !bytes.is_finite() || bytes < 1.0 || bytes > 1e18 {
+    if !bytes.is_finite() || !(1.0..=1e18).contains(&bytes) {
         return None;
     }
     Some(bytes.ceil() as u64)
@@ -259,11 +260,7 @@ pub fn memory_bytes(s: &str) -> Option<u64> {
 pub fn memory_quantity(bytes: u64) -> String {
     const MI: u64 = 1 << 20;
     const GI: u64 = 1 << 30;
-    if bytes.is_multiple_of(GI) {
-        format!("{}Gi", bytes / GI)
-    } else {
-        format!("{}Mi", bytes.div_ceil(MI).max(1))
-    }
+    if bytes.is_multiple_of(GI) { format!("{}Gi", bytes / GI) } else { format!("{}Mi", bytes.div_ceil(MI).max(1)) }
 }
 
 /// Compose `cpus` (`0.5`, `"1.5"`) as millicores.
@@ -322,23 +319,41 @@ impl Converter<'_, '_> {
             Some((n, loc)) => {
                 let s = sanitize_name(n, 40);
                 if s != *n {
-                    self.item(Outcome::Approximated, None, "name", format!("project name `{n}` became platform name `{s}` (DNS-1123, ≤ 40 characters)"), *loc);
+                    self.item(
+                        Outcome::Approximated,
+                        None,
+                        "name",
+                        format!("project name `{n}` became platform name `{s}` (DNS-1123, ≤ 40 characters)"),
+                        *loc,
+                    );
                 }
                 (s, "from the compose project's `name:`".to_string())
             }
-            None => (sanitize_name(fallback_name, 40), "from the compose file's directory (no `name:` in the compose file)".to_string()),
+            None => (
+                sanitize_name(fallback_name, 40),
+                "from the compose file's directory (no `name:` in the compose file)".to_string(),
+            ),
         };
         for (svc, loc, profiles) in &project.inactive {
             self.item(
                 Outcome::Skipped,
                 Some(svc),
                 "profiles",
-                format!("not imported: its profiles ({}) are not active; pass `--profile` to include it", profiles.join(", ")),
+                format!(
+                    "not imported: its profiles ({}) are not active; pass `--profile` to include it",
+                    profiles.join(", ")
+                ),
                 *loc,
             );
         }
         for (var, loc) in std::mem::take(&mut self.loader.unset) {
-            self.item(Outcome::Approximated, None, "interpolation", format!("variable `{var}` is not set; it became an empty string"), loc);
+            self.item(
+                Outcome::Approximated,
+                None,
+                "interpolation",
+                format!("variable `{var}` is not set; it became an empty string"),
+                loc,
+            );
         }
         // Pass 1.
         let mut basics: Vec<Basic> = Vec::new();
@@ -392,7 +407,13 @@ impl Converter<'_, '_> {
         }
         taken.insert(name.clone());
         if name != compose_name {
-            self.item(Outcome::Approximated, Some(&compose_name), "name", format!("renamed to `{name}` (Kubernetes names are DNS-1035 labels)"), svc.key_loc);
+            self.item(
+                Outcome::Approximated,
+                Some(&compose_name),
+                "name",
+                format!("renamed to `{name}` (Kubernetes names are DNS-1035 labels)"),
+                svc.key_loc,
+            );
         }
         let image = match node.entry("image") {
             Some(e) => {
@@ -400,8 +421,12 @@ impl Converter<'_, '_> {
                 if text.is_empty() || text.contains(char::is_whitespace) {
                     self.error(
                         e.value.loc,
-                        Diagnostic::error(Code::InvalidValue, e.value.loc.span, format!("invalid image reference `{text}` in service `{compose_name}`"))
-                            .hint("write a reference such as `ghcr.io/org/app:1.2.3`"),
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            e.value.loc.span,
+                            format!("invalid image reference `{text}` in service `{compose_name}`"),
+                        )
+                        .hint("write a reference such as `ghcr.io/org/app:1.2.3`"),
                     );
                     return None;
                 }
@@ -411,8 +436,12 @@ impl Converter<'_, '_> {
             None => {
                 self.error(
                     svc.key_loc,
-                    Diagnostic::error(Code::MissingKey, svc.key_loc.span, format!("service `{compose_name}` has neither `image` nor `build`"))
-                        .hint("add `image:` with the image this service runs"),
+                    Diagnostic::error(
+                        Code::MissingKey,
+                        svc.key_loc.span,
+                        format!("service `{compose_name}` has neither `image` nor `build`"),
+                    )
+                    .hint("add `image:` with the image this service runs"),
                 );
                 return None;
             }
@@ -476,11 +505,15 @@ impl Converter<'_, '_> {
         };
         for item in node.get("ports").and_then(CNode::as_seq).unwrap_or(&[]) {
             let parsed: Option<Vec<ContainerPort>> = match &item.value {
-                CValue::Int(i) => u16::try_from(*i).ok().filter(|p| *p > 0).map(|p| vec![ContainerPort { port: p, udp: false, published: None, loc: item.loc }]),
+                CValue::Int(i) => u16::try_from(*i)
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .map(|p| vec![ContainerPort { port: p, udp: false, published: None, loc: item.loc }]),
                 CValue::String(s) => parse_port_short(s, item.loc),
                 CValue::Map(_) => {
                     let target = item.get("target").and_then(CNode::scalar_text).and_then(|t| port_number(&t));
-                    let udp = item.get("protocol").and_then(CNode::as_str).is_some_and(|p| p.eq_ignore_ascii_case("udp"));
+                    let udp =
+                        item.get("protocol").and_then(CNode::as_str).is_some_and(|p| p.eq_ignore_ascii_case("udp"));
                     let published = item.get("published").and_then(CNode::scalar_text).filter(|p| !p.is_empty());
                     target.map(|t| vec![ContainerPort { port: t, udp, published, loc: item.loc }])
                 }
@@ -513,8 +546,12 @@ impl Converter<'_, '_> {
                 }
                 None => self.error(
                     item.loc,
-                    Diagnostic::error(Code::InvalidValue, item.loc.span, format!("invalid exposed port `{text}` in service `{svc}`"))
-                        .hint("write a port number such as `8080` or a range `8000-8010`"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        item.loc.span,
+                        format!("invalid exposed port `{text}` in service `{svc}`"),
+                    )
+                    .hint("write a port number such as `8080` or a range `8000-8010`"),
                 ),
             }
         }
@@ -544,7 +581,13 @@ impl Converter<'_, '_> {
                     } else {
                         "port 443 dropped: TLS terminates at the ingress (cert-manager certificates)"
                     };
-                    self.item(if p.port == 80 { Outcome::Approximated } else { Outcome::Dropped }, Some(svc), "ports", msg, p.loc);
+                    self.item(
+                        if p.port == 80 { Outcome::Approximated } else { Outcome::Dropped },
+                        Some(svc),
+                        "ports",
+                        msg,
+                        p.loc,
+                    );
                     continue;
                 }
                 extra.push(p);
@@ -552,7 +595,8 @@ impl Converter<'_, '_> {
             if extra.is_empty() {
                 return (None, defaults);
             }
-            let mut ports: Vec<OutPort> = d.ports.iter().map(|(n, p)| OutPort { name: (*n).to_string(), port: *p, udp: false }).collect();
+            let mut ports: Vec<OutPort> =
+                d.ports.iter().map(|(n, p)| OutPort { name: (*n).to_string(), port: *p, udp: false }).collect();
             for p in extra {
                 let name = if p.udp { format!("udp-{}", p.port) } else { format!("port-{}", p.port) };
                 ports.push(OutPort { name, port: p.port, udp: p.udp });
@@ -614,22 +658,49 @@ impl Converter<'_, '_> {
             match b.component {
                 Some(kind) => {
                     let cn = classify::component_name(kind);
-                    let official_nginx = kind == ComponentKind::Nginx && b.image_ref.as_ref().is_some_and(|i| i.repo == "nginx");
+                    let official_nginx =
+                        kind == ComponentKind::Nginx && b.image_ref.as_ref().is_some_and(|i| i.repo == "nginx");
                     if official_nginx {
                         out.image = None;
-                        self.item(Outcome::Approximated, sname, "image", format!("`{img}` runs as root; replaced by the `nginx` component's unprivileged image"), e.value.loc);
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "image",
+                            format!("`{img}` runs as root; replaced by the `nginx` component's unprivileged image"),
+                            e.value.loc,
+                        );
                     } else if !b.image_ref.as_ref().is_some_and(ImageRef::is_pinned) {
                         out.image = None;
-                        self.item(Outcome::Approximated, sname, "image", format!("`{img}` is not pinned; the `{cn}` component's pinned image is used instead"), e.value.loc);
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "image",
+                            format!("`{img}` is not pinned; the `{cn}` component's pinned image is used instead"),
+                            e.value.loc,
+                        );
                     } else {
-                        self.item(Outcome::Mapped, sname, "image", format!("`{img}` recognised as component `{cn}` (ports, probes, storage and security defaults)"), e.value.loc);
+                        self.item(
+                            Outcome::Mapped,
+                            sname,
+                            "image",
+                            format!(
+                                "`{img}` recognised as component `{cn}` (ports, probes, storage and security defaults)"
+                            ),
+                            e.value.loc,
+                        );
                     }
                 }
                 None => {
                     if b.image_ref.as_ref().is_some_and(ImageRef::is_pinned) {
                         self.item(Outcome::Mapped, sname, "image", format!("`{img}`"), e.value.loc);
                     } else {
-                        self.item(Outcome::Approximated, sname, "image", format!("`{img}` is not pinned to a version; pin a tag or digest"), e.value.loc);
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "image",
+                            format!("`{img}` is not pinned to a version; pin a tag or digest"),
+                            e.value.loc,
+                        );
                         out.notes.push(format!("pin `{img}` to a version"));
                     }
                 }
@@ -640,9 +711,23 @@ impl Converter<'_, '_> {
             if b.image.is_none() {
                 out.image = Some(built.clone());
                 out.notes.push(format!("`build:` is not imported; build and push the image, then replace `{built}`"));
-                self.item(Outcome::Dropped, sname, "build", format!("images are not built by skyform; build and push one, then set `image:` (placeholder `{built}`)"), e.key_loc);
+                self.item(
+                    Outcome::Dropped,
+                    sname,
+                    "build",
+                    format!(
+                        "images are not built by skyform; build and push one, then set `image:` (placeholder `{built}`)"
+                    ),
+                    e.key_loc,
+                );
             } else {
-                self.item(Outcome::Dropped, sname, "build", "images are not built by skyform; the service uses its `image:`", e.key_loc);
+                self.item(
+                    Outcome::Dropped,
+                    sname,
+                    "build",
+                    "images are not built by skyform; the service uses its `image:`",
+                    e.key_loc,
+                );
             }
         }
 
@@ -713,7 +798,13 @@ impl Converter<'_, '_> {
         if let Some(mode) = node.get("deploy").and_then(|d| d.entry("mode"))
             && mode.value.as_str() == Some("global")
         {
-            self.item(Outcome::Approximated, sname, "deploy.mode", "`global` (one per node) became a single replica; skyform does not generate DaemonSets", mode.key_loc);
+            self.item(
+                Outcome::Approximated,
+                sname,
+                "deploy.mode",
+                "`global` (one per node) became a single replica; skyform does not generate DaemonSets",
+                mode.key_loc,
+            );
         }
 
         // Health checks.
@@ -724,14 +815,32 @@ impl Converter<'_, '_> {
             let text = e.value.scalar_text().unwrap_or_default();
             let uid = text.split(':').next().unwrap_or_default();
             match uid.parse::<i64>() {
-                Ok(0) => self.item(Outcome::Dropped, sname, "user", "runs as root; skyform enforces non-root containers (UID 10001 unless `runAsUser:` says otherwise)", e.key_loc),
+                Ok(0) => self.item(
+                    Outcome::Dropped,
+                    sname,
+                    "user",
+                    "runs as root; skyform enforces non-root containers (UID 10001 unless `runAsUser:` says otherwise)",
+                    e.key_loc,
+                ),
                 Ok(n) if n > 0 && b.component.is_none() => {
                     out.run_as_user = Some(n);
                     self.item(Outcome::Mapped, sname, "user", format!("became `runAsUser: {n}`"), e.key_loc);
                 }
-                Ok(_) => self.item(Outcome::Approximated, sname, "user", "the component's own non-root UID is used", e.key_loc),
+                Ok(_) => self.item(
+                    Outcome::Approximated,
+                    sname,
+                    "user",
+                    "the component's own non-root UID is used",
+                    e.key_loc,
+                ),
                 Err(_) if uid == "root" => {
-                    self.item(Outcome::Dropped, sname, "user", "runs as root; skyform enforces non-root containers", e.key_loc);
+                    self.item(
+                        Outcome::Dropped,
+                        sname,
+                        "user",
+                        "runs as root; skyform enforces non-root containers",
+                        e.key_loc,
+                    );
                 }
                 Err(_) => self.item(
                     Outcome::Approximated,
@@ -756,15 +865,20 @@ impl Converter<'_, '_> {
                     Outcome::Approximated,
                     sname,
                     "ports",
-                    format!("host port {host} → container port {}{proto}: in the cluster the Service listens on {}", p.port, p.port),
+                    format!(
+                        "host port {host} → container port {}{proto}: in the cluster the Service listens on {}",
+                        p.port, p.port
+                    ),
                     p.loc,
                 ),
                 _ => self.item(Outcome::Mapped, sname, "ports", format!("container port {}{proto}", p.port), p.loc),
             }
         }
         // Published HTTP-ish ports of front services become exposure candidates.
-        let exposable = matches!(b.role, Role::App | Role::Proxy | Role::Identity) || b.component == Some(ComponentKind::Grafana);
-        let published: Vec<&ContainerPort> = b.container_ports.iter().filter(|p| p.published.is_some() && !p.udp).collect();
+        let exposable =
+            matches!(b.role, Role::App | Role::Proxy | Role::Identity) || b.component == Some(ComponentKind::Grafana);
+        let published: Vec<&ContainerPort> =
+            b.container_ports.iter().filter(|p| p.published.is_some() && !p.udp).collect();
         let Some(first) = published.first() else { return };
         if !exposable {
             let why = match b.role {
@@ -777,7 +891,10 @@ impl Converter<'_, '_> {
                     Outcome::Approximated,
                     sname,
                     "ports",
-                    format!("published port {} not exposed: {why}; use `kubectl port-forward` to reach it", p.published.as_deref().unwrap_or_default()),
+                    format!(
+                        "published port {} not exposed: {why}; use `kubectl port-forward` to reach it",
+                        p.published.as_deref().unwrap_or_default()
+                    ),
                     p.loc,
                 );
             }
@@ -787,19 +904,29 @@ impl Converter<'_, '_> {
             Some(p) => p.clone(),
             None => b
                 .component
-                .map(|k| component_defaults(k).ports.iter().map(|(n, p)| OutPort { name: (*n).to_string(), port: *p, udp: false }).collect())
+                .map(|k| {
+                    component_defaults(k)
+                        .ports
+                        .iter()
+                        .map(|(n, p)| OutPort { name: (*n).to_string(), port: *p, udp: false })
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         let target_port = if b.component == Some(ComponentKind::Nginx) && first.port == 80 { 8080 } else { first.port };
         let Some(port) = ports_now.iter().find(|p| p.port == target_port && !p.udp) else { return };
         let host = format!("{}.{{domain}}", out_host_label(&b.name));
-        let port_ref = if ports_now.first().is_some_and(|f| f.port == port.port) { None } else { Some(port.name.clone()) };
+        let port_ref =
+            if ports_now.first().is_some_and(|f| f.port == port.port) { None } else { Some(port.name.clone()) };
         out.expose = Some((host.clone(), port_ref));
         self.item(
             Outcome::Mapped,
             sname,
             "ports",
-            format!("published port {} → exposed through the ingress as https://{host}/ (review the host name)", first.published.as_deref().unwrap_or_default()),
+            format!(
+                "published port {} → exposed through the ingress as https://{host}/ (review the host name)",
+                first.published.as_deref().unwrap_or_default()
+            ),
             first.loc,
         );
         for p in published.iter().skip(1) {
@@ -807,7 +934,10 @@ impl Converter<'_, '_> {
                 Outcome::Approximated,
                 sname,
                 "ports",
-                format!("published port {} not exposed: one exposed port per service", p.published.as_deref().unwrap_or_default()),
+                format!(
+                    "published port {} not exposed: one exposed port per service",
+                    p.published.as_deref().unwrap_or_default()
+                ),
                 p.loc,
             );
         }
@@ -828,9 +958,21 @@ impl Converter<'_, '_> {
         let sname = Some(b.compose_name.as_str());
         let Some(t) = all.iter().find(|x| x.compose_name == target || x.aliases.iter().any(|a| a == target)) else {
             if project.inactive.iter().any(|(n, _, _)| n == target) {
-                self.item(Outcome::Approximated, sname, subject, format!("`{target}` is in an inactive profile; no edge"), loc);
+                self.item(
+                    Outcome::Approximated,
+                    sname,
+                    subject,
+                    format!("`{target}` is in an inactive profile; no edge"),
+                    loc,
+                );
             } else if subject == "depends_on" || subject == "links" {
-                self.item(Outcome::Dropped, sname, subject, format!("`{target}` is not a service of this project"), loc);
+                self.item(
+                    Outcome::Dropped,
+                    sname,
+                    subject,
+                    format!("`{target}` is not a service of this project"),
+                    loc,
+                );
             }
             return None;
         };
@@ -842,7 +984,10 @@ impl Converter<'_, '_> {
                 Outcome::Approximated,
                 sname,
                 subject,
-                format!("`{}` declares no ports, so no network edge is needed; start order is not enforced", t.compose_name),
+                format!(
+                    "`{}` declares no ports, so no network edge is needed; start order is not enforced",
+                    t.compose_name
+                ),
                 loc,
             );
             return Some(t.name.clone());
@@ -852,19 +997,31 @@ impl Converter<'_, '_> {
             _ => t.name.clone(),
         };
         // A port-specific edge makes a bare one redundant and vice versa keeps all ports.
-        if edge.contains(':') {
-            out.depends_on.insert(edge);
-        } else if !out.depends_on.iter().any(|d| d.split(':').next() == Some(t.name.as_str())) {
+        if edge.contains(':') || !out.depends_on.iter().any(|d| d.split(':').next() == Some(t.name.as_str())) {
             out.depends_on.insert(edge);
         }
         if subject == "depends_on" || subject == "links" {
-            self.item(Outcome::Mapped, sname, subject, format!("`{target}` → `dependsOn: {}` (a NetworkPolicy edge)", t.name), loc);
+            self.item(
+                Outcome::Mapped,
+                sname,
+                subject,
+                format!("`{target}` → `dependsOn: {}` (a NetworkPolicy edge)", t.name),
+                loc,
+            );
         }
         Some(t.name.clone())
     }
 
     #[allow(clippy::too_many_lines)]
-    fn environment(&mut self, platform: &str, out: &mut OutService, svc: &CEntry, b: &Basic, all: &[Basic], project: &Project) {
+    fn environment(
+        &mut self,
+        platform: &str,
+        out: &mut OutService,
+        svc: &CEntry,
+        b: &Basic,
+        all: &[Basic],
+        project: &Project,
+    ) {
         let node = &svc.value;
         let sname = Some(b.compose_name.as_str());
         // (key, value, loc); later entries win.
@@ -887,7 +1044,13 @@ impl Converter<'_, '_> {
                             .hint("paths are relative to the compose file; write `{path: …, required: false}` for an optional file"),
                     );
                 } else {
-                    self.item(Outcome::Approximated, sname, "env_file", format!("optional env file `{full}` not found"), item.loc);
+                    self.item(
+                        Outcome::Approximated,
+                        sname,
+                        "env_file",
+                        format!("optional env file `{full}` not found"),
+                        item.loc,
+                    );
                 }
                 continue;
             };
@@ -898,7 +1061,10 @@ impl Converter<'_, '_> {
                 Ok(lines) => {
                     let n = lines.len();
                     for l in lines {
-                        let loc = Loc { file, span: skyform_yaml::Span { line: l.line, column: l.column, offset: 0, len: 0 } };
+                        let loc = Loc {
+                            file,
+                            span: skyform_yaml::Span { line: l.line, column: l.column, offset: 0, len: 0 },
+                        };
                         vars.retain(|v| v.0 != l.key);
                         vars.push((l.key, l.value, loc));
                     }
@@ -906,11 +1072,20 @@ impl Converter<'_, '_> {
                 }
                 Err(e) => {
                     let span = skyform_yaml::Span { line: e.line, column: e.column, offset: 0, len: 0 };
-                    self.error(Loc { file, span }, Diagnostic::error(Code::InvalidValue, span, format!("invalid env file: {}", e.message)));
+                    self.error(
+                        Loc { file, span },
+                        Diagnostic::error(Code::InvalidValue, span, format!("invalid env file: {}", e.message)),
+                    );
                 }
             }
             for u in unset {
-                self.item(Outcome::Approximated, sname, "env_file", format!("variable `{u}` is not set; it became an empty string"), item.loc);
+                self.item(
+                    Outcome::Approximated,
+                    sname,
+                    "env_file",
+                    format!("variable `{u}` is not set; it became an empty string"),
+                    item.loc,
+                );
             }
         }
         let env_entry = node.entry("environment");
@@ -926,11 +1101,23 @@ impl Converter<'_, '_> {
         let mut plain = 0usize;
         for (key, value, loc) in vars {
             let Some(value) = value else {
-                self.item(Outcome::Approximated, sname, &format!("environment.{key}"), "takes its value from the shell, where it is not set; omitted", loc);
+                self.item(
+                    Outcome::Approximated,
+                    sname,
+                    &format!("environment.{key}"),
+                    "takes its value from the shell, where it is not set; omitted",
+                    loc,
+                );
                 continue;
             };
             if !is_env_name(&key) {
-                self.item(Outcome::Dropped, sname, &format!("environment.{key}"), "not a valid Kubernetes environment variable name", loc);
+                self.item(
+                    Outcome::Dropped,
+                    sname,
+                    &format!("environment.{key}"),
+                    "not a valid Kubernetes environment variable name",
+                    loc,
+                );
                 continue;
             }
             let mut addresses = classify::urls_in(&value);
@@ -943,7 +1130,13 @@ impl Converter<'_, '_> {
             for a in &addresses {
                 let Some(t) = all.iter().find(|x| x.aliases.iter().any(|al| al == &a.host)) else {
                     if project.inactive.iter().any(|(n, _, _)| n == &a.host) {
-                        self.item(Outcome::Approximated, sname, &format!("environment.{key}"), format!("points at `{}`, which is in an inactive profile", a.host), loc);
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            &format!("environment.{key}"),
+                            format!("points at `{}`, which is in an inactive profile", a.host),
+                            loc,
+                        );
                     }
                     continue;
                 };
@@ -968,7 +1161,8 @@ impl Converter<'_, '_> {
             if secret {
                 secret_names.push(key.clone());
                 if !rewrites.is_empty() {
-                    let hosts = rewrites.iter().map(|(a, h)| format!("`{}` → `{h}`", a.host)).collect::<Vec<_>>().join(", ");
+                    let hosts =
+                        rewrites.iter().map(|(a, h)| format!("`{}` → `{h}`", a.host)).collect::<Vec<_>>().join(", ");
                     self.item(
                         Outcome::Approximated,
                         sname,
@@ -977,10 +1171,22 @@ impl Converter<'_, '_> {
                         loc,
                     );
                 } else if credentials {
-                    self.item(Outcome::Mapped, sname, &format!("environment.{key}"), "connection URL with credentials → secret reference", loc);
+                    self.item(
+                        Outcome::Mapped,
+                        sname,
+                        &format!("environment.{key}"),
+                        "connection URL with credentials → secret reference",
+                        loc,
+                    );
                 }
                 if !targets.is_empty() {
-                    self.item(Outcome::Mapped, sname, &format!("environment.{key}"), format!("connection to {} → `dependsOn`", quote_list(&targets)), loc);
+                    self.item(
+                        Outcome::Mapped,
+                        sname,
+                        &format!("environment.{key}"),
+                        format!("connection to {} → `dependsOn`", quote_list(&targets)),
+                        loc,
+                    );
                 }
                 continue;
             }
@@ -989,13 +1195,18 @@ impl Converter<'_, '_> {
             sorted.sort_by_key(|(a, _)| std::cmp::Reverse(a.start));
             let mut last_start = usize::MAX;
             for (a, h) in &sorted {
-                if a.end <= last_start && new_value.is_char_boundary(a.start) && new_value.is_char_boundary(a.end) && a.end <= new_value.len() {
+                if a.end <= last_start
+                    && new_value.is_char_boundary(a.start)
+                    && new_value.is_char_boundary(a.end)
+                    && a.end <= new_value.len()
+                {
                     new_value.replace_range(a.start..a.end, h);
                     last_start = a.start;
                 }
             }
             if !rewrites.is_empty() {
-                let hosts = rewrites.iter().map(|(a, h)| format!("`{}` → `{h}`", a.host)).collect::<Vec<_>>().join(", ");
+                let hosts =
+                    rewrites.iter().map(|(a, h)| format!("`{}` → `{h}`", a.host)).collect::<Vec<_>>().join(", ");
                 self.item(
                     Outcome::Approximated,
                     sname,
@@ -1005,7 +1216,13 @@ impl Converter<'_, '_> {
                 );
             }
             if !targets.is_empty() {
-                self.item(Outcome::Mapped, sname, &format!("environment.{key}"), format!("connection to {} → `dependsOn`", quote_list(&targets)), loc);
+                self.item(
+                    Outcome::Mapped,
+                    sname,
+                    &format!("environment.{key}"),
+                    format!("connection to {} → `dependsOn`", quote_list(&targets)),
+                    loc,
+                );
             }
             plain += 1;
             out.env.insert(key, new_value);
@@ -1030,7 +1247,14 @@ impl Converter<'_, '_> {
         }
     }
 
-    fn volumes(&mut self, out: &mut OutService, node: &CNode, b: &Basic, defaults: Option<&skyform_model::ComponentDefaults>, project: &Project) {
+    fn volumes(
+        &mut self,
+        out: &mut OutService,
+        node: &CNode,
+        b: &Basic,
+        defaults: Option<&skyform_model::ComponentDefaults>,
+        project: &Project,
+    ) {
         let sname = Some(b.compose_name.as_str());
         let default_mount = defaults.and_then(|d| d.storage).map(|(_, _, m)| m);
         struct Mount {
@@ -1082,8 +1306,12 @@ impl Converter<'_, '_> {
             if !m.target.starts_with('/') {
                 self.error(
                     m.loc,
-                    Diagnostic::error(Code::InvalidValue, m.loc.span, format!("volume target `{}` in service `{}` is not an absolute path", m.target, b.compose_name))
-                        .hint("write `SOURCE:/absolute/container/path`"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        m.loc.span,
+                        format!("volume target `{}` in service `{}` is not an absolute path", m.target, b.compose_name),
+                    )
+                    .hint("write `SOURCE:/absolute/container/path`"),
                 );
                 continue;
             }
@@ -1100,7 +1328,9 @@ impl Converter<'_, '_> {
                     m.kind == "bind"
                         && !m.read_only
                         && m.source != "/var/run/docker.sock"
-                        && (Some(m.target.as_str()) == default_mount || b.role == Role::DataStore || m.target.contains("data"))
+                        && (Some(m.target.as_str()) == default_mount
+                            || b.role == Role::DataStore
+                            || m.target.contains("data"))
                         && !m.source.rsplit('/').next().unwrap_or_default().contains('.')
                 })
             });
@@ -1126,8 +1356,13 @@ impl Converter<'_, '_> {
                     mount_path: if Some(m.target.as_str()) == default_mount { None } else { Some(m.target.clone()) },
                 });
                 let size_text = size.unwrap_or("10Gi");
-                let what = if m.kind == "bind" { format!("host directory `{}`", m.source) } else { format!("volume `{}`", m.source) };
-                let extra = if external { "; it is `external` in compose: copy its data into the new volume" } else { "" };
+                let what = if m.kind == "bind" {
+                    format!("host directory `{}`", m.source)
+                } else {
+                    format!("volume `{}`", m.source)
+                };
+                let extra =
+                    if external { "; it is `external` in compose: copy its data into the new volume" } else { "" };
                 let outcome = if m.kind == "bind" || external { Outcome::Approximated } else { Outcome::Mapped };
                 let copy = if m.kind == "bind" { "; copy its contents into the volume" } else { "" };
                 self.item(
@@ -1175,7 +1410,13 @@ impl Converter<'_, '_> {
                 let path = t.split(':').next().unwrap_or(t).to_string();
                 if path.starts_with('/') {
                     out.writable_paths.push(path.clone());
-                    self.item(Outcome::Mapped, sname, "tmpfs", format!("`{path}` → writable path (emptyDir)"), item.loc);
+                    self.item(
+                        Outcome::Mapped,
+                        sname,
+                        "tmpfs",
+                        format!("`{path}` → writable path (emptyDir)"),
+                        item.loc,
+                    );
                 }
             }
         }
@@ -1188,14 +1429,17 @@ impl Converter<'_, '_> {
         let limits = res.and_then(|r| r.get("limits"));
         let reservations = res.and_then(|r| r.get("reservations"));
         let pick = |a: Option<&CNode>, key: &str, legacy: Option<&CEntry>| -> Option<(CNode, Loc)> {
-            a.and_then(|n| n.entry(key)).map(|e| (e.value.clone(), e.key_loc)).or_else(|| legacy.map(|e| (e.value.clone(), e.key_loc)))
+            a.and_then(|n| n.entry(key))
+                .map(|e| (e.value.clone(), e.key_loc))
+                .or_else(|| legacy.map(|e| (e.value.clone(), e.key_loc)))
         };
         let cpu_lim = pick(limits, "cpus", node.entry("cpus"));
         let cpu_req = pick(reservations, "cpus", None);
         let mem_lim = pick(limits, "memory", node.entry("mem_limit"));
         let mem_req = pick(reservations, "memory", node.entry("mem_reservation"));
         let cpu = |n: &Option<(CNode, Loc)>| n.as_ref().and_then(|(v, _)| cpu_millis(v));
-        let mem = |n: &Option<(CNode, Loc)>| n.as_ref().and_then(|(v, _)| v.scalar_text()).and_then(|t| memory_bytes(&t));
+        let mem =
+            |n: &Option<(CNode, Loc)>| n.as_ref().and_then(|(v, _)| v.scalar_text()).and_then(|t| memory_bytes(&t));
         for (what, v, parsed) in [
             ("CPU limit", &cpu_lim, cpu(&cpu_lim).is_some()),
             ("CPU reservation", &cpu_req, cpu(&cpu_req).is_some()),
@@ -1207,8 +1451,16 @@ impl Converter<'_, '_> {
             {
                 self.error(
                     *loc,
-                    Diagnostic::error(Code::InvalidValue, node.loc.span, format!("invalid {what} `{}`", node.scalar_text().unwrap_or_default()))
-                        .hint(if what.starts_with("CPU") { "write a number of CPUs such as `0.5`" } else { "write a size such as `512M` or `1G`" }),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        node.loc.span,
+                        format!("invalid {what} `{}`", node.scalar_text().unwrap_or_default()),
+                    )
+                    .hint(if what.starts_with("CPU") {
+                        "write a number of CPUs such as `0.5`"
+                    } else {
+                        "write a size such as `512M` or `1G`"
+                    }),
                 );
             }
         }
@@ -1259,7 +1511,13 @@ impl Converter<'_, '_> {
         if notes.is_empty() {
             self.item(Outcome::Mapped, sname, "deploy.resources", format!("{summary} (request..limit)"), loc);
         } else {
-            self.item(Outcome::Approximated, sname, "deploy.resources", format!("{summary}: {}", notes.join("; ")), loc);
+            self.item(
+                Outcome::Approximated,
+                sname,
+                "deploy.resources",
+                format!("{summary}: {}", notes.join("; ")),
+                loc,
+            );
         }
     }
 
@@ -1278,7 +1536,13 @@ impl Converter<'_, '_> {
             return;
         };
         if b.component.is_some() {
-            self.item(Outcome::Approximated, sname, "healthcheck", "replaced by the component's liveness and readiness probes", hc.key_loc);
+            self.item(
+                Outcome::Approximated,
+                sname,
+                "healthcheck",
+                "replaced by the component's liveness and readiness probes",
+                hc.key_loc,
+            );
             return;
         }
         let disabled = matches!(hc.value.get("disable").map(|d| &d.value), Some(CValue::Bool(true)));
@@ -1288,7 +1552,13 @@ impl Converter<'_, '_> {
             _ => Vec::new(),
         };
         if disabled || test.first().is_some_and(|t| t == "NONE") || test.is_empty() {
-            self.item(Outcome::Approximated, sname, "healthcheck", "disabled or empty; skyform probes the first port over TCP", hc.key_loc);
+            self.item(
+                Outcome::Approximated,
+                sname,
+                "healthcheck",
+                "disabled or empty; skyform probes the first port over TCP",
+                hc.key_loc,
+            );
             return;
         }
         let (argv, shell): (Vec<String>, Option<String>) = match test.first().map(String::as_str) {
@@ -1303,7 +1573,9 @@ impl Converter<'_, '_> {
             Some(s) => shell_split(s),
             None => argv.clone(),
         };
-        let timing = |key: &str| hc.value.get(key).and_then(CNode::scalar_text).and_then(|t| duration_seconds(&t)).filter(|s| *s > 0);
+        let timing = |key: &str| {
+            hc.value.get(key).and_then(CNode::scalar_text).and_then(|t| duration_seconds(&t)).filter(|s| *s > 0)
+        };
         let period = timing("interval");
         let initial_delay = timing("start_period");
         let failure = hc.value.get("retries").and_then(|r| match r.value {
@@ -1321,8 +1593,15 @@ impl Converter<'_, '_> {
         let action = match http {
             Some((port, path)) => match ports.iter().find(|p| p.port == port && !p.udp) {
                 Some(p) => {
-                    let port_ref = if ports.first().is_some_and(|f| f.port == p.port) { None } else { Some(p.name.clone()) };
-                    self.item(Outcome::Mapped, sname, "healthcheck", format!("`{program}` of `{path}` on port {port} → HTTP liveness and readiness probes"), hc.key_loc);
+                    let port_ref =
+                        if ports.first().is_some_and(|f| f.port == p.port) { None } else { Some(p.name.clone()) };
+                    self.item(
+                        Outcome::Mapped,
+                        sname,
+                        "healthcheck",
+                        format!("`{program}` of `{path}` on port {port} → HTTP liveness and readiness probes"),
+                        hc.key_loc,
+                    );
                     Some((ProbeAction::Http(path), port_ref))
                 }
                 None => None,
@@ -1330,11 +1609,23 @@ impl Converter<'_, '_> {
             None => None,
         };
         let (action, port) = action.unwrap_or_else(|| {
-            self.item(Outcome::Mapped, sname, "healthcheck", "command → exec liveness and readiness probes", hc.key_loc);
+            self.item(
+                Outcome::Mapped,
+                sname,
+                "healthcheck",
+                "command → exec liveness and readiness probes",
+                hc.key_loc,
+            );
             (ProbeAction::Exec(argv), None)
         });
         if hc.value.get("timeout").is_some() {
-            self.item(Outcome::Approximated, sname, "healthcheck.timeout", "probe timeouts use the Kubernetes default (1s)", hc.key_loc);
+            self.item(
+                Outcome::Approximated,
+                sname,
+                "healthcheck.timeout",
+                "probe timeouts use the Kubernetes default (1s)",
+                hc.key_loc,
+            );
         }
         out.probes = Some(OutProbes { port, action, period, failure, initial_delay });
     }
@@ -1346,34 +1637,60 @@ impl Converter<'_, '_> {
             let k = e.key.as_str();
             let truthy = matches!(e.value.value, CValue::Bool(true));
             let (outcome, msg): (Outcome, String) = match k {
-                "privileged" if truthy => (Outcome::Dropped, "privileged containers violate Pod Security `restricted`".into()),
+                "privileged" if truthy => {
+                    (Outcome::Dropped, "privileged containers violate Pod Security `restricted`".into())
+                }
                 "privileged" => continue,
                 "network_mode" => {
                     let mode = e.value.as_str().unwrap_or_default();
                     if mode == "host" {
                         (Outcome::Dropped, "host networking is not allowed; the service gets a cluster IP".into())
                     } else {
-                        (Outcome::Dropped, format!("`network_mode: {mode}` has no Kubernetes equivalent; pods have their own network"))
+                        (
+                            Outcome::Dropped,
+                            format!("`network_mode: {mode}` has no Kubernetes equivalent; pods have their own network"),
+                        )
                     }
                 }
-                "pid" | "ipc" | "uts" | "userns_mode" | "cgroup" => {
-                    (Outcome::Dropped, format!("`{k}: {}` namespace sharing is not allowed", e.value.scalar_text().unwrap_or_default()))
-                }
-                "cap_add" => (Outcome::Dropped, format!("capabilities ({}) are dropped: Pod Security `restricted` drops ALL", seq_text(&e.value))),
+                "pid" | "ipc" | "uts" | "userns_mode" | "cgroup" => (
+                    Outcome::Dropped,
+                    format!("`{k}: {}` namespace sharing is not allowed", e.value.scalar_text().unwrap_or_default()),
+                ),
+                "cap_add" => (
+                    Outcome::Dropped,
+                    format!("capabilities ({}) are dropped: Pod Security `restricted` drops ALL", seq_text(&e.value)),
+                ),
                 "cap_drop" => (Outcome::Mapped, "all capabilities are dropped anyway".into()),
-                "devices" | "device_cgroup_rules" | "gpus" => (Outcome::Dropped, "host devices are not available to restricted pods".into()),
-                "security_opt" => (Outcome::Dropped, format!("`{}`: skyform sets seccomp `RuntimeDefault` and no privilege escalation", seq_text(&e.value))),
+                "devices" | "device_cgroup_rules" | "gpus" => {
+                    (Outcome::Dropped, "host devices are not available to restricted pods".into())
+                }
+                "security_opt" => (
+                    Outcome::Dropped,
+                    format!(
+                        "`{}`: skyform sets seccomp `RuntimeDefault` and no privilege escalation",
+                        seq_text(&e.value)
+                    ),
+                ),
                 "sysctls" => (Outcome::Dropped, "sysctls need a weaker Pod Security level".into()),
-                "extra_hosts" => (Outcome::Dropped, "static host entries are not generated; use DNS or an egress rule".into()),
-                "dns" | "dns_search" | "dns_opt" => (Outcome::Dropped, "custom DNS is not generated; pods use cluster DNS".into()),
-                "configs" => (Outcome::Dropped, "compose configs are not imported; bake them into the image or use a ConfigMap".into()),
+                "extra_hosts" => {
+                    (Outcome::Dropped, "static host entries are not generated; use DNS or an egress rule".into())
+                }
+                "dns" | "dns_search" | "dns_opt" => {
+                    (Outcome::Dropped, "custom DNS is not generated; pods use cluster DNS".into())
+                }
+                "configs" => (
+                    Outcome::Dropped,
+                    "compose configs are not imported; bake them into the image or use a ConfigMap".into(),
+                ),
                 "secrets" => {
                     let names: Vec<String> = e
                         .value
                         .as_seq()
                         .unwrap_or(&[])
                         .iter()
-                        .filter_map(|s| s.as_str().map(str::to_string).or_else(|| s.get("source").and_then(CNode::scalar_text)))
+                        .filter_map(|s| {
+                            s.as_str().map(str::to_string).or_else(|| s.get("source").and_then(CNode::scalar_text))
+                        })
                         .collect();
                     for n in &names {
                         let env = sanitize_env(n);
@@ -1383,34 +1700,68 @@ impl Converter<'_, '_> {
                     }
                     (
                         Outcome::Approximated,
-                        format!("file secrets ({}) became environment secret references; the app must read them from the environment", names.join(", ")),
+                        format!(
+                            "file secrets ({}) became environment secret references; the app must read them from the environment",
+                            names.join(", ")
+                        ),
                     )
                 }
                 "working_dir" => (Outcome::Dropped, "the working directory comes from the image".into()),
-                "container_name" | "hostname" | "domainname" => (Outcome::Approximated, "Kubernetes names the pods; the service name is the host name".into()),
-                "restart" => (Outcome::Approximated, format!("`{}`: Kubernetes always restarts failed containers", e.value.scalar_text().unwrap_or_default())),
-                "networks" => (Outcome::Approximated, "compose networks became NetworkPolicies from `dependsOn` edges".into()),
+                "container_name" | "hostname" | "domainname" => {
+                    (Outcome::Approximated, "Kubernetes names the pods; the service name is the host name".into())
+                }
+                "restart" => (
+                    Outcome::Approximated,
+                    format!(
+                        "`{}`: Kubernetes always restarts failed containers",
+                        e.value.scalar_text().unwrap_or_default()
+                    ),
+                ),
+                "networks" => {
+                    (Outcome::Approximated, "compose networks became NetworkPolicies from `dependsOn` edges".into())
+                }
                 "labels" | "annotations" => (Outcome::Dropped, "container labels are not carried over".into()),
                 "logging" => (Outcome::Approximated, "logs go to stdout and the cluster's log stack".into()),
-                "read_only" => (Outcome::Mapped, "root filesystems are always read-only; writable paths are listed".into()),
-                "stop_grace_period" | "stop_signal" => (Outcome::Dropped, "termination settings use Kubernetes defaults".into()),
-                "ulimits" | "pids_limit" | "shm_size" | "oom_kill_disable" | "oom_score_adj" | "mem_swappiness" | "memswap_limit"
-                | "cpu_shares" | "cpu_quota" | "cpu_period" | "cpuset" | "cpu_count" | "cpu_percent" | "cpu_rt_period"
-                | "cpu_rt_runtime" | "blkio_config" | "storage_opt" | "runtime" | "isolation" | "platform" | "init" | "cgroup_parent" => {
+                "read_only" => {
+                    (Outcome::Mapped, "root filesystems are always read-only; writable paths are listed".into())
+                }
+                "stop_grace_period" | "stop_signal" => {
+                    (Outcome::Dropped, "termination settings use Kubernetes defaults".into())
+                }
+                "ulimits" | "pids_limit" | "shm_size" | "oom_kill_disable" | "oom_score_adj" | "mem_swappiness"
+                | "memswap_limit" | "cpu_shares" | "cpu_quota" | "cpu_period" | "cpuset" | "cpu_count"
+                | "cpu_percent" | "cpu_rt_period" | "cpu_rt_runtime" | "blkio_config" | "storage_opt" | "runtime"
+                | "isolation" | "platform" | "init" | "cgroup_parent" => {
                     (Outcome::Dropped, "a runtime tuning without a skyform equivalent".into())
                 }
                 "volumes_from" => (Outcome::Dropped, "volumes are not shared between services".into()),
-                "external_links" => (Outcome::Dropped, "links to containers outside the project are not imported".into()),
-                "pull_policy" | "tty" | "stdin_open" | "attach" | "develop" | "post_start" | "pre_stop" | "label_file" | "mac_address"
-                | "credential_spec" | "group_add" | "use_api_socket" => (Outcome::Dropped, "no skyform equivalent".into()),
+                "external_links" => {
+                    (Outcome::Dropped, "links to containers outside the project are not imported".into())
+                }
+                "pull_policy" | "tty" | "stdin_open" | "attach" | "develop" | "post_start" | "pre_stop"
+                | "label_file" | "mac_address" | "credential_spec" | "group_add" | "use_api_socket" => {
+                    (Outcome::Dropped, "no skyform equivalent".into())
+                }
                 "profiles" => (Outcome::Mapped, format!("active profile(s) {}", seq_text(&e.value))),
                 "extends" => continue,
                 "deploy" => {
                     for d in e.value.as_map().unwrap_or(&[]) {
                         match d.key.as_str() {
                             "resources" | "replicas" | "mode" => {}
-                            "restart_policy" => self.item(Outcome::Approximated, sname, "deploy.restart_policy", "Kubernetes always restarts failed containers", d.key_loc),
-                            other => self.item(Outcome::Dropped, sname, &format!("deploy.{other}"), "swarm deployment settings are not imported", d.key_loc),
+                            "restart_policy" => self.item(
+                                Outcome::Approximated,
+                                sname,
+                                "deploy.restart_policy",
+                                "Kubernetes always restarts failed containers",
+                                d.key_loc,
+                            ),
+                            other => self.item(
+                                Outcome::Dropped,
+                                sname,
+                                &format!("deploy.{other}"),
+                                "swarm deployment settings are not imported",
+                                d.key_loc,
+                            ),
                         }
                     }
                     continue;
@@ -1436,7 +1787,8 @@ fn quote_list(items: &[String]) -> String {
 
 /// A compose secret name as an environment variable name (`db_password` → `DB_PASSWORD`).
 fn sanitize_env(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let mut s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
     if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         s.insert(0, '_');
     }
@@ -1563,7 +1915,9 @@ mod tests {
     #[test]
     fn short_port_syntax() {
         let loc = Loc::default();
-        let p = |s: &str| parse_port_short(s, loc).map(|v| v.into_iter().map(|p| (p.port, p.udp, p.published)).collect::<Vec<_>>());
+        let p = |s: &str| {
+            parse_port_short(s, loc).map(|v| v.into_iter().map(|p| (p.port, p.udp, p.published)).collect::<Vec<_>>())
+        };
         assert_eq!(p("8080"), Some(vec![(8080, false, None)]));
         assert_eq!(p("5433:5432"), Some(vec![(5432, false, Some("5433".into()))]));
         assert_eq!(p("127.0.0.1:8000:80/udp"), Some(vec![(80, true, Some("8000".into()))]));

@@ -91,7 +91,11 @@ pub fn render(plan: &Plan, sources: &[String]) -> String {
     let _ = writeln!(o, "  domain: {}", scalar(&format!("{}.example.com", plan.name)));
     let used: Vec<Tier> = Tier::ALL.into_iter().filter(|t| plan.services.values().any(|s| s.tier == *t)).collect();
     let used = if used.is_empty() { vec![Tier::Api] } else { used };
-    let _ = writeln!(o, "  # one namespace per tier: {}-<tier>; each service says why it is in its tier", comment(&plan.name));
+    let _ = writeln!(
+        o,
+        "  # one namespace per tier: {}-<tier>; each service says why it is in its tier",
+        comment(&plan.name)
+    );
     let _ = writeln!(o, "  tiers: [{}]", used.iter().map(|t| t.name()).collect::<Vec<_>>().join(", "));
     if plan.services.is_empty() {
         let _ = writeln!(o, "  services: {{}}");
@@ -236,14 +240,54 @@ mod tests {
     #[test]
     fn scalars_round_trip_through_yaml() {
         for s in [
-            "plain", "10Gi", "250m..1000m", "true", "no", "1.0", "1e3", "0x1F", "", " lead", "a: b", "#x", "-", "-x", "a,b",
-            "[x]", "{y}", "it's", "q\"uote", "back\\slash", "line\nbreak", "tab\t", "\u{7f}\u{85}\u{2028}\u{feff}", "ünï", "~", "null",
-            "@at", "*alias", "&anchor", "!tag", "%pct", "|", ">", "`", "?", "5432", "-1", ".inf", ".5",
+            "plain",
+            "10Gi",
+            "250m..1000m",
+            "true",
+            "no",
+            "1.0",
+            "1e3",
+            "0x1F",
+            "",
+            " lead",
+            "a: b",
+            "#x",
+            "-",
+            "-x",
+            "a,b",
+            "[x]",
+            "{y}",
+            "it's",
+            "q\"uote",
+            "back\\slash",
+            "line\nbreak",
+            "tab\t",
+            "\u{7f}\u{85}\u{2028}\u{feff}",
+            "ünï",
+            "~",
+            "null",
+            "@at",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "%pct",
+            "|",
+            ">",
+            "`",
+            "?",
+            "5432",
+            "-1",
+            ".inf",
+            ".5",
         ] {
             let doc = format!("k: {}\nl: [{}]\n", scalar(s), scalar(s));
             let tree = skyform_yaml::parse_document(&doc).unwrap_or_else(|e| panic!("{s:?}: {e}"));
             assert_eq!(tree.get("k").and_then(|n| n.as_str()), Some(s), "{doc}");
-            assert_eq!(tree.get("l").and_then(|n| n.as_seq()).and_then(|l| l.first()).and_then(|n| n.as_str()), Some(s), "{doc}");
+            assert_eq!(
+                tree.get("l").and_then(|n| n.as_seq()).and_then(|l| l.first()).and_then(|n| n.as_str()),
+                Some(s),
+                "{doc}"
+            );
         }
     }
 }

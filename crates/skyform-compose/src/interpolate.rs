@@ -54,9 +54,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 fn invalid(text: &str) -> InterpolationError {
-    InterpolationError::Invalid {
-        message: format!("invalid interpolation format in `{text}`"),
-    }
+    InterpolationError::Invalid { message: format!("invalid interpolation format in `{text}`") }
 }
 
 fn expand(
@@ -302,7 +300,9 @@ mod tests {
 
     #[test]
     fn malformed_expressions_are_errors() {
-        for bad in ["$", "trailing $", "${", "${SET", "${}", "${1A}", "$1", "$ x", "${SET:x}", "${SET!}", "${A B}", "${:-x}"] {
+        for bad in
+            ["$", "trailing $", "${", "${SET", "${}", "${1A}", "$1", "$ x", "${SET:x}", "${SET!}", "${A B}", "${:-x}"]
+        {
             assert!(
                 matches!(run(bad), Err(InterpolationError::Invalid { .. })),
                 "`{bad}` should be invalid, got {:?}",

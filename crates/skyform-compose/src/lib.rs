@@ -82,7 +82,8 @@ impl ImportFailure {
     pub fn render(&self, color: bool) -> String {
         let mut out = String::new();
         for e in &self.errors {
-            let source = self.sources.iter().find(|s| s.name == e.file).cloned().unwrap_or_else(|| SourceFile::new(&e.file, ""));
+            let source =
+                self.sources.iter().find(|s| s.name == e.file).cloned().unwrap_or_else(|| SourceFile::new(&e.file, ""));
             out.push_str(&skyform_spec::diag::render(&e.diagnostic, &source, color));
             out.push('\n');
         }
@@ -104,7 +105,11 @@ pub struct Import {
 
 /// Imports compose files. `read` returns the text of an auxiliary file by path (relative
 /// paths are joined to the directory of the compose file naming them), or `None`.
-pub fn import(files: &[ComposeFile], options: &ImportOptions, read: &dyn Fn(&str) -> Option<String>) -> Result<Import, ImportFailure> {
+pub fn import(
+    files: &[ComposeFile],
+    options: &ImportOptions,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Result<Import, ImportFailure> {
     let mut loader = load::Loader::new(&options.env, read);
     for f in files {
         loader.load_file(&f.name, &f.text);
@@ -119,20 +124,29 @@ pub fn import(files: &[ComposeFile], options: &ImportOptions, read: &dyn Fn(&str
         let hint = if project.inactive.is_empty() {
             "add services under `services:`".to_string()
         } else {
-            format!("every service is in an inactive profile; pass `--profile` (e.g. `{}`)", project.inactive.iter().flat_map(|(_, _, p)| p.first()).next().map_or("dev", String::as_str))
+            format!(
+                "every service is in an inactive profile; pass `--profile` (e.g. `{}`)",
+                project.inactive.iter().flat_map(|(_, _, p)| p.first()).next().map_or("dev", String::as_str)
+            )
         };
         loader.error(
             tree::Loc { file: 0, span },
-            Diagnostic::error(skyform_spec::Code::Incomplete, span, "the compose project has no services to import").hint(hint),
+            Diagnostic::error(skyform_spec::Code::Incomplete, span, "the compose project has no services to import")
+                .hint(hint),
         );
     }
     if !loader.errors.is_empty() {
         let mut errors: Vec<ImportError> = loader
             .errors
             .into_iter()
-            .map(|(file, diagnostic)| ImportError { file: loader.sources.get(file).map_or_else(String::new, |s| s.name.clone()), diagnostic })
+            .map(|(file, diagnostic)| ImportError {
+                file: loader.sources.get(file).map_or_else(String::new, |s| s.name.clone()),
+                diagnostic,
+            })
             .collect();
-        errors.sort_by(|a, b| (&a.file, a.diagnostic.line, a.diagnostic.column).cmp(&(&b.file, b.diagnostic.line, b.diagnostic.column)));
+        errors.sort_by(|a, b| {
+            (&a.file, a.diagnostic.line, a.diagnostic.column).cmp(&(&b.file, b.diagnostic.line, b.diagnostic.column))
+        });
         errors.dedup();
         return Err(ImportFailure { errors, sources: loader.sources });
     }

@@ -11,22 +11,100 @@ use skyform_spec::{Code, Diagnostic, SourceFile, did_you_mean};
 use std::collections::BTreeMap;
 
 /// Top-level keys of a compose file.
-const TOP_LEVEL_KEYS: &[&str] = &["version", "name", "services", "networks", "volumes", "secrets", "configs", "include"];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["version", "name", "services", "networks", "volumes", "secrets", "configs", "include"];
 
 /// Service keys of the Compose Specification.
 pub(crate) const SERVICE_KEYS: &[&str] = &[
-    "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup", "cgroup_parent",
-    "command", "configs", "container_name", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
-    "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset", "credential_spec", "depends_on",
-    "deploy", "develop", "device_cgroup_rules", "devices", "dns", "dns_opt", "dns_search", "domainname",
-    "entrypoint", "env_file", "environment", "expose", "extends", "external_links", "extra_hosts", "gpus",
-    "group_add", "healthcheck", "hostname", "image", "init", "ipc", "isolation", "label_file", "labels",
-    "links", "logging", "mac_address", "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit",
-    "network_mode", "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform",
-    "ports", "post_start", "pre_stop", "privileged", "profiles", "pull_policy", "read_only", "restart",
-    "runtime", "scale", "secrets", "security_opt", "shm_size", "stdin_open", "stop_grace_period",
-    "stop_signal", "storage_opt", "sysctls", "tmpfs", "tty", "ulimits", "use_api_socket", "user",
-    "userns_mode", "uts", "volumes", "volumes_from", "working_dir",
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "label_file",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "pull_policy",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -148,7 +226,15 @@ fn normalize(p: &str) -> String {
 
 impl<'a> Loader<'a> {
     pub fn new(env: &'a BTreeMap<String, String>, read: &'a dyn Fn(&str) -> Option<String>) -> Loader<'a> {
-        Loader { sources: Vec::new(), errors: Vec::new(), unset: Vec::new(), env, read, extends_cache: BTreeMap::new(), docs: Vec::new() }
+        Loader {
+            sources: Vec::new(),
+            errors: Vec::new(),
+            unset: Vec::new(),
+            env,
+            read,
+            extends_cache: BTreeMap::new(),
+            docs: Vec::new(),
+        }
     }
 
     pub fn add_source(&mut self, name: &str, text: &str) -> usize {
@@ -200,8 +286,12 @@ impl<'a> Loader<'a> {
         let CValue::Map(_) = root.value else {
             self.error(
                 root.loc,
-                Diagnostic::error(Code::WrongType, root.loc.span, format!("a compose file must be a mapping, found {}", root.value.kind_name()))
-                    .hint("a compose file starts with `services:`"),
+                Diagnostic::error(
+                    Code::WrongType,
+                    root.loc.span,
+                    format!("a compose file must be a mapping, found {}", root.value.kind_name()),
+                )
+                .hint("a compose file starts with `services:`"),
             );
             return None;
         };
@@ -264,7 +354,8 @@ impl<'a> Loader<'a> {
                 continue;
             }
             if !TOP_LEVEL_KEYS.contains(&e.key.as_str()) {
-                let d = Diagnostic::error(Code::UnknownKey, e.key_loc.span, format!("unknown top-level key `{}`", e.key));
+                let d =
+                    Diagnostic::error(Code::UnknownKey, e.key_loc.span, format!("unknown top-level key `{}`", e.key));
                 let d = match did_you_mean(&e.key, TOP_LEVEL_KEYS.iter().copied()) {
                     Some(s) => d.hint(format!("did you mean `{s}`?")),
                     None => d.hint("a compose file has `services:`, `volumes:`, `networks:`, `secrets:`, `configs:` and `x-` extensions"),
@@ -275,8 +366,12 @@ impl<'a> Loader<'a> {
             match e.key.as_str() {
                 "include" => diags.push((
                     e.key_loc,
-                    Diagnostic::error(Code::InvalidValue, e.key_loc.span, "`include` is not supported by `skyform import`")
-                        .hint("pass the included files explicitly with `-f`"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        e.key_loc.span,
+                        "`include` is not supported by `skyform import`",
+                    )
+                    .hint("pass the included files explicitly with `-f`"),
                 )),
                 "name" if !matches!(e.value.value, CValue::String(_)) => {
                     diags.push((e.value.loc, wrong_type(&e.value, "`name`", &[Ty::Str])));
@@ -322,7 +417,11 @@ impl<'a> Loader<'a> {
                 continue;
             }
             if !SERVICE_KEYS.contains(&e.key.as_str()) {
-                let d = Diagnostic::error(Code::UnknownKey, e.key_loc.span, format!("unknown key `{}` in service `{name}`", e.key));
+                let d = Diagnostic::error(
+                    Code::UnknownKey,
+                    e.key_loc.span,
+                    format!("unknown key `{}` in service `{name}`", e.key),
+                );
                 let d = match did_you_mean(&e.key, SERVICE_KEYS.iter().copied()) {
                     Some(s) => d.hint(format!("did you mean `{s}`?")),
                     None => d.hint("see the Compose Specification's service attributes"),
@@ -388,9 +487,17 @@ impl<'a> Loader<'a> {
         let mut active = Vec::new();
         let mut inactive = Vec::new();
         for s in services {
-            let own: Vec<String> =
-                s.value.get("profiles").and_then(CNode::as_seq).unwrap_or(&[]).iter().filter_map(CNode::scalar_text).collect();
-            if own.is_empty() || own.iter().any(|p| active_profiles.contains(p) || active_profiles.iter().any(|a| a == "*")) {
+            let own: Vec<String> = s
+                .value
+                .get("profiles")
+                .and_then(CNode::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(CNode::scalar_text)
+                .collect();
+            if own.is_empty()
+                || own.iter().any(|p| active_profiles.contains(p) || active_profiles.iter().any(|a| a == "*"))
+            {
                 active.push(s);
             } else {
                 inactive.push((s.key.clone(), s.key_loc, own));
@@ -404,7 +511,8 @@ impl<'a> Loader<'a> {
         let mut out = Vec::new();
         for svc in &services {
             let mut stack = Vec::new();
-            let resolved = self.resolve_service(file, &svc.key, &services, &mut stack).unwrap_or_else(|| svc.value.clone());
+            let resolved =
+                self.resolve_service(file, &svc.key, &services, &mut stack).unwrap_or_else(|| svc.value.clone());
             out.push(CEntry { key: svc.key.clone(), key_loc: svc.key_loc, value: resolved });
         }
         if let CValue::Map(entries) = &mut root.value
@@ -427,8 +535,12 @@ impl<'a> Loader<'a> {
         if stack.len() > 16 || stack.iter().any(|(f, n)| *f == file && n == name) {
             self.error(
                 ext.key_loc,
-                Diagnostic::error(Code::DependencyCycle, ext.key_loc.span, format!("service `{name}` extends itself through a cycle"))
-                    .hint("break the `extends` chain"),
+                Diagnostic::error(
+                    Code::DependencyCycle,
+                    ext.key_loc.span,
+                    format!("service `{name}` extends itself through a cycle"),
+                )
+                .hint("break the `extends` chain"),
             );
             return Some(strip_key(&svc.value, "extends"));
         }
@@ -473,7 +585,9 @@ impl<'a> Loader<'a> {
     fn unknown_base(&mut self, ext: &CEntry, base: &str, services: &[CEntry]) {
         let loc = ext.value.get("service").map_or(ext.value.loc, |n| n.loc);
         let d = Diagnostic::error(Code::UnknownService, loc.span, format!("`extends` names unknown service `{base}`"));
-        let d = d.hint_opt(did_you_mean(base, services.iter().map(|s| s.key.as_str())).map(|s| format!("did you mean `{s}`?")));
+        let d = d.hint_opt(
+            did_you_mean(base, services.iter().map(|s| s.key.as_str())).map(|s| format!("did you mean `{s}`?")),
+        );
         self.error(loc, d);
     }
 
@@ -526,7 +640,11 @@ fn strip_key(node: &CNode, key: &str) -> CNode {
 
 fn wrong_type(node: &CNode, what: &str, types: &[Ty]) -> Diagnostic {
     let expected = types.iter().map(|t| t.noun()).collect::<Vec<_>>().join(" or ");
-    let mut d = Diagnostic::error(Code::WrongType, node.loc.span, format!("{what} must be {expected}, found {}", node.value.kind_name()));
+    let mut d = Diagnostic::error(
+        Code::WrongType,
+        node.loc.span,
+        format!("{what} must be {expected}, found {}", node.value.kind_name()),
+    );
     if types.contains(&Ty::Str)
         && !matches!(node.value, CValue::String(_))
         && let Some(t) = node.scalar_text()
@@ -550,7 +668,10 @@ fn normalize_entry(e: &mut CEntry, service: &str) -> Result<(), (Loc, Diagnostic
                 let mut map: Vec<CEntry> = Vec::new();
                 for item in items {
                     let Some(text) = item.scalar_text() else {
-                        return Err((item.loc, wrong_type(item, &format!("an item of `{}` in service `{service}`", e.key), &[Ty::Str])));
+                        return Err((
+                            item.loc,
+                            wrong_type(item, &format!("an item of `{}` in service `{service}`", e.key), &[Ty::Str]),
+                        ));
                     };
                     let sep = if e.key == "extra_hosts" && !text.contains('=') { ':' } else { '=' };
                     let (k, v) = match text.split_once(sep) {
@@ -572,7 +693,10 @@ fn normalize_entry(e: &mut CEntry, service: &str) -> Result<(), (Loc, Diagnostic
                         }
                         _ => {
                             let what = format!("`{}.{}` in service `{service}`", e.key, entry.key);
-                            return Err((entry.value.loc, wrong_type(&entry.value, &what, &[Ty::Str, Ty::Num, Ty::Bool])));
+                            return Err((
+                                entry.value.loc,
+                                wrong_type(&entry.value, &what, &[Ty::Str, Ty::Num, Ty::Bool]),
+                            ));
                         }
                     }
                 }
@@ -583,7 +707,10 @@ fn normalize_entry(e: &mut CEntry, service: &str) -> Result<(), (Loc, Diagnostic
                 let mut map = Vec::new();
                 for item in items {
                     let Some(text) = item.as_str() else {
-                        return Err((item.loc, wrong_type(item, &format!("an item of `{}` in service `{service}`", e.key), &[Ty::Str])));
+                        return Err((
+                            item.loc,
+                            wrong_type(item, &format!("an item of `{}` in service `{service}`", e.key), &[Ty::Str]),
+                        ));
                     };
                     map.push(CEntry { key: text.to_string(), key_loc: item.loc, value: CNode::null(item.loc) });
                 }
@@ -599,13 +726,18 @@ fn normalize_entry(e: &mut CEntry, service: &str) -> Result<(), (Loc, Diagnostic
             if let CValue::String(s) = &e.value.value {
                 let s = s.clone();
                 let loc = e.value.loc;
-                e.value.value = CValue::Map(vec![CEntry { key: "service".into(), key_loc: loc, value: CNode::string(loc, s) }]);
+                e.value.value =
+                    CValue::Map(vec![CEntry { key: "service".into(), key_loc: loc, value: CNode::string(loc, s) }]);
             }
             if e.value.get("service").and_then(CNode::as_str).is_none() {
                 return Err((
                     e.value.loc,
-                    Diagnostic::error(Code::MissingKey, e.value.loc.span, format!("`extends` of service `{service}` needs `service:`"))
-                        .hint("write `extends: {service: base}` or `extends: base`"),
+                    Diagnostic::error(
+                        Code::MissingKey,
+                        e.value.loc.span,
+                        format!("`extends` of service `{service}` needs `service:`"),
+                    )
+                    .hint("write `extends: {service: base}` or `extends: base`"),
                 ));
             }
         }
@@ -656,10 +788,11 @@ fn merge_entry(out: &mut Vec<CEntry>, e: CEntry, context: &str) {
     let key = e.key.as_str();
     let merged = match (context, key) {
         ("service", "command" | "entrypoint") => e.value,
-        ("service", "ports" | "expose" | "dns" | "dns_search" | "tmpfs" | "env_file" | "external_links" | "cap_add"
-            | "cap_drop" | "security_opt" | "profiles" | "links" | "volumes_from" | "label_file") => {
-            append_unique(&existing.value, &e.value)
-        }
+        (
+            "service",
+            "ports" | "expose" | "dns" | "dns_search" | "tmpfs" | "env_file" | "external_links" | "cap_add"
+            | "cap_drop" | "security_opt" | "profiles" | "links" | "volumes_from" | "label_file",
+        ) => append_unique(&existing.value, &e.value),
         ("service", "volumes" | "devices") => merge_keyed(&existing.value, &e.value, mount_target),
         ("service", "secrets" | "configs") => merge_keyed(&existing.value, &e.value, source_key),
         _ => merge_values(&existing.value, &e.value),

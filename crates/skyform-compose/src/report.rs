@@ -62,7 +62,8 @@ impl Report {
     /// Sorts items by file position so that the report reads like the compose file.
     pub(crate) fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.outcome, &a.subject, &a.message).cmp(&(&b.file, b.line, b.column, b.outcome, &b.subject, &b.message))
+            (&a.file, a.line, a.column, a.outcome, &a.subject, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.outcome, &b.subject, &b.message))
         });
         self.items.dedup();
     }

@@ -37,8 +37,12 @@ fn explain(service: &str, field: &str) -> Option<&'static str> {
             "compose has one healthcheck (`/health/ready`) with its own interval and retries, used for both probes; the hand-written file separates liveness and readiness and adds a startup probe"
         }
         (_, "storage") => "compose does not say how large a volume is; the component's default size is used",
-        (_, "args") => "compose passes explicit arguments (minio's console address, redis' append-only mode); the hand-written file relies on the component defaults",
-        (_, "security") => "writable paths follow from compose volumes and tmpfs; the hand-written file lists /tmp explicitly",
+        (_, "args") => {
+            "compose passes explicit arguments (minio's console address, redis' append-only mode); the hand-written file relies on the component defaults"
+        }
+        (_, "security") => {
+            "writable paths follow from compose volumes and tmpfs; the hand-written file lists /tmp explicitly"
+        }
         ("ai-query", "service") => {
             "ai-query is in compose profile `planned` (the seed's \"planned\" AI Query Interface), which is not active by default; `--profile planned` imports it"
         }
@@ -110,7 +114,11 @@ fn health_platform_import() {
         if let Some(b) = own.get(name) {
             assert_eq!(a.get("tier"), b.get("tier"), "{name}: tier differs");
             assert_eq!(a.get("component"), b.get("component"), "{name}: component differs");
-            assert_eq!(a.get("resources"), b.get("resources"), "{name}: resources differ (both come from the seed's §2.2 table)");
+            assert_eq!(
+                a.get("resources"),
+                b.get("resources"),
+                "{name}: resources differ (both come from the seed's §2.2 table)"
+            );
         }
     }
     assert!(unexplained.is_empty(), "unexplained differences: {unexplained:?}\n{listing}");

@@ -9,16 +9,80 @@ use skyform_compose::{ComposeFile, ImportOptions};
 use std::collections::BTreeMap;
 
 const KEYS: &[&str] = &[
-    "image", "build", "command", "entrypoint", "ports", "expose", "environment", "env_file", "volumes", "depends_on",
-    "deploy", "healthcheck", "profiles", "extends", "user", "privileged", "network_mode", "cap_add", "tmpfs", "links",
-    "secrets", "restart", "hostname", "scale", "cpus", "mem_limit", "read_only", "labels", "networks", "bogus_key",
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "ports",
+    "expose",
+    "environment",
+    "env_file",
+    "volumes",
+    "depends_on",
+    "deploy",
+    "healthcheck",
+    "profiles",
+    "extends",
+    "user",
+    "privileged",
+    "network_mode",
+    "cap_add",
+    "tmpfs",
+    "links",
+    "secrets",
+    "restart",
+    "hostname",
+    "scale",
+    "cpus",
+    "mem_limit",
+    "read_only",
+    "labels",
+    "networks",
+    "bogus_key",
 ];
 const SCALARS: &[&str] = &[
-    "postgres:16", "redis", "nginx:1.27", "minio/minio:RELEASE.1", "ghcr.io/x/app:1.0", "8080", "\"80:80\"", "\"5433:5432\"",
-    "\"127.0.0.1:9000-9001:9000-9001/udp\"", "0", "-1", "65536", "\"0.5\"", "512M", "1g", "true", "false", "null", "~",
-    "\"${X:-d}\"", "\"${Y:?no}\"", "\"$$\"", "\"$\"", "\"postgres://u:p@db:5432/x\"", "\"redis://cache\"", "\"http://web:80/\"",
-    "\"db:5432\"", "\"/data\"", "\"./x:/y:ro\"", "\"vol:/var/lib/postgresql/data\"", "\"CMD-SHELL\"", "\"curl -f http://localhost:8080/h\"",
-    "\"\"", "\"ü\\u0085\\u2028\"", "host", "\"a b\"", "\"KEY=VALUE\"", "\"PASSWORD=x\"", "3", "1.5", "[]", "{}",
+    "postgres:16",
+    "redis",
+    "nginx:1.27",
+    "minio/minio:RELEASE.1",
+    "ghcr.io/x/app:1.0",
+    "8080",
+    "\"80:80\"",
+    "\"5433:5432\"",
+    "\"127.0.0.1:9000-9001:9000-9001/udp\"",
+    "0",
+    "-1",
+    "65536",
+    "\"0.5\"",
+    "512M",
+    "1g",
+    "true",
+    "false",
+    "null",
+    "~",
+    "\"${X:-d}\"",
+    "\"${Y:?no}\"",
+    "\"$$\"",
+    "\"$\"",
+    "\"postgres://u:p@db:5432/x\"",
+    "\"redis://cache\"",
+    "\"http://web:80/\"",
+    "\"db:5432\"",
+    "\"/data\"",
+    "\"./x:/y:ro\"",
+    "\"vol:/var/lib/postgresql/data\"",
+    "\"CMD-SHELL\"",
+    "\"curl -f http://localhost:8080/h\"",
+    "\"\"",
+    "\"ü\\u0085\\u2028\"",
+    "host",
+    "\"a b\"",
+    "\"KEY=VALUE\"",
+    "\"PASSWORD=x\"",
+    "3",
+    "1.5",
+    "[]",
+    "{}",
 ];
 const NAMES: &[&str] = &["web", "db", "cache", "Worker_1", "9x", "api", "proxy", "a.b", "db", "web-2"];
 
@@ -31,10 +95,32 @@ fn value(rng: &mut fastrand::Rng, depth: usize) -> String {
         }
         _ => {
             let n = rng.usize(0..4);
-            let keys = ["target", "published", "condition", "resources", "limits", "reservations", "cpus", "memory", "replicas", "test", "service", "file", "source", "type", "A_PASSWORD", "URL", "interval", "retries"];
+            let keys = [
+                "target",
+                "published",
+                "condition",
+                "resources",
+                "limits",
+                "reservations",
+                "cpus",
+                "memory",
+                "replicas",
+                "test",
+                "service",
+                "file",
+                "source",
+                "type",
+                "A_PASSWORD",
+                "URL",
+                "interval",
+                "retries",
+            ];
             format!(
                 "{{{}}}",
-                (0..n).map(|_| format!("{}: {}", keys[rng.usize(0..keys.len())], value(rng, depth + 1))).collect::<Vec<_>>().join(", ")
+                (0..n)
+                    .map(|_| format!("{}: {}", keys[rng.usize(0..keys.len())], value(rng, depth + 1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }
     }
@@ -87,7 +173,8 @@ fn mutate(rng: &mut fastrand::Rng, text: &str) -> String {
 
 fn check(text: &str, case: &str) {
     let files = [ComposeFile::new("docker-compose.yml", text)];
-    let env: BTreeMap<String, String> = [("X", "x"), ("PASSWORD", "p")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let env: BTreeMap<String, String> =
+        [("X", "x"), ("PASSWORD", "p")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
     let options = ImportOptions { env, profiles: vec!["dev".into()], project_name: Some("fuzz".into()) };
     let read = |p: &str| (p == "base.yml").then(|| "services:\n  base:\n    image: a:1\n".to_string());
     match skyform_compose::import(&files, &options, &read) {

@@ -17,8 +17,13 @@ fn stack(name: &str, files: &[&str], profiles: &[&str]) {
     let again = import_dir(&dir, files, profiles).map(|i| i.platform_yaml).unwrap_or_default();
     assert_eq!(import.platform_yaml, again, "{name}: import is not deterministic");
     // No secret value from the stack reaches the output.
-    for leaked in ["change-me-please", "0123456789abcdef", "fedcba9876543210", "from-dotenv", "dotenv-secret", "changeme"] {
-        assert!(!import.platform_yaml.contains(leaked), "{name}: secret value `{leaked}` copied into the platform file");
+    for leaked in
+        ["change-me-please", "0123456789abcdef", "fedcba9876543210", "from-dotenv", "dotenv-secret", "changeme"]
+    {
+        assert!(
+            !import.platform_yaml.contains(leaked),
+            "{name}: secret value `{leaked}` copied into the platform file"
+        );
     }
     insta::assert_snapshot!(format!("{snap}_report"), import.report.render());
     insta::assert_snapshot!(format!("{snap}_platform"), import.platform_yaml);

@@ -27,10 +27,8 @@ pub fn dotenv(dir: &Path) -> BTreeMap<String, String> {
 
 /// Imports `files` (names relative to `dir`), with `dir/.env` as the environment.
 pub fn import_dir(dir: &Path, files: &[&str], profiles: &[&str]) -> Result<Import, ImportFailure> {
-    let compose: Vec<ComposeFile> = files
-        .iter()
-        .map(|f| ComposeFile::new(*f, std::fs::read_to_string(dir.join(f)).unwrap_or_default()))
-        .collect();
+    let compose: Vec<ComposeFile> =
+        files.iter().map(|f| ComposeFile::new(*f, std::fs::read_to_string(dir.join(f)).unwrap_or_default())).collect();
     let options = ImportOptions {
         env: dotenv(dir),
         profiles: profiles.iter().map(|p| (*p).to_string()).collect(),
