@@ -1,0 +1,128 @@
+//! Provider pins and per-provider defaults.
+//!
+//! The versions are the ones the offline schema test validates against
+//! (`scripts/fetch-provider-schemas`): for `@cdktf/provider-*` packages the Terraform
+//! provider version is the one named in the package's own docs links. Linode, Civo,
+//! Vultr and Hetzner have no `@cdktf` package; their resources are validated against the
+//! Pulumi bridge of the same Terraform provider (`@pulumi/linode`, `@pulumi/civo`,
+//! `@ediri/vultr`, `@pulumi/hcloud`), whose npm metadata does not name the bridged
+//! provider version, so their constraints below are minimum-major pins.
+
+use skyform_model::ProviderName;
+
+/// A Terraform provider requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirement {
+    /// Local name (`aws`, `google`, …).
+    pub name: &'static str,
+    pub source: &'static str,
+    pub version: &'static str,
+    /// The npm package and version its schema is validated against.
+    pub schema_package: &'static str,
+}
+
+pub const AWS: Requirement = Requirement {
+    name: "aws",
+    source: "hashicorp/aws",
+    version: "~> 6.25",
+    schema_package: "@cdktf/provider-aws@21.22.1",
+};
+pub const GOOGLE: Requirement = Requirement {
+    name: "google",
+    source: "hashicorp/google",
+    version: "~> 6.50",
+    schema_package: "@cdktf/provider-google@16.12.1",
+};
+pub const AZURERM: Requirement = Requirement {
+    name: "azurerm",
+    source: "hashicorp/azurerm",
+    version: "~> 4.55",
+    schema_package: "@cdktf/provider-azurerm@14.23.1",
+};
+pub const DIGITALOCEAN: Requirement = Requirement {
+    name: "digitalocean",
+    source: "digitalocean/digitalocean",
+    version: "~> 2.71",
+    schema_package: "@cdktf/provider-digitalocean@13.14.1",
+};
+pub const LINODE: Requirement =
+    Requirement { name: "linode", source: "linode/linode", version: "~> 3.0", schema_package: "@pulumi/linode@5.1.1" };
+pub const CIVO: Requirement =
+    Requirement { name: "civo", source: "civo/civo", version: "~> 1.1", schema_package: "@pulumi/civo@1.0.7" };
+pub const VULTR: Requirement =
+    Requirement { name: "vultr", source: "vultr/vultr", version: "~> 2.21", schema_package: "@ediri/vultr@2.21.0" };
+pub const HCLOUD: Requirement = Requirement {
+    name: "hcloud",
+    source: "hetznercloud/hcloud",
+    version: "~> 1.54",
+    schema_package: "@pulumi/hcloud@1.41.0",
+};
+pub const RANDOM: Requirement = Requirement {
+    name: "random",
+    source: "hashicorp/random",
+    version: "~> 3.7",
+    schema_package: "@cdktf/provider-random@12.0.1",
+};
+pub const TLS: Requirement = Requirement {
+    name: "tls",
+    source: "hashicorp/tls",
+    version: "~> 4.1",
+    schema_package: "@cdktf/provider-tls@11.0.1",
+};
+
+/// The cloud provider's requirement.
+pub fn cloud(p: ProviderName) -> Requirement {
+    match p {
+        ProviderName::Aws => AWS,
+        ProviderName::Gcp => GOOGLE,
+        ProviderName::Azure => AZURERM,
+        ProviderName::Digitalocean => DIGITALOCEAN,
+        ProviderName::Linode => LINODE,
+        ProviderName::Civo => CIVO,
+        ProviderName::Vultr => VULTR,
+        ProviderName::Hetzner | ProviderName::K3s => HCLOUD,
+    }
+}
+
+/// Minimum Terraform version of the generated roots.
+pub const TERRAFORM: &str = ">= 1.5.0";
+
+/// Region used when the platform names none.
+pub fn default_region(p: ProviderName) -> &'static str {
+    match p {
+        ProviderName::Aws => "us-east-1",
+        ProviderName::Gcp => "us-central1",
+        ProviderName::Azure => "eastus",
+        ProviderName::Digitalocean => "nyc3",
+        ProviderName::Linode => "us-east",
+        ProviderName::Civo => "LON1",
+        ProviderName::Vultr => "ewr",
+        ProviderName::Hetzner | ProviderName::K3s => "fsn1",
+    }
+}
+
+/// Node size used when there is no cost plan.
+pub fn default_size(p: ProviderName) -> &'static str {
+    match p {
+        ProviderName::Aws => "t3.large",
+        ProviderName::Gcp => "e2-standard-2",
+        ProviderName::Azure => "Standard_D2s_v5",
+        ProviderName::Digitalocean => "s-2vcpu-4gb",
+        ProviderName::Linode => "g6-standard-2",
+        ProviderName::Civo => "g4s.kube.medium",
+        ProviderName::Vultr => "vc2-2c-4gb",
+        ProviderName::Hetzner | ProviderName::K3s => "cx22",
+    }
+}
+
+/// The full Kubernetes version string a provider's API expects for `major.minor`.
+pub fn kubernetes_version(p: ProviderName, minor: &str) -> String {
+    match p {
+        // DOKS wants a full slug; `<minor>.1-do.0` is a placeholder the tfvars comment on.
+        ProviderName::Digitalocean => format!("{minor}.1-do.0"),
+        ProviderName::Vultr => format!("v{minor}.1+1"),
+        ProviderName::Civo => format!("{minor}.1-k3s1"),
+        ProviderName::Hetzner | ProviderName::K3s => format!("v{minor}.1+k3s1"),
+        _ => minor.to_owned(),
+    }
+}
