@@ -14,8 +14,9 @@
 //!   snapshot, so a snapshot schedule falls back to file-system backup there
 //!   (annotation `skyform.dev/method-fallback`).
 //!
-//! A schedule whose services all run as managed databases on the provider is not
-//! rendered. Each `backup.replication` entry whose source is an in-cluster MinIO gets
+//! Replication, like the schedules, only applies to environments with `backup: true`.
+//! A schedule that selects no in-cluster service (all of them run as managed databases
+//! on the provider) is not rendered. Each `backup.replication` entry whose source is an in-cluster MinIO gets
 //! the ConfigMap `<minio>-replication` with `mirror.sh` (`mc mirror --watch` of the
 //! bucket to the target) and the maximum lag; deletions are deliberately *not*
 //! propagated (no `--remove`), so a deleted or encrypted-by-ransomware source cannot
@@ -37,7 +38,7 @@ pub fn schedules_in<'a>(cx: &Ctx<'a>) -> Vec<&'a BackupSchedule> {
     if !cx.env.backup {
         return Vec::new();
     }
-    cx.model.backup.schedules.iter().filter(|s| !services_of(cx, s).is_empty() || s.services.is_empty()).collect()
+    cx.model.backup.schedules.iter().filter(|s| !services_of(cx, s).is_empty()).collect()
 }
 
 /// Name of the Velero Schedule of a platform schedule.
@@ -64,7 +65,7 @@ pub fn services_of<'a>(cx: &Ctx<'a>, s: &BackupSchedule) -> Vec<&'a Service> {
 /// Every backup object of the environment.
 pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
     let mut out: Vec<Object> = schedules_in(cx).into_iter().map(|s| schedule(cx, s)).collect();
-    for r in &cx.model.backup.replication {
+    for r in cx.model.backup.replication.iter().filter(|_| cx.env.backup) {
         if let Some(src) = cx
             .in_cluster_services()
             .find(|x| x.name == r.service && x.component == Some(ComponentKind::Minio))

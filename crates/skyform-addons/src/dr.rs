@@ -291,7 +291,7 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             _ => None,
         };
         // Region outage: only off-site copies count.
-        let replicated = model.backup.replication.iter().filter(|r| r.service == s.name).map(|r| r.interval_minutes * 60).min();
+        let replicated = model.backup.replication.iter().filter(|r| env.backup && r.service == s.name).map(|r| r.interval_minutes * 60).min();
         let offsite = best_copy(model, env, s, true);
         let r_rpo = match (replicated, offsite) {
             (Some(a), Some((b, _, _))) => Some(a.min(b)),
@@ -345,7 +345,7 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
     scenarios.push(Scenario {
         scenario: "Region outage".into(),
         rto_seconds: region_rpo.map(|_| region_rto),
-        rto: if region_rpo.is_some() { human(region_rto) } else { format!("{} (without the data that has no off-site copy)", human(region_rto)) },
+        rto: if region_rpo.is_some() { human(region_rto) } else { "no off-site copy".to_string() },
         rpo_seconds: region_rpo,
         rpo: fmt_opt(region_rpo, "unbounded"),
         recovery: vec![

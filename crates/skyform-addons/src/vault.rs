@@ -200,7 +200,16 @@ pub fn configure_script(cx: &Ctx<'_>, readers: &[&Service]) -> String {
     let _ = writeln!(s, ": \"${{VAULT_ADDR:={}}}\"", vault_address(cx));
     let _ = writeln!(s, "export VAULT_ADDR");
     let _ = writeln!(s, "vault auth list -format=json | grep -q '\"kubernetes/\"' || vault auth enable kubernetes");
-    let _ = writeln!(s, "vault write auth/kubernetes/config kubernetes_host=https://kubernetes.default.svc");
+    if cx.components(ComponentKind::Vault).next().is_some() {
+        let _ = writeln!(s, "vault write auth/kubernetes/config kubernetes_host=https://kubernetes.default.svc");
+    } else {
+        let _ = writeln!(s, "# Vault runs outside the cluster: give it the API server's address and CA, and a");
+        let _ = writeln!(s, "# token of a ServiceAccount bound to system:auth-delegator for TokenReviews.");
+        let _ = writeln!(
+            s,
+            "vault write auth/kubernetes/config kubernetes_host=\"$KUBERNETES_HOST\" kubernetes_ca_cert=@ca.crt token_reviewer_jwt=\"$TOKEN_REVIEWER_JWT\""
+        );
+    }
     for r in readers {
         let _ = writeln!(s, "vault policy write {} policy-{}.json", policy_name(cx, r), r.name);
         let _ = writeln!(
