@@ -17,6 +17,8 @@ use std::process::Command;
 use skyform_check::model::CLUSTER_SCOPED;
 use skyform_check::{ALL_RULES, Options, check};
 
+const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -99,6 +101,29 @@ fn checkov_agreement() {
     files.sort();
     let report = check(&files, &Options { enable: vec!["all".to_string()], ..Options::default() });
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Every object of the input, by key and kind (for "both pass" counts).
+    let mut all_objects: BTreeMap<String, String> = BTreeMap::new();
+    for (_, text) in &files {
+        for doc in skyform_yaml::parse_stream(text).unwrap_or_default() {
+            if let Some(o) = skyform_check::model::Object::from_node(0, doc, "default") {
+                all_objects.insert(o.object_ref().to_string(), o.kind.clone());
+            }
+        }
+    }
+    // checkov models a workload's pod template as a synthetic `Pod` named
+    // `<workload>.<label>-<value>...`; attribute those findings to the workload.
+    let normalize = |k: String, kind: &str, ns: &str, name: &str| -> String {
+        if all_objects.contains_key(&k) || kind != "Pod" {
+            return k;
+        }
+        let owner = name.split('.').next().unwrap_or(name);
+        let suffix = format!("/{ns}/{owner}");
+        all_objects
+            .keys()
+            .find(|o| o.ends_with(&suffix) && WORKLOADS.iter().any(|w| o.starts_with(&format!("{w}/"))))
+            .cloned()
+            .unwrap_or(k)
+    };
 
     // 4. checkov.
     let json = run(Command::new(&checkov)
@@ -116,7 +141,7 @@ fn checkov_agreement() {
                 let res = c["resource"].as_str().unwrap_or_default();
                 let mut parts = res.splitn(3, '.');
                 let (kind, ns, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                let k = key(kind, ns, name);
+                let k = normalize(key(kind, ns, name), kind, ns, name);
                 ck_seen.entry(id.clone()).or_default().insert(k.clone());
                 if failed {
                     ck_fail.entry(id).or_default().insert(k);
@@ -146,8 +171,21 @@ fn checkov_agreement() {
             .map(|f| f.object.to_string())
             .collect();
         let theirs = ck_fail.get(*ck).cloned().unwrap_or_default();
-        let seen = ck_seen.get(*ck).cloned().unwrap_or_default();
-        let universe: BTreeSet<String> = seen.union(&ours).cloned().collect();
+        // checkov's `--quiet` output lists failures only, so the universe of a check is
+        // every input object of a kind that either tool reported for it.
+        let kinds: BTreeSet<&str> = ours
+            .iter()
+            .chain(theirs.iter())
+            .chain(ck_seen.get(*ck).into_iter().flatten())
+            .filter_map(|o| o.split('/').next())
+            .collect();
+        let universe: BTreeSet<String> = all_objects
+            .iter()
+            .filter(|(_, kind)| kinds.contains(kind.as_str()))
+            .map(|(k, _)| k.clone())
+            .chain(ours.iter().cloned())
+            .chain(theirs.iter().cloned())
+            .collect();
         let (mut bf, mut bp, mut d) = (0, 0, 0);
         for obj in &universe {
             let (a, b) = (ours.contains(obj), theirs.contains(obj));

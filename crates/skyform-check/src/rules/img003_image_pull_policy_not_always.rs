@@ -34,10 +34,15 @@ pub const RULE: Rule = Rule {
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     each_container(obj, |_, c, _| {
-        let pinned = c.get("image").and_then(Node::as_str).is_some_and(|i| i.contains("@sha256:"));
+        let image = c.get("image").and_then(Node::as_str).unwrap_or("");
+        let pinned = image.contains("@sha256:");
+        // The API server defaults the policy to Always for `:latest` and untagged images.
+        let last = image.rsplit('/').next().unwrap_or(image);
+        let defaults_to_always = !pinned && last.split_once(':').is_none_or(|(_, tag)| tag == "latest");
         match c.get("imagePullPolicy") {
             Some(p) if p.as_str() == Some("Always") => {}
             _ if pinned => {}
+            None if defaults_to_always => {}
             Some(p) => {
                 out.at(p.span, format!("{} pulls with policy `{}`", c.label(), p.scalar_text().unwrap_or_default()));
             }
