@@ -1,1 +1,26 @@
-//! skyform-apply: placeholder while the crate is being written.
+//! skyform-apply: deploys rendered objects to a live cluster and keeps a record of it.
+//!
+//! The pure logic is in modules tested without a server: [`object`] (identity),
+//! [`plan`] (waves), [`diff`] (normalized comparison), [`inventory`] (revision records),
+//! [`prune`] (what may be deleted), [`compat`] (old-server quirks), [`readiness`] (rollout rules) and [`explain`]
+//! (403/409/discovery messages). [`engine`] is the only module that talks to the API
+//! server (kube-rs); [`blocking`] wraps it for callers without a runtime, and [`progress`]
+//! draws its progress bars.
+//!
+//! Input is a list of plain JSON objects, so this crate does not depend on the renderer.
+
+pub mod blocking;
+pub mod compat;
+pub mod diff;
+pub mod engine;
+pub mod explain;
+pub mod inventory;
+pub mod object;
+pub mod plan;
+pub mod progress;
+pub mod prune;
+pub mod readiness;
+
+pub use engine::{ApplyError, ApplyOptions, ApplyReport, Cluster, Target, apply, rollback_target};
+pub use object::{Manifest, ObjRef};
+pub use plan::{ServiceInfo, Wave};

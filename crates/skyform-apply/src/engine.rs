@@ -1,0 +1,736 @@
+//! The I/O layer: connects with kube-rs, checks discovery before any write, server-side
+//! applies in waves with field manager `skyform`, waits for readiness, prunes, and keeps
+//! the inventory. Every request the server refuses becomes an [`ApplyError`] whose text
+//! is already meant for a person (see [`crate::explain`]).
+//!
+//! An object is only written when the server's dry-run of our apply differs from the live
+//! object, so re-applying an unchanged platform writes nothing; [`Cluster::writes`] counts
+//! the real (non-dry-run) writes.
+
+use crate::diff::{self, ChangeKind, ObjectDiff};
+use crate::explain::{self, ApiFailure, Operation};
+use crate::inventory::{self, Revision, Status};
+use crate::object::{MANAGED_BY, MANAGED_BY_LABEL, Manifest, ObjRef};
+use crate::plan::{self, ServiceInfo, Wave};
+use crate::progress::Progress;
+use crate::prune::{self, LiveFacts, PruneAction, PruneDecision};
+use crate::readiness::{self, Readiness};
+use futures::{StreamExt, TryStreamExt, stream};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::discovery::{ApiCapabilities, ApiResource, Discovery, Scope};
+use kube::{Client, Config};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Field manager of every write.
+pub const FIELD_MANAGER: &str = "skyform";
+/// Requests in flight at once within a wave.
+const CONCURRENCY: usize = 16;
+
+/// Everything that can go wrong, each with a message meant for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("cannot load the kubeconfig: {0}")]
+    Kubeconfig(String),
+    #[error("cannot reach the cluster at {server}: {cause}\n  hint: check that the cluster is up and that --kubeconfig/--context point at it")]
+    Unreachable { server: String, cause: String },
+    #[error("{0}")]
+    Unserved(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Api(String),
+    #[error("field manager conflicts:\n{}", .0.join("\n"))]
+    Conflicts(Vec<String>),
+    #[error("wave `{wave}` did not become ready{}:\n{report}", if *.timed_out { " within the timeout" } else { "" })]
+    NotReady { wave: String, timed_out: bool, report: String },
+    #[error("{0}")]
+    Inventory(String),
+}
+
+/// Where to connect.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+}
+
+/// A connected cluster with its discovery.
+pub struct Cluster {
+    client: Client,
+    server: String,
+    /// `gitVersion` of the API server.
+    pub version: String,
+    resources: HashMap<(String, String), (ApiResource, ApiCapabilities)>,
+    served: BTreeMap<String, BTreeSet<String>>,
+    writes: AtomicU64,
+}
+
+fn failure(e: &kube::Error) -> ApiFailure {
+    match e {
+        kube::Error::Api(s) => ApiFailure {
+            code: s.code,
+            reason: s.reason.clone(),
+            message: s.message.clone(),
+            causes: s
+                .details
+                .as_ref()
+                .map(|d| d.causes.iter().map(|c| (c.reason.clone(), c.message.clone(), c.field.clone())).collect())
+                .unwrap_or_default(),
+        },
+        other => ApiFailure { code: 0, message: other.to_string(), ..Default::default() },
+    }
+}
+
+fn is_not_found(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 404)
+}
+
+impl Cluster {
+    /// Loads the kubeconfig, connects, and runs discovery. Nothing is written.
+    pub async fn connect(target: &Target) -> Result<Cluster, ApplyError> {
+        let options = KubeConfigOptions { context: target.context.clone(), cluster: None, user: None };
+        let mut config = match &target.kubeconfig {
+            Some(path) => {
+                let kc = Kubeconfig::read_from(path)
+                    .map_err(|e| ApplyError::Kubeconfig(format!("{}: {e}", path.display())))?;
+                Config::from_custom_kubeconfig(kc, &options).await.map_err(|e| ApplyError::Kubeconfig(e.to_string()))?
+            }
+            None => Config::from_kubeconfig(&options).await.map_err(|e| ApplyError::Kubeconfig(e.to_string()))?,
+        };
+        config.connect_timeout = Some(Duration::from_secs(5));
+        config.read_timeout = Some(Duration::from_secs(60));
+        let server = config.cluster_url.to_string();
+        let client = Client::try_from(config).map_err(|e| ApplyError::Kubeconfig(e.to_string()))?;
+        let version = match client.apiserver_version().await {
+            Ok(info) => info.git_version,
+            Err(e @ kube::Error::Api(_)) => {
+                let f = failure(&e);
+                return Err(ApplyError::Api(format!("the API server at {server} refused the version request: {}", f.message)));
+            }
+            Err(e) => return Err(ApplyError::Unreachable { server, cause: error_chain(&e) }),
+        };
+        let discovery = Discovery::new(client.clone())
+            .run()
+            .await
+            .map_err(|e| ApplyError::Api(format!("API discovery failed: {}", error_chain(&e))))?;
+        let mut resources = HashMap::new();
+        let mut served: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for group in discovery.groups() {
+            for version in group.versions() {
+                for (ar, caps) in group.versioned_resources(version) {
+                    served.entry(ar.api_version.clone()).or_default().insert(ar.kind.clone());
+                    resources.insert((ar.api_version.clone(), ar.kind.clone()), (ar, caps));
+                }
+            }
+        }
+        Ok(Cluster { client, server, version, resources, served, writes: AtomicU64::new(0) })
+    }
+
+    /// The server's URL.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Real writes (patches, deletes) since connecting.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
+    /// The underlying client (for tests and tools).
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// Refreshes discovery (after CRDs were created).
+    async fn rediscover(&mut self) -> Result<(), ApplyError> {
+        let discovery = Discovery::new(self.client.clone())
+            .run()
+            .await
+            .map_err(|e| ApplyError::Api(format!("API discovery failed: {}", error_chain(&e))))?;
+        for group in discovery.groups() {
+            for version in group.versions() {
+                for (ar, caps) in group.versioned_resources(version) {
+                    self.served.entry(ar.api_version.clone()).or_default().insert(ar.kind.clone());
+                    self.resources.insert((ar.api_version.clone(), ar.kind.clone()), (ar, caps));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses (before any write) objects whose API version the server does not serve.
+    pub fn check_served(&self, manifests: &[Manifest]) -> Result<(), ApplyError> {
+        let refs: Vec<ObjRef> = manifests.iter().map(|m| m.r.clone()).collect();
+        let crd_kinds = crd_kinds(manifests);
+        let unserved = explain::unserved(&refs, &self.served, &crd_kinds);
+        if unserved.is_empty() {
+            Ok(())
+        } else {
+            Err(ApplyError::Unserved(explain::describe_unserved(&unserved, &self.version)))
+        }
+    }
+
+    fn resource(&self, r: &ObjRef) -> Result<&(ApiResource, ApiCapabilities), ApplyError> {
+        self.resources.get(&(r.api_version.clone(), r.kind.clone())).ok_or_else(|| {
+            ApplyError::Unserved(format!("the API server does not serve {} {} (needed for {r})", r.api_version, r.kind))
+        })
+    }
+
+    fn api(&self, r: &ObjRef) -> Result<(Api<DynamicObject>, &ApiResource), ApplyError> {
+        let (ar, caps) = self.resource(r)?;
+        let api = match (&caps.scope, &r.namespace) {
+            (Scope::Namespaced, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, ar),
+            (Scope::Namespaced, None) => {
+                return Err(ApplyError::Invalid(format!("{r}: {} is namespaced but the object has no namespace", r.kind)));
+            }
+            (Scope::Cluster, _) => Api::all_with(self.client.clone(), ar),
+        };
+        Ok((api, ar))
+    }
+
+    fn api_error(&self, verb: &str, r: &ObjRef, e: &kube::Error) -> ApplyError {
+        let plural = self.resource(r).map(|(ar, _)| ar.plural.clone()).unwrap_or_else(|_| r.kind.to_lowercase());
+        let op = Operation {
+            verb,
+            resource: &plural,
+            group: r.group(),
+            namespace: r.namespace.as_deref(),
+            name: Some(&r.name),
+        };
+        let f = failure(e);
+        if f.code == 0 {
+            return ApplyError::Unreachable { server: self.server.clone(), cause: error_chain(e) };
+        }
+        let msg = explain::describe(&op, Some(r), &f);
+        if f.code == 409 { ApplyError::Conflicts(vec![msg]) } else { ApplyError::Api(msg) }
+    }
+
+    /// The live object, or None.
+    pub async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ApplyError> {
+        let (api, _) = self.api(r)?;
+        match api.get(&r.name).await {
+            Ok(o) => Ok(Some(to_value(&o))),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(self.api_error("get", r, &e)),
+        }
+    }
+
+    async fn ssa(&self, m: &Manifest, dry_run: bool, force: bool) -> Result<Value, ApplyError> {
+        let (api, _) = self.api(&m.r)?;
+        let mut pp = PatchParams::apply(FIELD_MANAGER);
+        if force {
+            pp = pp.force();
+        }
+        if dry_run {
+            pp = pp.dry_run();
+        }
+        let res = api.patch(&m.r.name, &pp, &Patch::Apply(&m.value)).await;
+        if !dry_run {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
+        res.map(|o| to_value(&o)).map_err(|e| self.api_error("patch", &m.r, &e))
+    }
+
+    async fn delete(&self, r: &ObjRef) -> Result<(), ApplyError> {
+        let (api, _) = self.api(r)?;
+        let dp = DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        match api.delete(&r.name, &dp).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(self.api_error("delete", r, &e)),
+        }
+    }
+
+    /// Lists objects of a kind (namespace None: all namespaces).
+    async fn list(&self, api_version: &str, kind: &str, namespace: Option<&str>, lp: &ListParams) -> Result<Vec<Value>, ApplyError> {
+        let r = ObjRef { api_version: api_version.into(), kind: kind.into(), namespace: namespace.map(Into::into), name: String::new() };
+        let (ar, caps) = self.resource(&r)?;
+        let api: Api<DynamicObject> = match (namespace, &caps.scope) {
+            (Some(ns), Scope::Namespaced) => Api::namespaced_with(self.client.clone(), ns, ar),
+            _ => Api::all_with(self.client.clone(), ar),
+        };
+        match api.list(lp).await {
+            Ok(list) => Ok(list.items.iter().map(to_value).collect()),
+            Err(e) if is_not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(self.api_error("list", &r, &e)),
+        }
+    }
+
+    // ---- inventory ---------------------------------------------------------------
+
+    /// Every recorded revision of a platform/environment (objects decoded if asked).
+    pub async fn history(&self, platform: &str, env: &str, with_objects: bool) -> Result<Vec<Revision>, ApplyError> {
+        let lp = ListParams::default().labels(&inventory::selector(platform, env));
+        let items = self.list("v1", "Secret", Some(inventory::NAMESPACE), &lp).await?;
+        let mut out = Vec::new();
+        for s in items {
+            out.push(Revision::from_secret(&s, with_objects).map_err(|e| ApplyError::Inventory(e.to_string()))?);
+        }
+        out.sort_by_key(|r| r.number);
+        Ok(out)
+    }
+
+    async fn ensure_inventory_namespace(&self) -> Result<(), ApplyError> {
+        let r = ObjRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: inventory::NAMESPACE.into() };
+        if self.get(&r).await?.is_none() {
+            let m = Manifest {
+                r,
+                value: json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":inventory::NAMESPACE,
+                    "labels":{MANAGED_BY_LABEL: MANAGED_BY}}}),
+            };
+            self.ssa(&m, false, true).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_revision(&self, rev: &Revision) -> Result<(), ApplyError> {
+        let value = rev.to_secret();
+        let m = Manifest::from_value(0, value).map_err(|e| ApplyError::Inventory(e.to_string()))?;
+        self.ssa(&m, false, true).await.map(|_| ())
+    }
+
+    async fn set_status(&self, rev: &Revision, status: Status) -> Result<(), ApplyError> {
+        let r = secret_ref(&rev.platform, &rev.environment, rev.number);
+        let (api, _) = self.api(&r)?;
+        let patch = json!({"metadata":{"labels":{inventory::STATUS_LABEL: status.as_str()}}});
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        api.patch(&r.name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(|e| self.api_error("patch", &r, &e))?;
+        Ok(())
+    }
+}
+
+fn secret_ref(platform: &str, env: &str, n: u64) -> ObjRef {
+    ObjRef {
+        api_version: "v1".into(),
+        kind: "Secret".into(),
+        namespace: Some(inventory::NAMESPACE.into()),
+        name: inventory::secret_name(platform, env, n),
+    }
+}
+
+fn to_value(o: &DynamicObject) -> Value {
+    serde_json::to_value(o).unwrap_or(Value::Null)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(x) = src {
+        let t = x.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = x.source();
+    }
+    s
+}
+
+/// `(group, version, kind)` served by the CRDs among `manifests`.
+fn crd_kinds(manifests: &[Manifest]) -> BTreeSet<(String, String, String)> {
+    let mut out = BTreeSet::new();
+    for m in manifests.iter().filter(|m| m.r.kind == "CustomResourceDefinition") {
+        let group = m.value.pointer("/spec/group").and_then(Value::as_str).unwrap_or_default();
+        let kind = m.value.pointer("/spec/names/kind").and_then(Value::as_str).unwrap_or_default();
+        for v in m.value.pointer("/spec/versions").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(name) = v.get("name").and_then(Value::as_str) {
+                out.insert((group.to_string(), name.to_string(), kind.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// What to apply, and how.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    pub platform: String,
+    pub environment: String,
+    pub force_conflicts: bool,
+    pub prune_data: bool,
+    /// Readiness timeout of each wave.
+    pub wave_timeout: Duration,
+    /// Recorded in the revision (`apply`, `rollback to 3`).
+    pub reason: String,
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ApplyReport {
+    pub revision: u64,
+    /// False when the objects equal the last deployed revision's (no new record).
+    pub new_revision: bool,
+    pub created: Vec<ObjRef>,
+    pub updated: Vec<ObjRef>,
+    pub unchanged: usize,
+    pub pruned: Vec<ObjRef>,
+    pub kept: Vec<PruneDecision>,
+    pub writes: u64,
+    pub seconds: f64,
+}
+
+/// The plan of an apply, for `--dry-run` (no cluster needed).
+pub fn plan(manifests: &[Manifest], services: &[ServiceInfo]) -> Vec<Wave> {
+    plan::plan_waves(manifests, services)
+}
+
+/// Applies `manifests` in waves, prunes what the previous revisions had and this one has
+/// not, and records the revision.
+pub async fn apply(
+    cluster: &mut Cluster,
+    manifests: &[Manifest],
+    services: &[ServiceInfo],
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+) -> Result<ApplyReport, ApplyError> {
+    let start = Instant::now();
+    let writes_before = cluster.writes();
+    // 1. Nothing is written before discovery says every object can be served.
+    cluster.check_served(manifests)?;
+    // 2. Inventory: which revision this is, and what earlier ones left in the cluster.
+    let history = cluster.history(&opts.platform, &opts.environment, true).await?;
+    let values: Vec<Value> = manifests.iter().map(|m| m.value.clone()).collect();
+    let digest = inventory::digest(&values);
+    let last_deployed = history.iter().rev().find(|r| r.status == Status::Deployed);
+    let unchanged_revision = last_deployed.is_some_and(|r| r.digest == digest)
+        && history.last().is_some_and(|r| r.status == Status::Deployed);
+    let recorded: Vec<ObjRef> =
+        inventory::live_revisions(&history).iter().flat_map(|r| r.refs()).collect();
+    let mut report = ApplyReport::default();
+    let mut rev = Revision {
+        platform: opts.platform.clone(),
+        environment: opts.environment.clone(),
+        number: last_deployed.map_or(0, |r| r.number),
+        time: inventory::rfc3339(now_secs()),
+        status: Status::Pending,
+        digest: digest.clone(),
+        reason: opts.reason.clone(),
+        services: services.to_vec(),
+        objects: values,
+    };
+    if !unchanged_revision {
+        let (n, _) = inventory::next_number(&history, &digest);
+        rev.number = n;
+        cluster.ensure_inventory_namespace().await?;
+        cluster.write_revision(&rev).await?;
+        report.new_revision = true;
+    }
+    report.revision = rev.number;
+
+    // 3. Waves.
+    let waves = plan::plan_waves(manifests, services);
+    let mut rediscovered = false;
+    for wave in &waves {
+        if !rediscovered && wave.objects.iter().any(|&i| cluster.resource(&manifests[i].r).is_err()) {
+            // Kinds of CRDs created in an earlier wave: refresh discovery once.
+            cluster.rediscover().await?;
+            rediscovered = true;
+        }
+        progress.wave_start(&wave.name, wave.objects.len());
+        let result = apply_wave(cluster, manifests, wave, opts, progress, &mut report).await;
+        let result = match result {
+            Ok(()) => wait_wave(cluster, manifests, wave, opts.wave_timeout, progress).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            progress.wave_end(false, "");
+            if report.new_revision {
+                let _ = cluster.set_status(&rev, Status::Failed).await;
+            }
+            return Err(e);
+        }
+        progress.wave_end(true, "");
+    }
+
+    // 4. Prune what earlier revisions had and this one has not.
+    let desired: Vec<ObjRef> = manifests.iter().map(|m| m.r.clone()).collect();
+    for d in decide_prune(cluster, &recorded, &desired, opts.prune_data).await? {
+        match d.action {
+            PruneAction::Delete => {
+                cluster.delete(&d.r).await?;
+                report.pruned.push(d.r);
+            }
+            PruneAction::Keep { ref reason } if reason != "already gone" => report.kept.push(d),
+            PruneAction::Keep { .. } => {}
+        }
+    }
+
+    // 5. Record success; older revisions become superseded, the oldest expire.
+    if report.new_revision {
+        cluster.set_status(&rev, Status::Deployed).await?;
+        for old in history.iter().filter(|r| r.number != rev.number && r.status != Status::Superseded) {
+            cluster.set_status(old, Status::Superseded).await?;
+        }
+        let mut all = history.clone();
+        if !all.iter().any(|r| r.number == rev.number) {
+            all.push(rev.clone());
+        }
+        for n in inventory::expired(&all) {
+            cluster.delete(&secret_ref(&opts.platform, &opts.environment, n)).await?;
+        }
+    }
+    report.writes = cluster.writes() - writes_before;
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Applies one wave: dry-run first, write only what differs.
+async fn apply_wave(
+    cluster: &Cluster,
+    manifests: &[Manifest],
+    wave: &Wave,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+    report: &mut ApplyReport,
+) -> Result<(), ApplyError> {
+    let results: Vec<Result<(ObjRef, ChangeKind), ApplyError>> = stream::iter(wave.objects.iter().map(|&i| {
+        let m = &manifests[i];
+        async move {
+            let (live, dry) = futures::join!(cluster.get(&m.r), cluster.ssa(m, true, opts.force_conflicts));
+            let live = live?;
+            let dry = dry?;
+            let d = diff::compare(&m.r, live.as_ref(), Some(&dry));
+            if d.change != ChangeKind::Unchanged {
+                cluster.ssa(m, false, opts.force_conflicts).await?;
+            }
+            progress.object_done(&m.r.to_string());
+            Ok((m.r.clone(), d.change))
+        }
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .collect()
+    .await;
+    let mut conflicts = Vec::new();
+    let mut first_err = None;
+    for res in results {
+        match res {
+            Ok((r, ChangeKind::Create)) => report.created.push(r),
+            Ok((r, ChangeKind::Update)) => report.updated.push(r),
+            Ok(_) => report.unchanged += 1,
+            Err(ApplyError::Conflicts(c)) => conflicts.extend(c),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    if !conflicts.is_empty() {
+        conflicts.sort();
+        return Err(ApplyError::Conflicts(conflicts));
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Waits until every waitable object of the wave is ready, or the timeout.
+async fn wait_wave(
+    cluster: &Cluster,
+    manifests: &[Manifest],
+    wave: &Wave,
+    timeout: Duration,
+    progress: &dyn Progress,
+) -> Result<(), ApplyError> {
+    let mut pending: Vec<&Manifest> =
+        wave.objects.iter().map(|&i| &manifests[i]).filter(|m| readiness::is_waitable(&m.r.kind)).collect();
+    let deadline = Instant::now() + timeout;
+    let mut last: BTreeMap<ObjRef, Readiness> = BTreeMap::new();
+    loop {
+        let states: Vec<(ObjRef, Readiness, Option<Value>)> = stream::iter(pending.iter().map(|m| async move {
+            let live = cluster.get(&m.r).await?;
+            let state = match &live {
+                Some(v) => readiness::evaluate(&m.r.kind, v),
+                None => Readiness::Waiting("not found".into()),
+            };
+            Ok::<_, ApplyError>((m.r.clone(), state, live))
+        }))
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+        last.clear();
+        let mut failed = Vec::new();
+        for (r, s, live) in states {
+            match &s {
+                Readiness::Ready => {}
+                Readiness::Failed(_) => failed.push((r.clone(), live)),
+                Readiness::Waiting(_) => {}
+            }
+            last.insert(r, s);
+        }
+        pending.retain(|m| last.get(&m.r).is_some_and(|s| *s != Readiness::Ready));
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let timed_out = Instant::now() >= deadline;
+        if !failed.is_empty() || timed_out {
+            let mut report = String::new();
+            for m in &pending {
+                let state = last.get(&m.r).cloned().unwrap_or(Readiness::Waiting("unknown".into()));
+                report.push_str(&failure_report(cluster, m, &state).await);
+            }
+            return Err(ApplyError::NotReady { wave: wave.name.clone(), timed_out: failed.is_empty(), report });
+        }
+        let summary: Vec<String> = last
+            .iter()
+            .filter_map(|(r, s)| match s {
+                Readiness::Waiting(w) => Some(format!("{} {}: {w}", r.kind, r.name)),
+                _ => None,
+            })
+            .take(2)
+            .collect();
+        progress.waiting(&summary.join("; "));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Why an object is not ready: its state, conditions, recent events, unready pods.
+async fn failure_report(cluster: &Cluster, m: &Manifest, state: &Readiness) -> String {
+    let mut s = format!("  {}: ", m.r);
+    match state {
+        Readiness::Waiting(w) => s.push_str(&format!("waiting: {w}\n")),
+        Readiness::Failed(f) => s.push_str(&format!("failed: {f}\n")),
+        Readiness::Ready => s.push_str("ready\n"),
+    }
+    let live = cluster.get(&m.r).await.ok().flatten();
+    if let Some(conds) = live.as_ref().and_then(|v| v.pointer("/status/conditions")).and_then(Value::as_array) {
+        for c in conds {
+            let get = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+            s.push_str(&format!("    condition {}={} {} {}\n", get("type"), get("status"), get("reason"), get("message")));
+        }
+    }
+    let ns = m.r.namespace.as_deref();
+    // Recent events about the object.
+    let lp = ListParams::default().fields(&format!("involvedObject.name={}", m.r.name));
+    if let Ok(mut events) = cluster.list("v1", "Event", ns, &lp).await {
+        events.sort_by_key(|e| e.get("lastTimestamp").and_then(Value::as_str).unwrap_or("").to_string());
+        for e in events.iter().rev().take(5) {
+            let get = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("");
+            s.push_str(&format!("    event {} {}: {}\n", get("type"), get("reason"), get("message")));
+        }
+    }
+    // Pods of a workload that are not ready.
+    if let Some(sel) = m.value.pointer("/spec/selector/matchLabels").and_then(Value::as_object) {
+        let selector: Vec<String> =
+            sel.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}"))).collect();
+        let lp = ListParams::default().labels(&selector.join(","));
+        match cluster.list("v1", "Pod", ns, &lp).await {
+            Ok(pods) if pods.is_empty() => s.push_str("    no pods exist yet\n"),
+            Ok(pods) => {
+                for p in pods.iter().filter(|p| readiness::condition(p, "Ready").map(|c| c.0) != Some("True")).take(5) {
+                    let name = p.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?");
+                    let phase = p.pointer("/status/phase").and_then(Value::as_str).unwrap_or("Unknown");
+                    let mut why = Vec::new();
+                    if let Some(("False", msg)) = readiness::condition(p, "PodScheduled") {
+                        why.push(format!("unschedulable: {msg}"));
+                    }
+                    for cs in p.pointer("/status/containerStatuses").and_then(Value::as_array).into_iter().flatten() {
+                        if let Some(w) = cs.pointer("/state/waiting") {
+                            why.push(format!(
+                                "{} waiting: {} {}",
+                                cs.get("name").and_then(Value::as_str).unwrap_or("?"),
+                                w.get("reason").and_then(Value::as_str).unwrap_or(""),
+                                w.get("message").and_then(Value::as_str).unwrap_or("")
+                            ));
+                        }
+                    }
+                    s.push_str(&format!("    pod {name} not ready ({phase}) {}\n", why.join("; ")));
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    s
+}
+
+/// Decides the prune set against the live cluster.
+async fn decide_prune(
+    cluster: &Cluster,
+    recorded: &[ObjRef],
+    desired: &[ObjRef],
+    prune_data: bool,
+) -> Result<Vec<PruneDecision>, ApplyError> {
+    let mut out = Vec::new();
+    for r in prune::candidates(recorded, desired) {
+        if cluster.resource(&r).is_err() {
+            out.push(PruneDecision { r, action: PruneAction::Keep { reason: "its API is no longer served".into() } });
+            continue;
+        }
+        let live = cluster.get(&r).await?;
+        let mut facts = LiveFacts {
+            exists: live.is_some(),
+            managed_by_skyform: live.as_ref().and_then(|v| crate::object::label(v, MANAGED_BY_LABEL)) == Some(MANAGED_BY),
+            holds_data: false,
+        };
+        if r.kind == "Namespace" && facts.exists {
+            let lp = ListParams::default().limit(1);
+            facts.holds_data = !cluster.list("v1", "PersistentVolumeClaim", Some(&r.name), &lp).await?.is_empty();
+        }
+        let action = prune::decide(&r, &facts, prune_data);
+        out.push(PruneDecision { r, action });
+    }
+    Ok(out)
+}
+
+/// `skyform diff`: every object's change (dry-run vs live) and the prune set.
+pub async fn diff(
+    cluster: &Cluster,
+    manifests: &[Manifest],
+    platform: &str,
+    environment: &str,
+    prune_data: bool,
+) -> Result<Vec<ObjectDiff>, ApplyError> {
+    cluster.check_served(manifests)?;
+    let results: Vec<ObjectDiff> = stream::iter(manifests.iter().map(|m| async move {
+        let live = cluster.get(&m.r).await?;
+        let desired = match cluster.ssa(m, true, true).await {
+            Ok(v) => v,
+            // The namespace (or CRD) is created by an earlier wave: show the object as is.
+            Err(_) if live.is_none() => m.value.clone(),
+            Err(e) => return Err(e),
+        };
+        Ok::<_, ApplyError>(diff::compare(&m.r, live.as_ref(), Some(&desired)))
+    }))
+    .buffered(CONCURRENCY)
+    .try_collect()
+    .await?;
+    let mut out = results;
+    let history = cluster.history(platform, environment, true).await?;
+    let recorded: Vec<ObjRef> = inventory::live_revisions(&history).iter().flat_map(|r| r.refs()).collect();
+    let desired: Vec<ObjRef> = manifests.iter().map(|m| m.r.clone()).collect();
+    for d in decide_prune(cluster, &recorded, &desired, prune_data).await? {
+        if d.action == PruneAction::Delete {
+            let live = cluster.get(&d.r).await?;
+            out.push(diff::compare(&d.r, live.as_ref(), None));
+        }
+    }
+    Ok(out)
+}
+
+/// The revision `rollback` re-applies: `to`, or the deployed-or-superseded revision
+/// before the current one.
+pub fn rollback_target(history: &[Revision], to: Option<u64>) -> Result<&Revision, ApplyError> {
+    if let Some(n) = to {
+        return history.iter().find(|r| r.number == n).ok_or_else(|| {
+            let have: Vec<String> = history.iter().map(|r| r.number.to_string()).collect();
+            ApplyError::Inventory(format!("no revision {n}; recorded revisions: {}", have.join(", ")))
+        });
+    }
+    let current = history.iter().rev().find(|r| r.status == Status::Deployed).map(|r| r.number);
+    history
+        .iter()
+        .rev()
+        .filter(|r| Some(r.number) != current && current.is_none_or(|c| r.number < c))
+        .find(|r| matches!(r.status, Status::Superseded | Status::Deployed))
+        .ok_or_else(|| ApplyError::Inventory("no earlier revision to roll back to".into()))
+}
