@@ -271,7 +271,13 @@ fn go_string(s: &str) -> String {
 /// A literal string scalar in a template: plain YAML, or an action printing it when the
 /// text itself contains a template delimiter.
 fn lit_string(s: &str) -> String {
-    if s.contains("{{") { format!("{{{{ {} | toJson }}}}", go_string(s)) } else { string_scalar(s) }
+    if s.contains("{{") {
+        // A JSON string is a YAML double-quoted scalar; each `{{` becomes an action
+        // printing `{{`, so the rendered text is that same scalar.
+        go_string(s).replace("{{", "{{ \"{{\" }}")
+    } else {
+        string_scalar(s)
+    }
 }
 
 fn lit_key(s: &str) -> String {
@@ -1171,7 +1177,7 @@ mod tests {
 
     #[test]
     fn template_delimiters_in_literals_are_escaped() {
-        assert_eq!(lit_string("{{ $labels.pod }}"), "{{ \"{{ $labels.pod }}\" | toJson }}");
+        assert_eq!(lit_string("{{ $labels.pod }}"), "\"{{ \"{{\" }} $labels.pod }}\"");
         assert_eq!(lit_string("plain"), "plain");
     }
 }
