@@ -4,7 +4,17 @@
 
 use std::time::Instant;
 
-use skyform_cost::{Catalog, PlanOptions, fixtures, plan_all};
+use skyform_cost::{Catalog, PlanOptions, fixtures, plan_all, plan_environment};
+
+const EXAMPLES: [(&str, &str); 2] = [
+    ("health-platform", include_str!("../../../examples/health-platform/platform.yaml")),
+    ("resimate", include_str!("../../../examples/resimate/platform.yaml")),
+];
+
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -12,6 +22,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5);
     let catalog = Catalog::embedded()?;
     let opts = PlanOptions::default();
+
+    // Both example platforms: every environment x every catalog provider.
+    let all: Vec<String> = catalog.provider_names().iter().map(|s| (*s).to_owned()).collect();
+    for (name, text) in EXAMPLES {
+        let model = skyform_model::compile(text).map_err(|d| format!("{name}: {} diagnostics", d.len()))?;
+        let mut times = Vec::new();
+        let mut plans = 0;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            plans = 0;
+            for env in &model.environments {
+                plans += plan_environment(&model, env, &all, &catalog, &opts)?.plans.len();
+            }
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (med, min, max) = median(times);
+        println!(
+            "example {name}: {} environments x {} providers = {plans} plans (base + peak each): median {med:.1} ms, min {min:.1} ms, max {max:.1} ms over {} runs",
+            model.environments.len(),
+            all.len(),
+            runs.max(1)
+        );
+    }
 
     let health = fixtures::health_platform_production();
     let synthetic = fixtures::synthetic(services, 42);

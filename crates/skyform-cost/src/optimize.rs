@@ -601,6 +601,47 @@ fn try_empty(p: &Problem, bins: &mut [HBin], victim: usize) -> bool {
     false
 }
 
+/// Multi-node consolidation: replace two nodes by one cheaper node that holds both
+/// (Karpenter's "replace k nodes by 1" for k = 2), best saving first. Only for
+/// clusters of up to [`MERGE_MAX_BINS`] nodes (quadratic).
+fn merge_pairs(p: &Problem, bins: &mut Vec<HBin>) -> bool {
+    const MERGE_MAX_BINS: usize = 64;
+    let pad_price = padding_kind(&p.kinds).map_or(0, |k| p.kinds[k].price_cents);
+    let mut changed = false;
+    while bins.len() <= MERGE_MAX_BINS {
+        let n = bins.len();
+        // Merging lowers the node count; below the floor a padding node comes back.
+        let pad_penalty = if n <= p.min_nodes as usize { pad_price } else { 0 };
+        let mut best: Option<(u64, usize, usize, usize)> = None;
+        for i in 0..n {
+            for j in (i + 1)..n {
+                let (a, b) = (&bins[i], &bins[j]);
+                if a.items.iter().any(|&x| b.has_service(p, p.items[x].service)) {
+                    continue;
+                }
+                let used = [a.used[0] + b.used[0], a.used[1] + b.used[1], a.used[2] + b.used[2]];
+                let Some(k) = cheapest_fitting(p, used, a.od_items + b.od_items > 0) else { continue };
+                let before = p.kinds[a.kind].price_cents + p.kinds[b.kind].price_cents;
+                let after = p.kinds[k].price_cents + pad_penalty;
+                if after < before && best.is_none_or(|(s, ..)| before - after > s) {
+                    best = Some((before - after, i, j, k));
+                }
+            }
+        }
+        let Some((_, i, j, k)) = best else { break };
+        let b = bins.remove(j);
+        let a = &mut bins[i];
+        for d in 0..3 {
+            a.used[d] += b.used[d];
+        }
+        a.items.extend(b.items);
+        a.od_items += b.od_items;
+        a.kind = k;
+        changed = true;
+    }
+    changed
+}
+
 fn improve(p: &Problem, bins: &mut Vec<HBin>) {
     for _round in 0..4 {
         let mut changed = right_size(p, bins);
@@ -623,6 +664,7 @@ fn improve(p: &Problem, bins: &mut Vec<HBin>) {
             changed = true;
         }
         changed |= right_size(p, bins);
+        changed |= merge_pairs(p, bins);
         if !changed {
             break;
         }

@@ -666,7 +666,7 @@ fn footnotes(
     if !pc.provider.note.is_empty() {
         notes.push(Footnote {
             unverified: pc.provider.note.contains("UNVERIFIED"),
-            subject: pc.provider.name.clone(),
+            subject: "provider".into(),
             text: pc.provider.note.clone(),
         });
     }

@@ -77,7 +77,8 @@ pub fn table_rows(set: &PlanSet) -> Vec<Vec<String>> {
         };
         let solver = |s: &Scenario| match s.solver.method {
             crate::plan::Method::Exact => "optimal".to_owned(),
-            crate::plan::Method::Heuristic => format!("≤{:.1}% gap", s.solver.gap_percent),
+            crate::plan::Method::Heuristic if s.solver.gap_percent < 0.05 => "gap <0.1%".to_owned(),
+            crate::plan::Method::Heuristic => format!("gap ≤{:.1}%", s.solver.gap_percent),
         };
         let mark = if p.unverified().next().is_some() { " *" } else { "" };
         rows.push(vec![
