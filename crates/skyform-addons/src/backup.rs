@@ -66,9 +66,8 @@ pub fn services_of<'a>(cx: &Ctx<'a>, s: &BackupSchedule) -> Vec<&'a Service> {
 pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
     let mut out: Vec<Object> = schedules_in(cx).into_iter().map(|s| schedule(cx, s)).collect();
     for r in cx.model.backup.replication.iter().filter(|_| cx.env.backup) {
-        if let Some(src) = cx
-            .in_cluster_services()
-            .find(|x| x.name == r.service && x.component == Some(ComponentKind::Minio))
+        if let Some(src) =
+            cx.in_cluster_services().find(|x| x.name == r.service && x.component == Some(ComponentKind::Minio))
         {
             out.push(mirror(cx, src, r));
         }
@@ -133,12 +132,24 @@ fn mirror(cx: &Ctx<'_>, src: &Service, r: &skyform_model::Replication) -> Object
     let port = src.port("api").map_or(9000, |p| p.port);
     let mut sh = String::new();
     let _ = writeln!(sh, "#!/bin/sh");
-    let _ = writeln!(sh, "# Mirrors bucket `{}` of `{}` to `{}` (maximum lag {} minutes).", r.bucket, src.name, r.target, r.interval_minutes);
+    let _ = writeln!(
+        sh,
+        "# Mirrors bucket `{}` of `{}` to `{}` (maximum lag {} minutes).",
+        r.bucket, src.name, r.target, r.interval_minutes
+    );
     let _ = writeln!(sh, "# Credentials come from the environment (never from this file):");
-    let _ = writeln!(sh, "#   MINIO_ROOT_USER, MINIO_ROOT_PASSWORD  (source; the `{}` Secret)", skyform_render::objects::secret_name(&src.name));
+    let _ = writeln!(
+        sh,
+        "#   MINIO_ROOT_USER, MINIO_ROOT_PASSWORD  (source; the `{}` Secret)",
+        skyform_render::objects::secret_name(&src.name)
+    );
     let _ = writeln!(sh, "#   TARGET_ENDPOINT, TARGET_ACCESS_KEY, TARGET_SECRET_KEY  (target)");
     let _ = writeln!(sh, "set -eu");
-    let _ = writeln!(sh, "mc alias set source http://{}:{port} \"$MINIO_ROOT_USER\" \"$MINIO_ROOT_PASSWORD\"", crate::service_host(src));
+    let _ = writeln!(
+        sh,
+        "mc alias set source http://{}:{port} \"$MINIO_ROOT_USER\" \"$MINIO_ROOT_PASSWORD\"",
+        crate::service_host(src)
+    );
     let _ = writeln!(sh, "mc alias set target \"$TARGET_ENDPOINT\" \"$TARGET_ACCESS_KEY\" \"$TARGET_SECRET_KEY\"");
     let target = r.target.trim_start_matches("s3://").trim_end_matches('/');
     // Continuous mirroring keeps the lag far below the declared maximum.

@@ -204,7 +204,10 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     if provider == ProviderName::K3s {
         gaps.push("k3s: Secrets in etcd/SQLite are encrypted only with `--secrets-encryption`".into());
     }
-    gaps.push("backup bucket encryption (server-side encryption of the Velero bucket) is set where the bucket is created".into());
+    gaps.push(
+        "backup bucket encryption (server-side encryption of the Velero bucket) is set where the bucket is created"
+            .into(),
+    );
     controls.push(control(
         "encryption-at-rest",
         "Encryption at rest",
@@ -217,9 +220,11 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for o in of_kind(objects, "ConfigMap") {
-        if o.value.get("data").and_then(Value::as_object).is_some_and(|d| {
-            d.contains_key("promtail.yaml") || d.contains_key("fluent-bit.yaml")
-        }) {
+        if o.value
+            .get("data")
+            .and_then(Value::as_object)
+            .is_some_and(|d| d.contains_key("promtail.yaml") || d.contains_key("fluent-bit.yaml"))
+        {
             ev.push(id(o));
         }
     }
@@ -229,7 +234,9 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
         let f = &model.observability.log_fields;
         for need in ["user_id", "operation"] {
             if !f.iter().any(|x| x == need) {
-                gaps.push(format!("structured logs do not carry `{need}` (observability.logs.fields): who did what cannot be traced"));
+                gaps.push(format!(
+                    "structured logs do not carry `{need}` (observability.logs.fields): who did what cannot be traced"
+                ));
             }
         }
         gaps.push(format!(
@@ -237,7 +244,9 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             model.observability.log_retention
         ));
     }
-    gaps.push("Kubernetes API audit logging is a control-plane setting of the provider (enable it in Terraform)".into());
+    gaps.push(
+        "Kubernetes API audit logging is a control-plane setting of the provider (enable it in Terraform)".into(),
+    );
     controls.push(control(
         "audit-logging",
         "Audit logging",
@@ -270,7 +279,8 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
         }
     }
     for o in of_kind(objects, "Namespace") {
-        let level = get(&o.value, &["metadata", "labels", "pod-security.kubernetes.io/enforce"]).and_then(Value::as_str);
+        let level =
+            get(&o.value, &["metadata", "labels", "pod-security.kubernetes.io/enforce"]).and_then(Value::as_str);
         match level {
             Some("restricted") => ev.push(id(o)),
             Some(l) => gaps.push(format!("{} enforces Pod Security `{l}`, not `restricted`", id(o))),
@@ -278,7 +288,10 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
         }
     }
     if objects.iter().any(|o| o.name.ends_with("-vault-auth") && o.kind == "ConfigMap") {
-        ev.push(format!("ConfigMap {}-vault-auth (one Vault role and read-only policy per ServiceAccount)", model.name));
+        ev.push(format!(
+            "ConfigMap {}-vault-auth (one Vault role and read-only policy per ServiceAccount)",
+            model.name
+        ));
     }
     controls.push(control(
         "least-privilege",
@@ -323,7 +336,8 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     ));
 
     // 6. Backups.
-    let mut ev: Vec<String> = objects.iter().filter(|o| o.kind == "Schedule" && o.group() == "velero.io").map(id).collect();
+    let mut ev: Vec<String> =
+        objects.iter().filter(|o| o.kind == "Schedule" && o.group() == "velero.io").map(id).collect();
     ev.extend(objects.iter().filter(|o| o.kind == "ConfigMap" && o.name.ends_with("-replication")).map(id));
     let dr = dr_table(model, env);
     let gaps: Vec<String> = dr.gaps.iter().filter(|g| !g.contains("managed database")).cloned().collect();
@@ -339,9 +353,9 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for ns in &tier_ns {
-        let deny = objects.iter().find(|o| {
-            o.kind == "NetworkPolicy" && o.namespace.as_deref() == Some(ns) && o.name == "default-deny"
-        });
+        let deny = objects
+            .iter()
+            .find(|o| o.kind == "NetworkPolicy" && o.namespace.as_deref() == Some(ns) && o.name == "default-deny");
         match deny {
             Some(o) => ev.push(id(o)),
             None => gaps.push(format!("namespace {ns} has no default-deny NetworkPolicy")),

@@ -22,7 +22,9 @@
 //!   another region) and replicated buckets; volume snapshots are regional.
 
 use serde::Serialize;
-use skyform_model::{BackupMethod, BackupSchedule, ComponentKind, Environment, Model, ProviderName, Service, WorkloadKind};
+use skyform_model::{
+    BackupMethod, BackupSchedule, ComponentKind, Environment, Model, ProviderName, Service, WorkloadKind,
+};
 use skyform_render::objects::{component_name, provider_name};
 use std::fmt::Write as _;
 
@@ -291,7 +293,13 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             _ => None,
         };
         // Region outage: only off-site copies count.
-        let replicated = model.backup.replication.iter().filter(|r| env.backup && r.service == s.name).map(|r| r.interval_minutes * 60).min();
+        let replicated = model
+            .backup
+            .replication
+            .iter()
+            .filter(|r| env.backup && r.service == s.name)
+            .map(|r| r.interval_minutes * 60)
+            .min();
         let offsite = best_copy(model, env, s, true);
         let r_rpo = match (replicated, offsite) {
             (Some(a), Some((b, _, _))) => Some(a.min(b)),
@@ -460,34 +468,65 @@ pub fn migration_runbook(model: &Model, from: ProviderName, to: ProviderName) ->
     }
     let _ = writeln!(md, "- Announce a write freeze window for the cutover.");
     h(&mut md, &format!("Provision {t}"));
-    let _ = writeln!(md, "```sh\nskyform terraform platform.yaml --provider {t} --out infra/{t}\nterraform -chdir=infra/{t} init && terraform -chdir=infra/{t} apply\n```");
+    let _ = writeln!(
+        md,
+        "```sh\nskyform terraform platform.yaml --provider {t} --out infra/{t}\nterraform -chdir=infra/{t} init && terraform -chdir=infra/{t} apply\n```"
+    );
     h(&mut md, &format!("Deploy to {t}"));
     let _ = writeln!(
         md,
         "```sh\nskyform render platform.yaml --env {e} --provider {t} --out deploy/{t}/{e}\nkubectl --context {t} apply --server-side -R -f deploy/{t}/{e}\n```",
         e = env.name
     );
-    let _ = writeln!(md, "Secrets come from the same backend ({:?}); grant the new cluster's identities access first.", model.secrets.backend);
+    let _ = writeln!(
+        md,
+        "Secrets come from the same backend ({:?}); grant the new cluster's identities access first.",
+        model.secrets.backend
+    );
     let pg: Vec<&Service> = env.services.iter().filter(|s| s.component == Some(ComponentKind::Postgres)).collect();
     if !pg.is_empty() {
         h(&mut md, "Migrate PostgreSQL");
         for s in &pg {
-            let src = if s.is_managed_on(from) { format!("<{f} managed endpoint of {}>", s.name) } else { format!("{}.{}.svc.cluster.local", s.name, s.namespace) };
-            let dst = if s.is_managed_on(to) { format!("<{t} managed endpoint of {}>", s.name) } else { format!("{}.{}.svc.cluster.local", s.name, s.namespace) };
+            let src = if s.is_managed_on(from) {
+                format!("<{f} managed endpoint of {}>", s.name)
+            } else {
+                format!("{}.{}.svc.cluster.local", s.name, s.namespace)
+            };
+            let dst = if s.is_managed_on(to) {
+                format!("<{t} managed endpoint of {}>", s.name)
+            } else {
+                format!("{}.{}.svc.cluster.local", s.name, s.namespace)
+            };
             let _ = writeln!(md, "### {}\n", s.name);
-            let _ = writeln!(md, "Source `{src}` ({}), target `{dst}` ({}).\n", if s.is_managed_on(from) { "managed" } else { "in-cluster" }, if s.is_managed_on(to) { "managed" } else { "in-cluster" });
-            let _ = writeln!(md, "Zero-downtime (logical replication, PostgreSQL ≥ 10):\n```sql\n-- on the source\nCREATE PUBLICATION skyform_migration FOR ALL TABLES;\n-- on the target, after restoring the schema with pg_dump --schema-only | psql\nCREATE SUBSCRIPTION skyform_migration CONNECTION 'host={src} dbname=postgres user=postgres' PUBLICATION skyform_migration;\n-- wait until pg_stat_subscription shows no lag, then cut over and:\nDROP SUBSCRIPTION skyform_migration;\n```");
-            let _ = writeln!(md, "Or with downtime (dump and restore during the freeze):\n```sh\npg_dump -Fc -h {src} -U postgres postgres | pg_restore --no-owner -h {dst} -U postgres -d postgres\n```");
+            let _ = writeln!(
+                md,
+                "Source `{src}` ({}), target `{dst}` ({}).\n",
+                if s.is_managed_on(from) { "managed" } else { "in-cluster" },
+                if s.is_managed_on(to) { "managed" } else { "in-cluster" }
+            );
+            let _ = writeln!(
+                md,
+                "Zero-downtime (logical replication, PostgreSQL ≥ 10):\n```sql\n-- on the source\nCREATE PUBLICATION skyform_migration FOR ALL TABLES;\n-- on the target, after restoring the schema with pg_dump --schema-only | psql\nCREATE SUBSCRIPTION skyform_migration CONNECTION 'host={src} dbname=postgres user=postgres' PUBLICATION skyform_migration;\n-- wait until pg_stat_subscription shows no lag, then cut over and:\nDROP SUBSCRIPTION skyform_migration;\n```"
+            );
+            let _ = writeln!(
+                md,
+                "Or with downtime (dump and restore during the freeze):\n```sh\npg_dump -Fc -h {src} -U postgres postgres | pg_restore --no-owner -h {dst} -U postgres -d postgres\n```"
+            );
         }
     }
     let buckets: Vec<&Service> = env.services.iter().filter(|s| s.component == Some(ComponentKind::Minio)).collect();
     if !buckets.is_empty() {
         h(&mut md, "Sync object storage");
         for s in &buckets {
-            let names: Vec<&str> = model.backup.replication.iter().filter(|r| r.service == s.name).map(|r| r.bucket.as_str()).collect();
+            let names: Vec<&str> =
+                model.backup.replication.iter().filter(|r| r.service == s.name).map(|r| r.bucket.as_str()).collect();
             let list = if names.is_empty() { vec!["<bucket>"] } else { names };
             for b in list {
-                let _ = writeln!(md, "```sh\nrclone sync {f}-{n}:{b} {t}-{n}:{b} --checksum --progress   # repeat until the delta is small, then once more in the freeze\n```", n = s.name);
+                let _ = writeln!(
+                    md,
+                    "```sh\nrclone sync {f}-{n}:{b} {t}-{n}:{b} --checksum --progress   # repeat until the delta is small, then once more in the freeze\n```",
+                    n = s.name
+                );
             }
         }
     }
@@ -510,11 +549,18 @@ pub fn migration_runbook(model: &Model, from: ProviderName, to: ProviderName) ->
     }
     h(&mut md, "Cut over DNS");
     for host in &hosts {
-        let _ = writeln!(md, "- Point `{host}` at the {t} ingress load balancer; watch error rates and latency on the dashboards.");
+        let _ = writeln!(
+            md,
+            "- Point `{host}` at the {t} ingress load balancer; watch error rates and latency on the dashboards."
+        );
     }
-    let _ = writeln!(md, "- Keep {f} running read-only for 24 hours as the rollback target (rollback = point DNS back).");
+    let _ =
+        writeln!(md, "- Keep {f} running read-only for 24 hours as the rollback target (rollback = point DNS back).");
     h(&mut md, &format!("Decommission {f}"));
-    let _ = writeln!(md, "```sh\nterraform -chdir=infra/{f} destroy\n```\nDelete the old backups only after the new cluster's schedules have run successfully.");
+    let _ = writeln!(
+        md,
+        "```sh\nterraform -chdir=infra/{f} destroy\n```\nDelete the old backups only after the new cluster's schedules have run successfully."
+    );
     md
 }
 

@@ -193,7 +193,12 @@ fn flux(model: &Model, g: &Gitops, provider: ProviderName) -> Vec<Object> {
             if !depends.is_empty() {
                 spec["dependsOn"] = json!(depends.iter().map(|d| json!({ "name": d })).collect::<Vec<_>>());
             }
-            custom("kustomize.toolkit.fluxcd.io/v1", "Kustomization", platform_meta(model, name, Some(FLUX_NAMESPACE)), spec)
+            custom(
+                "kustomize.toolkit.fluxcd.io/v1",
+                "Kustomization",
+                platform_meta(model, name, Some(FLUX_NAMESPACE)),
+                spec,
+            )
         };
         out.push(ks(&cluster, format!("{base}/cluster"), Vec::new()));
         for t in &model.tiers {
@@ -275,7 +280,9 @@ pub fn ci_workflow(model: &Model) -> RenderedFile {
         "name": "Committed manifests are up to date",
         "run": format!("git diff --exit-code -- {base} || (echo 'run skyform render and commit the result' >&2; exit 1)"),
     }));
-    render.push(json!({ "name": "Check the manifests", "run": format!("skyform check {base} --output sarif > skyform.sarif") }));
+    render.push(
+        json!({ "name": "Check the manifests", "run": format!("skyform check {base} --output sarif > skyform.sarif") }),
+    );
     render.push(json!({
         "name": "Upload findings",
         "if": "always()",

@@ -429,8 +429,12 @@ fn dashboard(cx: &Ctx<'_>, s: &Service) -> Object {
         None => "none: the service is neither exposed nor declares `metrics:`",
     };
     let replicas = match s.workload {
-        WorkloadKind::StatefulSet => format!("kube_statefulset_status_replicas_ready{{namespace=\"{ns}\",statefulset=\"{}\"}}", s.name),
-        WorkloadKind::Deployment => format!("kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{}\"}}", s.name),
+        WorkloadKind::StatefulSet => {
+            format!("kube_statefulset_status_replicas_ready{{namespace=\"{ns}\",statefulset=\"{}\"}}", s.name)
+        }
+        WorkloadKind::Deployment => {
+            format!("kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{}\"}}", s.name)
+        }
         WorkloadKind::Knative => format!("count(kube_pod_container_status_ready{{{c}}} == 1)"),
     };
     panels.push(panel(4, "Ready replicas", "short", 12, y, vec![(replicas, "ready".into())]));
@@ -466,7 +470,10 @@ fn dashboard(cx: &Ctx<'_>, s: &Service) -> Object {
         "short",
         0,
         y,
-        vec![(format!("sum by (pod) (increase(kube_pod_container_status_restarts_total{{{c}}}[1h]))"), "{{pod}}".into())],
+        vec![(
+            format!("sum by (pod) (increase(kube_pod_container_status_restarts_total{{{c}}}[1h]))"),
+            "{{pod}}".into(),
+        )],
     ));
     if s.storage.is_some() && s.workload == WorkloadKind::StatefulSet {
         panels.push(panel(

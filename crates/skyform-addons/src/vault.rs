@@ -225,10 +225,8 @@ pub fn configure_script(cx: &Ctx<'_>, readers: &[&Service]) -> String {
 }
 
 fn auth_config(cx: &Ctx<'_>) -> Object {
-    let readers: Vec<&Service> = cx
-        .in_cluster_services()
-        .filter(|s| !s.secrets.is_empty() || crate::secrets::needs_queue_key(s))
-        .collect();
+    let readers: Vec<&Service> =
+        cx.in_cluster_services().filter(|s| !s.secrets.is_empty() || crate::secrets::needs_queue_key(s)).collect();
     let namespace = cx
         .components(ComponentKind::Vault)
         .next()

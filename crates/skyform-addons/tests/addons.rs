@@ -123,7 +123,8 @@ fn sealed_secrets_have_no_values() {
 /// Monitoring is the same set of services whether Knative is on or off.
 #[test]
 fn monitoring_consistent_with_and_without_knative() {
-    let on = RESIMATE.replace("metric: concurrency }", "metric: concurrency }\n      metrics: { port: http, path: /metrics }");
+    let on = RESIMATE
+        .replace("metric: concurrency }", "metric: concurrency }\n      metrics: { port: http, path: /metrics }");
     let m = compile(&on);
     let prod = production(&m);
     assert!(prod.services.iter().any(|s| s.workload == WorkloadKind::Knative && s.metrics.is_some()));
@@ -159,7 +160,10 @@ fn sync_waves_put_data_before_apps() {
     };
     assert!(wave("Namespace", "health-platform-data") < wave("StatefulSet", "postgres-health"));
     assert!(wave("StatefulSet", "postgres-health") < wave("Deployment", "webauthn-server"));
-    assert!(wave("Deployment", "webauthn-server") < wave("Deployment", "envoy-gateway") || wave("Deployment", "webauthn-server") == wave("Deployment", "envoy-gateway"));
+    assert!(
+        wave("Deployment", "webauthn-server") < wave("Deployment", "envoy-gateway")
+            || wave("Deployment", "webauthn-server") == wave("Deployment", "envoy-gateway")
+    );
     assert!(wave("StatefulSet", "postgres-health") < wave("Deployment", "health-api"));
     assert!(wave("Deployment", "health-api") < wave("PrometheusRule", "health-platform-alerts"));
 }
@@ -175,7 +179,10 @@ fn dr_and_compliance_snapshots() {
         insta::assert_snapshot!(format!("{name}-compliance"), compliance(&m, env, p, &all).to_text());
     }
     let m = compile(HEALTH);
-    insta::assert_snapshot!("health-platform-migration-digitalocean-aws", migration_runbook(&m, ProviderName::Digitalocean, ProviderName::Aws));
+    insta::assert_snapshot!(
+        "health-platform-migration-digitalocean-aws",
+        migration_runbook(&m, ProviderName::Digitalocean, ProviderName::Aws)
+    );
 }
 
 /// The DR table is computed: a more frequent schedule lowers the RPO, and the table and
