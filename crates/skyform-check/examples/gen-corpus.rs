@@ -23,6 +23,11 @@ fn main() -> std::io::Result<()> {
     for inj in &corpus.injected {
         writeln!(tsv, "{}\t{}", inj.rule, inj.object)?;
     }
-    eprintln!("gen-corpus: {} objects in {} files, {} injected violations", corpus.objects, corpus.files.len(), corpus.injected.len());
+    eprintln!(
+        "gen-corpus: {} objects in {} files, {} injected violations",
+        corpus.objects,
+        corpus.files.len(),
+        corpus.injected.len()
+    );
     Ok(())
 }

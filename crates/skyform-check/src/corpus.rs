@@ -140,8 +140,26 @@ pub struct Corpus {
 }
 
 const WORDS: &[&str] = &[
-    "api", "web", "auth", "billing", "search", "cart", "orders", "users", "media", "notify", "report", "gateway",
-    "ledger", "catalog", "inventory", "shipping", "audit", "events", "ingest", "export",
+    "api",
+    "web",
+    "auth",
+    "billing",
+    "search",
+    "cart",
+    "orders",
+    "users",
+    "media",
+    "notify",
+    "report",
+    "gateway",
+    "ledger",
+    "catalog",
+    "inventory",
+    "shipping",
+    "audit",
+    "events",
+    "ingest",
+    "export",
 ];
 const TEAMS: &[&str] = &["shop", "health", "data", "platform", "growth", "ops"];
 const ENVS: &[&str] = &["prod", "staging", "dev"];
@@ -280,7 +298,8 @@ impl App<'_> {
         self.meta(&mut s, &self.name, "  ");
         let _ = writeln!(s, "spec:");
         let labels = |s: &mut String, ind: &str| {
-            let _ = writeln!(s, "{ind}labels:\n{ind}  app: {}\n{ind}  app.kubernetes.io/name: {}", self.name, self.name);
+            let _ =
+                writeln!(s, "{ind}labels:\n{ind}  app: {}\n{ind}  app.kubernetes.io/name: {}", self.name, self.name);
         };
         match self.kind {
             "CronJob" => {
@@ -307,7 +326,8 @@ impl App<'_> {
                 if kind == "StatefulSet" {
                     let _ = writeln!(s, "  serviceName: {}", self.name);
                 }
-                let _ = writeln!(s, "  selector:\n    matchLabels:\n      app: {}\n  template:\n    metadata:", self.name);
+                let _ =
+                    writeln!(s, "  selector:\n    matchLabels:\n      app: {}\n  template:\n    metadata:", self.name);
                 labels(&mut s, "      ");
                 let _ = writeln!(s, "    spec:");
                 s.push_str(&self.pod_spec(rng, 6, None));
@@ -340,7 +360,14 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
         }
         let ns = if v.contains(&Violation::DefaultNamespace) { "default".to_string() } else { format!("{team}-{env}") };
         let kind = *rng.pick(WORKLOADS);
-        let app = App { name: name.clone(), ns: ns.clone(), kind, v, port: *rng.pick(&[8080, 8000, 3000, 9090]), replicas: *rng.pick(&[2, 2, 3, 4]) };
+        let app = App {
+            name: name.clone(),
+            ns: ns.clone(),
+            kind,
+            v,
+            port: *rng.pick(&[8080, 8000, 3000, 9090]),
+            replicas: *rng.pick(&[2, 2, 3, 4]),
+        };
         let obj = |k: &str, nm: &str| format!("{k}/{ns}/{nm}");
         for &viol in &app.v {
             let target = match viol {
@@ -365,7 +392,10 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
         docs.push(sa);
         let mut es = String::from("apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n");
         app.meta(&mut es, &format!("{name}-db"), "  ");
-        let _ = write!(es, "spec:\n  refreshInterval: 1h\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: vault\n  target:\n    name: {name}-db\n  data:\n    - secretKey: password\n      remoteRef:\n        key: {team}/{name}/db\n");
+        let _ = write!(
+            es,
+            "spec:\n  refreshInterval: 1h\n  secretStoreRef:\n    kind: ClusterSecretStore\n    name: vault\n  target:\n    name: {name}-db\n  data:\n    - secretKey: password\n      remoteRef:\n        key: {team}/{name}/db\n"
+        );
         docs.push(es);
         let mut cm = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n");
         app.meta(&mut cm, &format!("{name}-config"), "  ");
@@ -381,7 +411,10 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
             if kind == "StatefulSet" {
                 svc.push_str("  clusterIP: None\n");
             }
-            let _ = write!(svc, "  selector:\n    app: {name}\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n");
+            let _ = write!(
+                svc,
+                "  selector:\n    app: {name}\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n"
+            );
             docs.push(svc);
             if kind != "DaemonSet" {
                 let mut ing = String::from("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n");
@@ -391,7 +424,10 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
                 if !app.has(Violation::IngressNoTls) {
                     let _ = write!(ing, "  tls:\n    - hosts:\n        - {host}\n      secretName: {name}-tls\n");
                 }
-                let _ = write!(ing, "  rules:\n    - host: {host}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: {name}\n                port:\n                  name: http\n");
+                let _ = write!(
+                    ing,
+                    "  rules:\n    - host: {host}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: {name}\n                port:\n                  name: http\n"
+                );
                 docs.push(ing);
                 let mut pdb = String::from("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n");
                 app.meta(&mut pdb, &name, "  ");
@@ -399,18 +435,27 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
                 docs.push(pdb);
                 let mut sm = String::from("apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n");
                 app.meta(&mut sm, &name, "  ");
-                let _ = write!(sm, "spec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {name}\n  endpoints:\n    - port: http\n      interval: 30s\n");
+                let _ = write!(
+                    sm,
+                    "spec:\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {name}\n  endpoints:\n    - port: http\n      interval: 30s\n"
+                );
                 docs.push(sm);
                 let mut cert = String::from("apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n");
                 app.meta(&mut cert, &format!("{name}-tls"), "  ");
-                let _ = write!(cert, "spec:\n  secretName: {name}-tls\n  dnsNames:\n    - {host}\n  issuerRef:\n    kind: ClusterIssuer\n    name: letsencrypt\n");
+                let _ = write!(
+                    cert,
+                    "spec:\n  secretName: {name}-tls\n  dnsNames:\n    - {host}\n  issuerRef:\n    kind: ClusterIssuer\n    name: letsencrypt\n"
+                );
                 docs.push(cert);
             }
         }
         if !app.has(Violation::NoNetworkPolicy) {
             let mut np = String::from("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n");
             app.meta(&mut np, &format!("{name}-default-deny"), "  ");
-            let _ = write!(np, "spec:\n  podSelector:\n    matchLabels:\n      app: {name}\n  policyTypes:\n    - Ingress\n    - Egress\n");
+            let _ = write!(
+                np,
+                "spec:\n  podSelector:\n    matchLabels:\n      app: {name}\n  policyTypes:\n    - Ingress\n    - Egress\n"
+            );
             docs.push(np);
         }
         let mut role = String::from("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n");
@@ -427,7 +472,10 @@ pub fn generate(seed: u64, target_objects: usize, per_file: usize) -> Corpus {
         docs.push(role);
         let mut rb = String::from("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n");
         app.meta(&mut rb, &name, "  ");
-        let _ = write!(rb, "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {name}\nsubjects:\n  - kind: ServiceAccount\n    name: {name}\n    namespace: {ns}\n");
+        let _ = write!(
+            rb,
+            "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {name}\nsubjects:\n  - kind: ServiceAccount\n    name: {name}\n    namespace: {ns}\n"
+        );
         docs.push(rb);
         if app.has(Violation::ClusterAdmin) {
             docs.push(format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {name}-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n  - kind: ServiceAccount\n    name: {name}\n    namespace: {ns}\n"));

@@ -208,8 +208,13 @@ pub fn check<S: AsRef<str> + Sync>(inputs: &[(S, S)], options: &Options) -> Repo
     let order: std::collections::HashMap<&str, usize> =
         inputs.iter().enumerate().map(|(i, (n, _))| (n.as_ref(), i)).collect();
     findings.sort_by(|a, b| {
-        (order.get(a.file.as_str()), a.line, a.column, a.rule, &a.message)
-            .cmp(&(order.get(b.file.as_str()), b.line, b.column, b.rule, &b.message))
+        (order.get(a.file.as_str()), a.line, a.column, a.rule, &a.message).cmp(&(
+            order.get(b.file.as_str()),
+            b.line,
+            b.column,
+            b.rule,
+            &b.message,
+        ))
     });
     findings.dedup();
     let (active, waived, expired) = waiver::apply(findings, &options.waivers, options.today);

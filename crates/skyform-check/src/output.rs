@@ -45,7 +45,15 @@ pub fn text(report: &Report, sources: &[(&str, &str)], color: bool) -> String {
         };
         let head = format!("{label}[{} {}]", f.rule, f.name);
         let _ = writeln!(out, "{}{}", paint(style, &head), paint(BOLD, &format!(": {}", f.message)));
-        let _ = writeln!(out, "  {} {}:{}:{} {}", paint(BLUE, "-->"), f.file, f.line, f.column, paint(DIM, &format!("({})", f.object)));
+        let _ = writeln!(
+            out,
+            "  {} {}:{}:{} {}",
+            paint(BLUE, "-->"),
+            f.file,
+            f.line,
+            f.column,
+            paint(DIM, &format!("({})", f.object))
+        );
         if let Some(line) = src.get(f.file.as_str()).and_then(|t| t.lines().nth((f.line as usize).saturating_sub(1))) {
             let number = f.line.to_string();
             let pad = " ".repeat(number.len());
@@ -54,7 +62,8 @@ pub fn text(report: &Report, sources: &[(&str, &str)], color: bool) -> String {
             let width = line.chars().skip(col - 1).take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
             let _ = writeln!(out, "{pad} {}", paint(BLUE, "|"));
             let _ = writeln!(out, "{} {} {}", paint(BLUE, &number), paint(BLUE, "|"), line.trim_end());
-            let _ = writeln!(out, "{pad} {} {}{}", paint(BLUE, "|"), " ".repeat(col - 1), paint(style, &"^".repeat(width)));
+            let _ =
+                writeln!(out, "{pad} {} {}{}", paint(BLUE, "|"), " ".repeat(col - 1), paint(style, &"^".repeat(width)));
         }
         if !f.hint.is_empty() {
             let _ = writeln!(out, "  {}: {}", paint(CYAN, "hint"), f.hint);
@@ -74,7 +83,13 @@ pub fn text(report: &Report, sources: &[(&str, &str)], color: bool) -> String {
     }
     let (e, w, n) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Note));
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    let verdict = if e > 0 || !report.errors.is_empty() { paint(RED, "failed") } else if w > 0 { paint(YELLOW, "passed") } else { paint(GREEN, "passed") };
+    let verdict = if e > 0 || !report.errors.is_empty() {
+        paint(RED, "failed")
+    } else if w > 0 {
+        paint(YELLOW, "passed")
+    } else {
+        paint(GREEN, "passed")
+    };
     let _ = write!(
         out,
         "{verdict}: {}, {}, {} in {} across {}",

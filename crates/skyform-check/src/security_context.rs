@@ -22,8 +22,15 @@ use skyform_yaml::{Node, Span};
 use crate::model::{Container, PodView, key_span};
 
 /// Fields that exist on both `PodSecurityContext` and `SecurityContext`.
-pub const SHARED_FIELDS: &[&str] =
-    &["runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "appArmorProfile", "windowsOptions"];
+pub const SHARED_FIELDS: &[&str] = &[
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "seLinuxOptions",
+    "seccompProfile",
+    "appArmorProfile",
+    "windowsOptions",
+];
 
 /// Fields that exist only on a container's `SecurityContext`.
 pub const CONTAINER_ONLY_FIELDS: &[&str] =
@@ -55,11 +62,7 @@ pub struct Effective<'a> {
 
 impl<'a> Effective<'a> {
     pub fn new(pod: &PodView<'a>, container: &Container<'a>) -> Effective<'a> {
-        Effective {
-            pod: pod.security_context(),
-            container: container.security_context(),
-            fallback: container.span(),
-        }
+        Effective { pod: pod.security_context(), container: container.security_context(), fallback: container.span() }
     }
 
     fn at(sc: Option<&'a Node>, field: &str, level: Level) -> Option<Resolved<'a>> {

@@ -61,7 +61,8 @@ fn capabilities_at_pod_level_are_not_a_pod_field() {
 
 #[test]
 fn windows_pods_skip_linux_only_controls() {
-    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  containers:\n    - name: a\n";
+    let yaml =
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  os: {name: windows}\n  containers:\n    - name: a\n";
     for rule in ["POD-021", "POD-024", "POD-025"] {
         assert!(findings(yaml, rule).is_empty(), "{rule}");
     }
@@ -72,7 +73,10 @@ fn windows_pods_skip_linux_only_controls() {
 fn seccomp_from_pod_or_every_container() {
     let every = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      securityContext:\n        seccompProfile: {type: RuntimeDefault}\n    - name: b\n      securityContext:\n        seccompProfile: {type: Localhost, localhostProfile: x.json}\n";
     assert!(findings(every, "POD-024").is_empty());
-    let one_missing = every.replace("        seccompProfile: {type: Localhost, localhostProfile: x.json}\n", "        privileged: false\n");
+    let one_missing = every.replace(
+        "        seccompProfile: {type: Localhost, localhostProfile: x.json}\n",
+        "        privileged: false\n",
+    );
     assert_eq!(findings(&one_missing, "POD-024").len(), 1);
 }
 
@@ -139,7 +143,8 @@ fn missing_references_only_when_the_kind_could_be_present() {
     assert!(findings(pod, "REF-007").is_empty(), "no Secret in the input: unknowable");
     let with_other = format!("{pod}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: other}}\n");
     assert_eq!(findings(&with_other, "REF-007").len(), 1);
-    let produced = format!("{with_other}---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {{name: creds}}\n");
+    let produced =
+        format!("{with_other}---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {{name: creds}}\n");
     assert!(findings(&produced, "REF-007").is_empty(), "a SealedSecret produces it");
 }
 

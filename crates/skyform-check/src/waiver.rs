@@ -106,9 +106,7 @@ pub fn parse_waivers(text: &str) -> Result<Vec<Waiver>, WaiverError> {
             let best = crate::ALL_RULES
                 .iter()
                 .flat_map(|r| [r.id, r.name])
-                .min_by(|a, b| {
-                    strsim::levenshtein(a, &rule).cmp(&strsim::levenshtein(b, &rule))
-                })
+                .min_by(|a, b| strsim::levenshtein(a, &rule).cmp(&strsim::levenshtein(b, &rule)))
                 .unwrap_or("");
             return Err(err(
                 item.get("rule").map_or(item.span, |n| n.span),

@@ -31,7 +31,11 @@ fn tool(name: &str) -> PathBuf {
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(out.status.success() || out.status.code() == Some(1), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() || out.status.code() == Some(1),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -51,7 +55,8 @@ fn explanations() -> Vec<Explanation> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/checkov/explanations.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let doc = skyform_yaml::parse_document(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let field = |n: &skyform_yaml::Node, k: &str| n.get(k).and_then(skyform_yaml::Node::scalar_text).unwrap_or_default();
+    let field =
+        |n: &skyform_yaml::Node, k: &str| n.get(k).and_then(skyform_yaml::Node::scalar_text).unwrap_or_default();
     doc.get("explanations")
         .and_then(skyform_yaml::Node::as_seq)
         .unwrap_or(&[])
@@ -59,7 +64,10 @@ fn explanations() -> Vec<Explanation> {
         .map(|n| Explanation {
             checkov: field(n, "checkov"),
             side: field(n, "side"),
-            object: { let o = field(n, "object"); if o.is_empty() { "*".to_string() } else { o } },
+            object: {
+                let o = field(n, "object");
+                if o.is_empty() { "*".to_string() } else { o }
+            },
             reason: field(n, "reason").split_whitespace().collect::<Vec<_>>().join(" "),
         })
         .collect()
@@ -79,14 +87,29 @@ fn checkov_agreement() {
         std::fs::write(dir.join("scan").join(name), text).unwrap_or_else(|e| panic!("{e}"));
     }
     // 2. `helm create` charts, rendered with default and with production-like values.
-    run(Command::new(&helm).arg("create").arg(dir.join("demo")).env("HELM_CACHE_HOME", dir.join("hc")).env("HELM_CONFIG_HOME", dir.join("hcfg")).env("HELM_DATA_HOME", dir.join("hd")));
+    run(Command::new(&helm)
+        .arg("create")
+        .arg(dir.join("demo"))
+        .env("HELM_CACHE_HOME", dir.join("hc"))
+        .env("HELM_CONFIG_HOME", dir.join("hcfg"))
+        .env("HELM_DATA_HOME", dir.join("hd")));
     for (release, extra) in [
         ("demo", vec![]),
-        ("demo-prod", vec!["--namespace", "demo-prod", "--set", "autoscaling.enabled=true,ingress.enabled=true,service.type=LoadBalancer"]),
+        (
+            "demo-prod",
+            vec![
+                "--namespace",
+                "demo-prod",
+                "--set",
+                "autoscaling.enabled=true,ingress.enabled=true,service.type=LoadBalancer",
+            ],
+        ),
     ] {
         let mut cmd = Command::new(&helm);
         cmd.arg("template").arg(release).arg(dir.join("demo")).args(extra);
-        cmd.env("HELM_CACHE_HOME", dir.join("hc")).env("HELM_CONFIG_HOME", dir.join("hcfg")).env("HELM_DATA_HOME", dir.join("hd"));
+        cmd.env("HELM_CACHE_HOME", dir.join("hc"))
+            .env("HELM_CONFIG_HOME", dir.join("hcfg"))
+            .env("HELM_DATA_HOME", dir.join("hd"));
         let text = run(&mut cmd);
         assert!(text.contains("kind: Deployment"), "helm template produced no Deployment");
         std::fs::write(dir.join("scan").join(format!("helm-{release}.yaml")), text).unwrap_or_else(|e| panic!("{e}"));
@@ -140,7 +163,8 @@ fn checkov_agreement() {
                 let id = c["check_id"].as_str().unwrap_or_default().to_string();
                 let res = c["resource"].as_str().unwrap_or_default();
                 let mut parts = res.splitn(3, '.');
-                let (kind, ns, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let (kind, ns, name) =
+                    (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
                 let k = normalize(key(kind, ns, name), kind, ns, name);
                 ck_seen.entry(id.clone()).or_default().insert(k.clone());
                 if failed {
@@ -164,12 +188,8 @@ fn checkov_agreement() {
     let (mut both_fail, mut both_pass, mut disagree) = (0usize, 0usize, 0usize);
     let mut per_check = String::new();
     for (ck, rules) in &mapping {
-        let ours: BTreeSet<String> = report
-            .findings
-            .iter()
-            .filter(|f| rules.contains(&f.rule))
-            .map(|f| f.object.to_string())
-            .collect();
+        let ours: BTreeSet<String> =
+            report.findings.iter().filter(|f| rules.contains(&f.rule)).map(|f| f.object.to_string()).collect();
         let theirs = ck_fail.get(*ck).cloned().unwrap_or_default();
         // checkov's `--quiet` output lists failures only, so the universe of a check is
         // every input object of a kind that either tool reported for it.
@@ -190,14 +210,18 @@ fn checkov_agreement() {
         for obj in &universe {
             let (a, b) = (ours.contains(obj), theirs.contains(obj));
             if a == b {
-                if a { bf += 1 } else { bp += 1 }
+                if a {
+                    bf += 1
+                } else {
+                    bp += 1
+                }
                 continue;
             }
             d += 1;
             let side = if a { "skyform-only" } else { "checkov-only" };
-            let ex = explanations.iter().find(|e| {
-                e.checkov == *ck && e.side == side && skyform_check::waiver::glob(&e.object, obj)
-            });
+            let ex = explanations
+                .iter()
+                .find(|e| e.checkov == *ck && e.side == side && skyform_check::waiver::glob(&e.object, obj));
             match ex {
                 Some(e) => {
                     let _ = writeln!(listing, "{ck} ({}) {side} {obj}\n    because: {}", rules.join(","), e.reason);
@@ -206,7 +230,11 @@ fn checkov_agreement() {
             }
         }
         if !universe.is_empty() {
-            let _ = writeln!(per_check, "{ck:<12} -> {:<18} both-fail {bf:>4}  both-pass {bp:>4}  disagree {d:>4}", rules.join(","));
+            let _ = writeln!(
+                per_check,
+                "{ck:<12} -> {:<18} both-fail {bf:>4}  both-pass {bp:>4}  disagree {d:>4}",
+                rules.join(",")
+            );
         }
         both_fail += bf;
         both_pass += bp;
@@ -223,7 +251,12 @@ fn checkov_agreement() {
     );
     println!("{summary}");
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(unexplained.is_empty(), "{} unexplained disagreements with checkov:\n{}", unexplained.len(), unexplained.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained disagreements with checkov:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("test-data/checkov"));
     settings.set_prepend_module_to_snapshot(false);

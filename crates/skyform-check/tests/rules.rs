@@ -27,11 +27,25 @@ fn every_rule_fails_its_failing_fixture_and_passes_its_passing_one() {
             problems.push(format!("{}: failing fixture produced no finding", rule.id));
         }
         if !pass.is_empty() {
-            problems.push(format!("{}: passing fixture produced {:?}", rule.id, pass.iter().map(|f| &f.message).collect::<Vec<_>>()));
+            problems.push(format!(
+                "{}: passing fixture produced {:?}",
+                rule.id,
+                pass.iter().map(|f| &f.message).collect::<Vec<_>>()
+            ));
         }
         let mut snap = String::new();
         for f in &fail {
-            let _ = writeln!(snap, "{}:{}:{} {} [{}] {}: {}", f.file, f.line, f.column, f.severity.as_str(), f.object, f.rule, f.message);
+            let _ = writeln!(
+                snap,
+                "{}:{}:{} {} [{}] {}: {}",
+                f.file,
+                f.line,
+                f.column,
+                f.severity.as_str(),
+                f.object,
+                f.rule,
+                f.message
+            );
         }
         insta::assert_snapshot!(rule.id, snap);
     }

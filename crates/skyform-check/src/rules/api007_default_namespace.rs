@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "API-007",
     name: "default-namespace",
@@ -36,6 +35,9 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if obj.namespace_written.as_deref() == Some("default")
         && let Some(m) = obj.metadata()
     {
-        out.at(m.get("namespace").map_or(m.span, |n| n.span), format!("{} is placed in the `default` namespace", obj.kind));
+        out.at(
+            m.get("namespace").map_or(m.span, |n| n.span),
+            format!("{} is placed in the `default` namespace", obj.kind),
+        );
     }
 }

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "API-008",
     name: "kube-system-workload",
@@ -37,6 +36,9 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         && obj.namespace_written.as_deref() == Some("kube-system")
         && let Some(m) = obj.metadata()
     {
-        out.at(m.get("namespace").map_or(m.span, |n| n.span), format!("{} `{}` runs in `kube-system`", obj.kind, obj.name));
+        out.at(
+            m.get("namespace").map_or(m.span, |n| n.span),
+            format!("{} `{}` runs in `kube-system`", obj.kind, obj.name),
+        );
     }
 }

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "API-011",
     name: "object-name-missing",
@@ -20,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "An object has neither `metadata.name` nor `metadata.generateName`.",
     hint: "Add `metadata.name`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "", cis: "", nsa: "", kube_linter: &[], checkov: &[], polaris: &[], kube_score: &[] },
     check,
 };
 

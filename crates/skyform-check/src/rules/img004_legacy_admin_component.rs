@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "IMG-004",
     name: "legacy-admin-component",
@@ -38,7 +37,10 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
             && let Some(image) = img.as_str()
         {
             let repo = image.split(['@', ':']).next().unwrap_or(image);
-            if repo.ends_with("/tiller") || repo.ends_with("kubernetes-dashboard") || repo.ends_with("kubernetesui/dashboard") {
+            if repo.ends_with("/tiller")
+                || repo.ends_with("kubernetes-dashboard")
+                || repo.ends_with("kubernetesui/dashboard")
+            {
                 out.at(img.span, format!("{} runs `{image}`", c.label()));
             }
         }

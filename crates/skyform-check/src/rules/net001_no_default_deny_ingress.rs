@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::{denies_all, policy_selects, policy_types};
 
-
 pub const RULE: Rule = Rule {
     id: "NET-001",
     name: "no-default-deny-ingress",
@@ -40,11 +39,19 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if nps.iter().any(|np| denies_all(np, obj, "Ingress")) {
         return;
     }
-    let selected = nps.iter().any(|np| policy_selects(np, obj) && policy_types(np.spec().unwrap_or(&np.node)).contains(&"Ingress"));
+    let selected = nps
+        .iter()
+        .any(|np| policy_selects(np, obj) && policy_types(np.spec().unwrap_or(&np.node)).contains(&"Ingress"));
     let msg = if selected {
-        format!("pods are selected by an ingress allow policy but by no default-deny ingress policy in namespace `{}`", obj.ns())
+        format!(
+            "pods are selected by an ingress allow policy but by no default-deny ingress policy in namespace `{}`",
+            obj.ns()
+        )
     } else {
-        format!("no NetworkPolicy isolates these pods: namespace `{}` has no default-deny ingress policy selecting them", obj.ns())
+        format!(
+            "no NetworkPolicy isolates these pods: namespace `{}` has no default-deny ingress policy selecting them",
+            obj.ns()
+        )
     };
     out.at(pod.span(), msg);
 }

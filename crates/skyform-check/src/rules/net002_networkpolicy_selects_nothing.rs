@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "NET-002",
     name: "networkpolicy-selects-nothing",
@@ -42,6 +41,9 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     }
     let hit = cx.index.workloads_in(obj.ns()).any(|w| label_selector_matches(sel, w.pod().and_then(|p| p.labels())));
     if !hit {
-        out.at(key_span(obj.spec().unwrap_or(&obj.node), "podSelector"), format!("podSelector matches no workload in namespace `{}`", obj.ns()));
+        out.at(
+            key_span(obj.spec().unwrap_or(&obj.node), "podSelector"),
+            format!("podSelector matches no workload in namespace `{}`", obj.ns()),
+        );
     }
 }

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "NET-004",
     name: "ingress-without-tls",
@@ -46,7 +45,9 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     for r in spec.get("rules").and_then(Node::as_seq).unwrap_or(&[]) {
         if let Some(h) = r.get("host")
             && let Some(host) = h.as_str()
-            && !covered.iter().any(|c| *c == host || (c.starts_with("*.") && host.split_once('.').is_some_and(|(_, rest)| rest == &c[2..])))
+            && !covered.iter().any(|c| {
+                *c == host || (c.starts_with("*.") && host.split_once('.').is_some_and(|(_, rest)| rest == &c[2..]))
+            })
         {
             out.at(h.span, format!("host `{host}` is not covered by any `tls` entry"));
         }

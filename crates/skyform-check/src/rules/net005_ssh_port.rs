@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "NET-005",
     name: "ssh-port",
@@ -20,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A container or Service exposes port 22.",
     hint: "Remove the SSH server and port 22.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["ssh-port"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "", cis: "", nsa: "", kube_linter: &["ssh-port"], checkov: &[], polaris: &[], kube_score: &[] },
     check,
 };
 

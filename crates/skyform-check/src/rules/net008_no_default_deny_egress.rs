@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::denies_all;
 
-
 pub const RULE: Rule = Rule {
     id: "NET-008",
     name: "no-default-deny-egress",

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "NET-009",
     name: "networkpolicy-allow-all",
@@ -35,10 +34,13 @@ pub const RULE: Rule = Rule {
 fn all_peer(p: &Node) -> bool {
     if let Some(ip) = p.get("ipBlock") {
         let cidr = text(Some(ip), "cidr").unwrap_or("");
-        return (cidr == "0.0.0.0/0" || cidr == "::/0") && ip.get("except").and_then(Node::as_seq).is_none_or(<[Node]>::is_empty);
+        return (cidr == "0.0.0.0/0" || cidr == "::/0")
+            && ip.get("except").and_then(Node::as_seq).is_none_or(<[Node]>::is_empty);
     }
     // `namespaceSelector: {}` without a podSelector, or both empty: every pod in every namespace.
-    p.get("namespaceSelector").is_some() && selector_is_empty(p.get("namespaceSelector")) && selector_is_empty(p.get("podSelector"))
+    p.get("namespaceSelector").is_some()
+        && selector_is_empty(p.get("namespaceSelector"))
+        && selector_is_empty(p.get("podSelector"))
 }
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "POD-022",
     name: "run-as-non-root",
@@ -49,7 +48,10 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 out.at(r.span, format!("{} sets `runAsNonRoot` to something other than true", c.label()));
             }
             None => {
-                out.at(c.span(), format!("{} may run as root: `runAsNonRoot: true` is set neither on it nor on the pod", c.label()));
+                out.at(
+                    c.span(),
+                    format!("{} may run as root: `runAsNonRoot: true` is set neither on it nor on the pod", c.label()),
+                );
             }
         }
     }

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "POD-024",
     name: "seccomp-profile-missing",
@@ -56,7 +55,10 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                         out.at(span, format!("pod seccomp profile type `{t}` is not RuntimeDefault or Localhost"));
                     }
                 } else {
-                    out.at(span, format!("{} seccomp profile type `{t}` is not RuntimeDefault or Localhost", c.label()));
+                    out.at(
+                        span,
+                        format!("{} seccomp profile type `{t}` is not RuntimeDefault or Localhost", c.label()),
+                    );
                 }
             }
         }

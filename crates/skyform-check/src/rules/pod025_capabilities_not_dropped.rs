@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "POD-025",
     name: "capabilities-not-dropped",
@@ -44,7 +43,10 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         for (cap, span) in add {
             let bare = cap.strip_prefix("CAP_").unwrap_or(&cap);
             if bare != "NET_BIND_SERVICE" {
-                out.at(span, format!("{} adds capability `{cap}` (restricted allows only NET_BIND_SERVICE)", c.label()));
+                out.at(
+                    span,
+                    format!("{} adds capability `{cap}` (restricted allows only NET_BIND_SERVICE)", c.label()),
+                );
             }
         }
     });

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-001",
     name: "service-account-token-automount",
@@ -37,7 +36,10 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     match pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
         Some(false) => {}
         Some(true) => {
-            out.at(key_span(pod.spec, "automountServiceAccountToken"), "pod explicitly mounts its service-account token");
+            out.at(
+                key_span(pod.spec, "automountServiceAccountToken"),
+                "pod explicitly mounts its service-account token",
+            );
         }
         None => {
             let (sa, _) = pod.service_account();

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::policy_rules;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-005",
     name: "rbac-secrets-read",

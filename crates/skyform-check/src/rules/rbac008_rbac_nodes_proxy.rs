@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::explicit_grants;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-008",
     name: "rbac-nodes-proxy",
@@ -34,7 +33,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
-    explicit_grants(obj, "", "nodes/proxy", &["get", "create", "update", "patch", "delete", "list", "watch"], |r, span| {
-        out.at(span, format!("{} grants {} on `nodes/proxy`", obj.kind, r.verb_list()));
-    });
+    explicit_grants(
+        obj,
+        "",
+        "nodes/proxy",
+        &["get", "create", "update", "patch", "delete", "list", "watch"],
+        |r, span| {
+            out.at(span, format!("{} grants {} on `nodes/proxy`", obj.kind, r.verb_list()));
+        },
+    );
 }

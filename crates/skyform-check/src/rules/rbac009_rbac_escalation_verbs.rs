@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::policy_rules;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-009",
     name: "rbac-escalation-verbs",

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::explicit_grants;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-010",
     name: "rbac-webhook-write",
@@ -35,8 +34,14 @@ pub const RULE: Rule = Rule {
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     for res in ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] {
-        explicit_grants(obj, "admissionregistration.k8s.io", res, &["create", "update", "patch", "delete"], |r, span| {
-            out.at(span, format!("{} grants {} on `{res}`", obj.kind, r.verb_list()));
-        });
+        explicit_grants(
+            obj,
+            "admissionregistration.k8s.io",
+            res,
+            &["create", "update", "patch", "delete"],
+            |r, span| {
+                out.at(span, format!("{} grants {} on `{res}`", obj.kind, r.verb_list()));
+            },
+        );
     }
 }

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::explicit_grants;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-011",
     name: "rbac-csr-approve",
@@ -34,9 +33,15 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
-    explicit_grants(obj, "certificates.k8s.io", "certificatesigningrequests/approval", &["update", "patch"], |r, span| {
-        out.at(span, format!("{} grants {} on CSR approval", obj.kind, r.verb_list()));
-    });
+    explicit_grants(
+        obj,
+        "certificates.k8s.io",
+        "certificatesigningrequests/approval",
+        &["update", "patch"],
+        |r, span| {
+            out.at(span, format!("{} grants {} on CSR approval", obj.kind, r.verb_list()));
+        },
+    );
     explicit_grants(obj, "certificates.k8s.io", "signers", &["approve"], |_, span| {
         out.at(span, format!("{} can approve certificates for signers", obj.kind));
     });

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::explicit_grants;
 
-
 pub const RULE: Rule = Rule {
     id: "RBAC-014",
     name: "rbac-pv-or-token-create",

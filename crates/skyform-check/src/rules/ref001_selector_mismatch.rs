@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "REF-001",
     name: "selector-mismatch",
@@ -27,7 +26,10 @@ pub const RULE: Rule = Rule {
         kube_linter: &["mismatching-selector"],
         checkov: &[],
         polaris: &[],
-        kube_score: &["deployment-pod-selector-labels-match-template-metadata-labels", "statefulset-pod-selector-labels-match-template-metadata-labels"],
+        kube_score: &[
+            "deployment-pod-selector-labels-match-template-metadata-labels",
+            "statefulset-pod-selector-labels-match-template-metadata-labels",
+        ],
     },
     check,
 };

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "REF-013",
     name: "service-target-port-undeclared",
@@ -41,8 +40,11 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if sel.is_empty() {
         return;
     }
-    let targets: Vec<&Object> =
-        cx.index.workloads_in(obj.ns()).filter(|w| map_selector_matches(&sel, w.pod().and_then(|p| p.labels()))).collect();
+    let targets: Vec<&Object> = cx
+        .index
+        .workloads_in(obj.ns())
+        .filter(|w| map_selector_matches(&sel, w.pod().and_then(|p| p.labels())))
+        .collect();
     if targets.is_empty() {
         return;
     }
@@ -53,7 +55,9 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
             continue;
         }
         let declared = targets.iter().any(|w| {
-            w.pod().is_some_and(|pod| pod.containers().iter().any(|c| c.ports().iter().any(|cp| text(Some(cp), "name") == Some(name))))
+            w.pod().is_some_and(|pod| {
+                pod.containers().iter().any(|c| c.ports().iter().any(|cp| text(Some(cp), "name") == Some(name)))
+            })
         });
         if !declared {
             out.at(tp.span, format!("no selected container declares a port named `{name}`"));

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-003",
     name: "identical-probes",
@@ -38,7 +37,10 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         if let (Some(l), Some(r)) = (c.get("livenessProbe"), c.get("readinessProbe"))
             && l.to_json() == r.to_json()
         {
-            out.at(key_span(c.node, "livenessProbe"), format!("{} uses the same probe for liveness and readiness", c.label()));
+            out.at(
+                key_span(c.node, "livenessProbe"),
+                format!("{} uses the same probe for liveness and readiness", c.label()),
+            );
         }
     }
 }

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::hpa_for;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-004",
     name: "single-replica",
@@ -41,7 +40,10 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if let Some(hpa) = hpa_for(cx.index, obj) {
         let min = hpa.spec().and_then(|s| s.get("minReplicas"));
         if min.and_then(Node::as_i64).unwrap_or(1) < 2 {
-            out.at(min.map_or(key_span(&hpa.node, "spec"), |n| n.span), format!("HorizontalPodAutoscaler `{}` lets it scale down to 1 replica", hpa.name));
+            out.at(
+                min.map_or(key_span(&hpa.node, "spec"), |n| n.span),
+                format!("HorizontalPodAutoscaler `{}` lets it scale down to 1 replica", hpa.name),
+            );
         }
         return;
     }

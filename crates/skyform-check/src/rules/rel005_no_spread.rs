@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::hpa_for;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-005",
     name: "no-spread",
@@ -28,7 +27,11 @@ pub const RULE: Rule = Rule {
         kube_linter: &["no-anti-affinity"],
         checkov: &[],
         polaris: &["topologySpreadConstraint"],
-        kube_score: &["deployment-has-host-podantiaffinity", "statefulset-has-host-podantiaffinity", "pod-topology-spread-constraints"],
+        kube_score: &[
+            "deployment-has-host-podantiaffinity",
+            "statefulset-has-host-podantiaffinity",
+            "pod-topology-spread-constraints",
+        ],
     },
     check,
 };

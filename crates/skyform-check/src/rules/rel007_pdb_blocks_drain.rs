@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::hpa_for;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-007",
     name: "pdb-blocks-drain",
@@ -59,7 +58,10 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
             continue;
         }
         if min >= replicas {
-            out.at(ma.span, format!("`minAvailable: {min}` is not below the {replicas} replica(s) of {} `{}`", w.kind, w.name));
+            out.at(
+                ma.span,
+                format!("`minAvailable: {min}` is not below the {replicas} replica(s) of {} `{}`", w.kind, w.name),
+            );
         }
     }
 }

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::hpa_for;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-009",
     name: "pdb-min-above-hpa-min",
@@ -48,7 +47,13 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         if let Some(hpa) = hpa_for(cx.index, w) {
             let hmin = hpa.spec().and_then(|s| s.get("minReplicas")).and_then(Node::as_i64).unwrap_or(1);
             if min >= hmin {
-                out.at(ma.span, format!("`minAvailable: {min}` is not below `minReplicas: {hmin}` of HorizontalPodAutoscaler `{}`", hpa.name));
+                out.at(
+                    ma.span,
+                    format!(
+                        "`minAvailable: {min}` is not below `minReplicas: {hmin}` of HorizontalPodAutoscaler `{}`",
+                        hpa.name
+                    ),
+                );
             }
         }
     }

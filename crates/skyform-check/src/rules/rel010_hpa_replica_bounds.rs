@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-010",
     name: "hpa-replica-bounds",
@@ -45,6 +44,9 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         out.at(max.span, format!("`maxReplicas` equals `minReplicas` ({min}): the autoscaler can never scale"));
     }
     if min < 2 && cx.production(obj) {
-        out.at(min_node.map_or(key_span(&obj.node, "spec"), |n| n.span), format!("`minReplicas: {min}` allows a single replica in production"));
+        out.at(
+            min_node.map_or(key_span(&obj.node, "spec"), |n| n.span),
+            format!("`minReplicas: {min}` allows a single replica in production"),
+        );
     }
 }

@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::hpa_for;
 
-
 pub const RULE: Rule = Rule {
     id: "REL-011",
     name: "replicas-with-hpa",

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "RES-002",
     name: "memory-request-missing",
@@ -40,7 +39,9 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         let resources = c.get("resources");
         let set = resources.and_then(|r| r.get("requests")).and_then(|s| s.get("memory"));
         if set.is_none_or(|n| matches!(n.value, Value::Null)) {
-            let span = resources.and_then(|r| r.entry("requests")).map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
+            let span = resources
+                .and_then(|r| r.entry("requests"))
+                .map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
             out.at(span, format!("{} has no memory request", c.label()));
         }
     });

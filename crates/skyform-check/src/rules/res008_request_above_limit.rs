@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::quantity;
 
-
 pub const RULE: Rule = Rule {
     id: "RES-008",
     name: "request-above-limit",
@@ -21,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A container's CPU or memory request is larger than its limit.",
     hint: "Lower the request or raise the limit so that request ≤ limit.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "", cis: "", nsa: "", kube_linter: &[], checkov: &[], polaris: &[], kube_score: &[] },
     check,
 };
 
@@ -43,12 +34,15 @@ fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 && let (Some(a), Some(b)) = (quantity(req), quantity(lim))
                 && a > b * (1.0 + 1e-9)
             {
-                out.at(req.span, format!(
-                    "{} requests {} {r} but is limited to {}",
-                    c.label(),
-                    req.scalar_text().unwrap_or_default(),
-                    lim.scalar_text().unwrap_or_default()
-                ));
+                out.at(
+                    req.span,
+                    format!(
+                        "{} requests {} {r} but is limited to {}",
+                        c.label(),
+                        req.scalar_text().unwrap_or_default(),
+                        lim.scalar_text().unwrap_or_default()
+                    ),
+                );
             }
         }
     });

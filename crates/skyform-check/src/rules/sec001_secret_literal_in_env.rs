@@ -12,7 +12,6 @@
 use super::prelude::*;
 use super::util::{is_placeholder, secret_like_name, secret_like_value};
 
-
 pub const RULE: Rule = Rule {
     id: "SEC-001",
     name: "secret-literal-in-env",

@@ -11,7 +11,6 @@
 #[allow(unused_imports)]
 use super::prelude::*;
 
-
 pub const RULE: Rule = Rule {
     id: "SEC-004",
     name: "secret-committed",
@@ -20,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     summary: "A Secret object with inline `data`/`stringData` is part of the manifests.",
     hint: "Generate the Secret at deploy time from a secret store (ExternalSecret) or commit an encrypted SealedSecret.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Secrets",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "", cis: "", nsa: "Secrets", kube_linter: &[], checkov: &[], polaris: &[], kube_score: &[] },
     check,
 };
 

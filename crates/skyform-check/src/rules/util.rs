@@ -63,7 +63,13 @@ pub fn policy_rules(obj: &Object) -> Vec<PolicyRule<'_>> {
 
 /// A Role/ClusterRole rule granting `verbs` on the explicitly named core/`group`
 /// `resource`: calls `f` with the resource item's span.
-pub fn explicit_grants<'a>(obj: &'a Object, group: &str, resource: &str, verbs: &[&str], mut f: impl FnMut(&PolicyRule<'a>, skyform_yaml::Span)) {
+pub fn explicit_grants<'a>(
+    obj: &'a Object,
+    group: &str,
+    resource: &str,
+    verbs: &[&str],
+    mut f: impl FnMut(&PolicyRule<'a>, skyform_yaml::Span),
+) {
     for r in policy_rules(obj) {
         if r.group(group)
             && r.verb_any(verbs)
@@ -105,14 +111,40 @@ pub fn quantity(node: &Node) -> Option<f64> {
 /// Whether an environment-variable or config key names a credential.
 pub fn secret_like_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase().replace(['-', '.'], "_");
-    const BENIGN_SUFFIXES: &[&str] =
-        &["_FILE", "_PATH", "_NAME", "_URL", "_URI", "_ENDPOINT", "_REF", "_KEY_ID", "_ID", "_TTL", "_HEADER", "_LENGTH", "_SECRET_NAME"];
+    const BENIGN_SUFFIXES: &[&str] = &[
+        "_FILE",
+        "_PATH",
+        "_NAME",
+        "_URL",
+        "_URI",
+        "_ENDPOINT",
+        "_REF",
+        "_KEY_ID",
+        "_ID",
+        "_TTL",
+        "_HEADER",
+        "_LENGTH",
+        "_SECRET_NAME",
+    ];
     if BENIGN_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return false;
     }
     const MARKERS: &[&str] = &[
-        "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY",
-        "CREDENTIAL", "AUTH_KEY", "CLIENT_KEY", "SIGNING_KEY", "ENCRYPTION_KEY", "DSN",
+        "PASSWORD",
+        "PASSWD",
+        "PASSPHRASE",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+        "AUTH_KEY",
+        "CLIENT_KEY",
+        "SIGNING_KEY",
+        "ENCRYPTION_KEY",
+        "DSN",
     ];
     MARKERS.iter().any(|m| n.contains(m))
 }
@@ -187,7 +219,9 @@ pub fn pdbs_for<'a>(index: &'a crate::index::Index<'a>, workload: &Object) -> Ve
         .iter(&index.pdbs)
         .filter(|p| {
             p.ns() == workload.ns()
-                && p.spec().and_then(|s| s.get("selector")).is_some_and(|sel| !selector_is_empty(Some(sel)) && label_selector_matches(sel, labels))
+                && p.spec()
+                    .and_then(|s| s.get("selector"))
+                    .is_some_and(|sel| !selector_is_empty(Some(sel)) && label_selector_matches(sel, labels))
         })
         .collect()
 }
