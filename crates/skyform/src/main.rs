@@ -38,10 +38,28 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Show what each service resolves to in an environment (defaults and overrides applied)
     Explain(cmd::explain::Args),
+    /// Import a docker-compose stack into a platform file
+    Import(cmd::import::Args),
     /// Render Kubernetes manifests for one environment and provider
     Render(cmd::render::Args),
     /// Print the traffic the rendered NetworkPolicies allow (Mermaid or DOT)
     Graph(cmd::graph::Args),
+    /// Check any Kubernetes manifests (files, folders, stdin) against 60+ rules
+    Check(cmd::check::Args),
+    /// Cheapest correct node pools per provider, priced side by side
+    Plan(cmd::plan::Args),
+    /// Disaster-recovery table computed from backups and replication; migration runbooks
+    Dr(cmd::dr::Args),
+    /// HIPAA/GDPR/SOC 2 technical controls and the objects that implement them
+    Compliance(cmd::compliance::Args),
+    /// Server-side apply the platform to a live cluster in waves
+    Apply(cmd::apply::Args),
+    /// Show what `apply` would change in a live cluster
+    Diff(cmd::diff::Args),
+    /// List the revisions applied to a cluster
+    History(cmd::history::Args),
+    /// Re-apply an earlier revision
+    Rollback(cmd::rollback::Args),
     /// Print the JSON Schema of the platform file (for editor completion)
     Schema(cmd::schema::Args),
     /// Write a commented starter platform file
@@ -65,8 +83,17 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => cmd::validate::run(&a, &ui),
         Command::Explain(a) => cmd::explain::run(&a, &ui),
+        Command::Import(a) => cmd::import::run(&a, &ui),
         Command::Render(a) => cmd::render::run(&a, &ui),
         Command::Graph(a) => cmd::graph::run(&a, &ui),
+        Command::Check(a) => cmd::check::run(&a, &ui),
+        Command::Plan(a) => cmd::plan::run(&a, &ui),
+        Command::Dr(a) => cmd::dr::run(&a, &ui),
+        Command::Compliance(a) => cmd::compliance::run(&a, &ui),
+        Command::Apply(a) => cmd::apply::run(&a, &ui),
+        Command::Diff(a) => cmd::diff::run(&a, &ui),
+        Command::History(a) => cmd::history::run(&a, &ui),
+        Command::Rollback(a) => cmd::rollback::run(&a, &ui),
         Command::Schema(a) => cmd::schema::run(&a, &ui),
         Command::Init(a) => cmd::init::run(&a, &ui),
         Command::Completions(a) => cmd::completions::run(&a, <Cli as clap::CommandFactory>::command()),

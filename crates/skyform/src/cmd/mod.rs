@@ -1,11 +1,20 @@
 //! One module per subcommand. Shared helpers for reading platform files and writing
 //! output live here so that every command behaves the same.
 
+pub mod apply;
+pub mod check;
 pub mod completions;
+pub mod compliance;
+pub mod diff;
+pub mod dr;
 pub mod explain;
 pub mod graph;
+pub mod history;
+pub mod import;
 pub mod init;
+pub mod plan;
 pub mod render;
+pub mod rollback;
 pub mod schema;
 pub mod validate;
 

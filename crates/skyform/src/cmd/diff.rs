@@ -1,0 +1,78 @@
+//! `skyform diff FILE --env ENV`: the server-side dry-run of an apply compared with the
+//! live objects (ignoring managedFields, status and server defaults), as a coloured
+//! unified diff per object or JSON; objects the apply would prune are shown as deletions.
+//! Exit 1 when anything would change.
+
+use super::apply::{ClusterArgs, connect, render, report_error};
+use crate::exit;
+use crate::ui::Ui;
+use anyhow::Result;
+use skyform_apply::diff::ChangeKind;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Diff,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Platform file
+    pub file: PathBuf,
+    /// Environment to compare
+    #[arg(long, short)]
+    pub env: String,
+    /// Provider to render for (default: the platform's first provider)
+    #[arg(long, short)]
+    pub provider: Option<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Also show PersistentVolumeClaims (and namespaces holding them) that would be pruned
+    #[arg(long)]
+    pub prune_data: bool,
+    /// Output format
+    #[arg(long, short, value_enum, default_value = "diff")]
+    pub output: DiffFormat,
+}
+
+pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
+    let rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let session = match connect(&args.cluster, ui) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let diffs = match session.diff(&rendered.manifests, &rendered.platform, &rendered.environment, args.prune_data) {
+        Ok(d) => d,
+        Err(e) => return Ok(report_error(&e, ui)),
+    };
+    let changed: Vec<_> = diffs.iter().filter(|d| d.change != ChangeKind::Unchanged).collect();
+    match args.output {
+        DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&changed)?),
+        DiffFormat::Diff => {
+            for d in &changed {
+                for line in d.diff.lines() {
+                    let colored = match (ui.color, line.chars().next()) {
+                        (true, Some('+')) if !line.starts_with("+++") => format!("\x1b[32m{line}\x1b[0m"),
+                        (true, Some('-')) if !line.starts_with("---") => format!("\x1b[31m{line}\x1b[0m"),
+                        (true, Some('@')) => format!("\x1b[36m{line}\x1b[0m"),
+                        _ => line.to_string(),
+                    };
+                    println!("{colored}");
+                }
+            }
+            let count = |k: ChangeKind| changed.iter().filter(|d| d.change == k).count();
+            ui.status(&format!(
+                "{} to create, {} to update, {} to delete, {} unchanged",
+                count(ChangeKind::Create),
+                count(ChangeKind::Update),
+                count(ChangeKind::Delete),
+                diffs.len() - changed.len()
+            ));
+        }
+    }
+    Ok(if changed.is_empty() { exit::OK } else { exit::FINDINGS })
+}

@@ -1,0 +1,60 @@
+//! `skyform rollback FILE --env ENV [--to N]`: re-applies an earlier revision from the
+//! cluster's inventory (default: the one before the current) as a new revision, pruning
+//! what it does not contain. Needs no platform file: `--platform NAME` works too.
+
+use super::apply::{ClusterArgs, connect, parse_duration, print_report, report_error};
+use super::history::PlatformArgs;
+use crate::exit;
+use crate::ui::Ui;
+use anyhow::Result;
+use skyform_apply::ApplyOptions;
+use skyform_apply::progress::Bars;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub platform: PlatformArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Revision to restore (default: the one before the current)
+    #[arg(long, value_name = "N")]
+    pub to: Option<u64>,
+    /// Take over fields another field manager owns
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Also prune PersistentVolumeClaims and namespaces that hold them
+    #[arg(long)]
+    pub prune_data: bool,
+    /// Readiness timeout of each wave
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
+    let name = match args.platform.name(ui)? {
+        Ok(n) => n,
+        Err(code) => return Ok(code),
+    };
+    let mut session = match connect(&args.cluster, ui) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let opts = ApplyOptions {
+        platform: name,
+        environment: args.platform.env.clone(),
+        force_conflicts: args.force_conflicts,
+        prune_data: args.prune_data,
+        wave_timeout: args.timeout,
+        reason: String::new(),
+    };
+    let bars = Bars::new(!ui.color);
+    match session.rollback(&opts.platform.clone(), &args.platform.env, args.to, &opts, &bars) {
+        Ok((restored, report)) => {
+            ui.status(&format!("restored revision {restored}"));
+            print_report(&report, ui);
+            Ok(exit::OK)
+        }
+        Err(e) => Ok(report_error(&e, ui)),
+    }
+}
