@@ -89,11 +89,7 @@ fn main() -> Result<(), String> {
                     bytes = render_all(&text, p)?;
                 }
                 let per = start.elapsed().as_secs_f64() * 1e3 / f64::from(rounds.max(1));
-                println!(
-                    "{}: {} environments x 3 formats, {bytes} bytes: {per:.3} ms",
-                    m.name,
-                    m.environments.len()
-                );
+                println!("{}: {} environments x 3 formats, {bytes} bytes: {per:.3} ms", m.name, m.environments.len());
             }
         }
         _ => return Err("usage: package_bench dump OUT_DIR PROVIDER FILE | bench ROUNDS PROVIDER FILE...".into()),

@@ -51,11 +51,7 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
 
     // Which chart each object goes to: a tier's subchart (its namespace and Namespace
     // object), else the umbrella.
-    let mut charts: Vec<Chart> = pkg
-        .tiers
-        .iter()
-        .map(|t| Chart::new(Some(t.tier.clone()), envs.len(), base))
-        .collect();
+    let mut charts: Vec<Chart> = pkg.tiers.iter().map(|t| Chart::new(Some(t.tier.clone()), envs.len(), base)).collect();
     let mut umbrella = Chart::new(None, envs.len(), base);
     for a in &aligned {
         let tier = pkg.tiers.iter().position(|t| {
@@ -94,7 +90,10 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
         files.push(file(
             format!("{dir}/values.yaml"),
             yaml_doc(
-                &format!("Defaults of tier `{}`; set them per environment in the umbrella chart's values files.", t.tier),
+                &format!(
+                    "Defaults of tier `{}`; set them per environment in the umbrella chart's values files.",
+                    t.tier
+                ),
                 &Value::Object(defaults.clone()),
             ),
         ));
@@ -115,8 +114,13 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
         let tier_schema = schema.child(&t.tier);
         tier_schema.allow_global = true;
         tier_schema.child("enabled").leaf = Some(json!({"type": "boolean", "description": "Install this tier."}));
-        readme_rows.push(Row { key: format!("{}.enabled", t.tier), default: "true".into(), per_env: vec![], what: "Install this tier.".into() });
-        chart.describe(&[t.tier.clone()], &envs, tier_schema, &mut readme_rows);
+        readme_rows.push(Row {
+            key: format!("{}.enabled", t.tier),
+            default: "true".into(),
+            per_env: vec![],
+            what: "Install this tier.".into(),
+        });
+        chart.describe(std::slice::from_ref(&t.tier), &envs, tier_schema, &mut readme_rows);
     }
     let umbrella_defaults = umbrella.defaults();
     if !umbrella_defaults.is_empty() {
@@ -172,7 +176,8 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
     Ok(files)
 }
 
-const HELMIGNORE: &str = "# Patterns to ignore when packaging the chart.\n.DS_Store\n.git/\n*.swp\n*.bak\n*.tmp\n*.orig\n*~\n";
+const HELMIGNORE: &str =
+    "# Patterns to ignore when packaging the chart.\n.DS_Store\n.git/\n*.swp\n*.bak\n*.tmp\n*.orig\n*~\n";
 
 fn file(path: String, contents: String) -> RenderedFile {
     RenderedFile { path, contents }
@@ -247,7 +252,8 @@ fn helpers(chart: &str, common: &BTreeMap<String, String>) -> String {
 
 fn notes(pkg: &Package<'_>) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} (chart {{{{ .Chart.Version }}}}) is installed as release {{{{ .Release.Name }}}}.", pkg.name);
+    let _ =
+        writeln!(s, "{} (chart {{{{ .Chart.Version }}}}) is installed as release {{{{ .Release.Name }}}}.", pkg.name);
     let _ = writeln!(s);
     let _ = writeln!(s, "Tiers and their namespaces:");
     for t in &pkg.tiers {
@@ -297,7 +303,8 @@ fn lit_scalar(v: &Value) -> String {
 
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Template expression reading `rel` below the variable `$v`.
@@ -309,6 +316,9 @@ fn access(rel: &[String]) -> String {
         format!("(index $v {})", keys.join(" "))
     }
 }
+
+/// An image reference split into repository and `(separator, tag or digest)`.
+type ImageRef = (String, Option<(char, String)>);
 
 /// One path segment inside an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -336,7 +346,10 @@ enum Node {
     /// A template expression, printed with `toJson`.
     Expr(String),
     /// `metadata.labels`: the helper's standard labels plus the object's own.
-    Labels { helper: String, rest: Vec<Entry> },
+    Labels {
+        helper: String,
+        rest: Vec<Entry>,
+    },
 }
 
 struct Entry {
@@ -617,7 +630,8 @@ impl Chart {
             }
         }
         keys.sort_by(|a, b| key_order(top, a).cmp(&key_order(top, b)));
-        let is_labels = path.len() == 2 && path[0] == Seg::Key("metadata".into()) && path[1] == Seg::Key("labels".into());
+        let is_labels =
+            path.len() == 2 && path[0] == Seg::Key("metadata".into()) && path[1] == Seg::Key("labels".into());
         let with_helper = is_labels
             && !cx.common.is_empty()
             && vals.iter().all(|(_, v)| cx.common.iter().all(|(k, val)| v.get(k).and_then(Value::as_str) == Some(val)));
@@ -660,7 +674,8 @@ impl Chart {
         let knative = cx.kind == "Service" && cx.group == "serving.knative.dev";
         let workload = matches!(cx.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") || knative;
         let per_env = self.vector(vals);
-        let primary = cx.container.as_deref().is_some_and(|c| Some(c) == cx.service.as_deref()) || cx.containers_len == 1;
+        let primary =
+            cx.container.as_deref().is_some_and(|c| Some(c) == cx.service.as_deref()) || cx.containers_len == 1;
         let container_rel = |rest: &[&str]| -> Option<Vec<String>> {
             let mut r: Vec<String> = Vec::new();
             if !primary {
@@ -714,7 +729,7 @@ impl Chart {
     /// `image: repository:tag` (or `@digest`) as two values, when every environment's
     /// reference has the same shape.
     fn image(&mut self, cx: &Ctx<'_>, vals: &[(usize, &Value)], primary: bool) -> Option<Node> {
-        let split = |s: &str| -> (String, Option<(char, String)>) {
+        let split = |s: &str| -> ImageRef {
             if let Some((r, d)) = s.split_once('@') {
                 return (r.to_string(), Some(('@', d.to_string())));
             }
@@ -724,8 +739,7 @@ impl Chart {
                 None => (s.to_string(), None),
             }
         };
-        let parts: Vec<(usize, (String, Option<(char, String)>))> =
-            vals.iter().filter_map(|(e, v)| Some((*e, split(v.as_str()?)))).collect();
+        let parts: Vec<(usize, ImageRef)> = vals.iter().filter_map(|(e, v)| Some((*e, split(v.as_str()?)))).collect();
         if parts.len() != vals.len() {
             return None;
         }
@@ -796,7 +810,7 @@ impl Chart {
             for seg in path {
                 node = node.child(seg);
             }
-            node.leaf = Some(slot_schema(slot, path));
+            node.leaf = Some(slot_schema(slot));
             let mut key = prefix.to_vec();
             key.extend(path.iter().cloned());
             let default = self.default_of(slot);
@@ -813,7 +827,12 @@ impl Chart {
                     ((*name).to_string(), shown)
                 })
                 .collect();
-            rows.push(Row { key: readme_key(&key), default: compact(&default), per_env, what: describe_kind(slot.kind).into() });
+            rows.push(Row {
+                key: readme_key(&key),
+                default: compact(&default),
+                per_env,
+                what: describe_kind(slot.kind).into(),
+            });
         }
     }
 }
@@ -1014,7 +1033,10 @@ impl SchemaNode {
             props.insert(k.clone(), c.to_json(false));
         }
         if self.allow_global {
-            props.insert("global".into(), json!({"type": "object", "description": "Helm's values shared with every subchart."}));
+            props.insert(
+                "global".into(),
+                json!({"type": "object", "description": "Helm's values shared with every subchart."}),
+            );
         }
         let mut m = Map::new();
         if root {
@@ -1042,7 +1064,7 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-fn slot_schema(slot: &Slot, path: &[String]) -> Value {
+fn slot_schema(slot: &Slot) -> Value {
     let what = describe_kind(slot.kind);
     match slot.kind {
         SlotKind::Replicas => json!({"type": "integer", "minimum": 0, "description": what}),
@@ -1056,11 +1078,6 @@ fn slot_schema(slot: &Slot, path: &[String]) -> Value {
             if types.len() == 1
                 && let Some(t) = types.into_iter().next()
             {
-                let t = if t == "integer" && path.iter().any(|p| p.contains("Port") || p.contains("port")) {
-                    "integer"
-                } else {
-                    t
-                };
                 m.insert("type".into(), json!(t));
             }
             m.insert("description".into(), json!(what));
@@ -1133,10 +1150,7 @@ fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String
         let _ = writeln!(s, "| `charts/{0}` | `{1}` | `{0}.enabled` |", t.tier, t.namespace);
     }
     let _ = writeln!(s, "\n## Values\n");
-    let _ = writeln!(
-        s,
-        "`·` means the environment uses the default, `–` that the value does not apply there.\n"
-    );
+    let _ = writeln!(s, "`·` means the environment uses the default, `–` that the value does not apply there.\n");
     let mut header = "| Key | Default |".to_string();
     let mut sep = "|---|---|".to_string();
     for e in envs {

@@ -36,7 +36,11 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
     }
     files.push(RenderedFile {
         path: "base/kustomization.yaml".into(),
-        contents: kustomization("Objects common to every environment, as in the base environment.", base_resources, vec![]),
+        contents: kustomization(
+            "Objects common to every environment, as in the base environment.",
+            base_resources,
+            vec![],
+        ),
     });
 
     for (i, (env, _)) in pkg.environments.iter().enumerate() {
@@ -46,10 +50,7 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
             let Some(value) = a.per_env[i] else { continue };
             let path = object_path(&as_object(a, value));
             if !a.everywhere() {
-                files.push(RenderedFile {
-                    path: format!("overlays/{env}/resources/{path}"),
-                    contents: to_yaml(value),
-                });
+                files.push(RenderedFile { path: format!("overlays/{env}/resources/{path}"), contents: to_yaml(value) });
                 resources.push(Value::String(format!("resources/{path}")));
                 continue;
             }
@@ -149,7 +150,9 @@ pub(crate) fn diff(from: &Value, to: &Value, at: &mut String, ops: &mut Vec<Valu
             }
         }
         _ if from == to => {}
-        _ => ops.push(json!({"op": "replace", "path": if at.is_empty() { "/".to_string() } else { at.clone() }, "value": to})),
+        _ => ops.push(
+            json!({"op": "replace", "path": if at.is_empty() { "/".to_string() } else { at.clone() }, "value": to}),
+        ),
     }
 }
 

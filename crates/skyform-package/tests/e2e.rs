@@ -25,10 +25,10 @@ fn helm_lint_strict_passes_with_every_values_file() {
             write(dir.path(), &r.helm);
             for (env, _) in &r.envs {
                 for h in HELMS {
-                    let out = run(Command::new(tool(h)).args(["lint", "--strict"]).arg(dir.path()).args([
-                        "-f",
-                        &format!("{}/values-{env}.yaml", dir.path().display()),
-                    ]));
+                    let out = run(Command::new(tool(h))
+                        .args(["lint", "--strict"])
+                        .arg(dir.path())
+                        .args(["-f", &format!("{}/values-{env}.yaml", dir.path().display())]));
                     assert!(out.contains("0 chart(s) failed"), "{h} lint {label}/{provider}/{env}:\n{out}");
                 }
             }
@@ -46,11 +46,15 @@ fn helm_template_equals_plain_render_for_every_environment() {
             for (env, objects) in &r.envs {
                 let expected = parse_objects(&skyform_render::output::stream(objects));
                 for h in HELMS {
-                    let out = run(Command::new(tool(h)).args(["template", label]).arg(dir.path()).args([
-                        "-f",
-                        &format!("{}/values-{env}.yaml", dir.path().display()),
-                    ]));
-                    assert_same_objects(&format!("{h} template {label}/{provider}/{env}"), &expected, &parse_objects(&out));
+                    let out = run(Command::new(tool(h))
+                        .args(["template", label])
+                        .arg(dir.path())
+                        .args(["-f", &format!("{}/values-{env}.yaml", dir.path().display())]));
+                    assert_same_objects(
+                        &format!("{h} template {label}/{provider}/{env}"),
+                        &expected,
+                        &parse_objects(&out),
+                    );
                 }
             }
         }
@@ -66,7 +70,8 @@ fn kustomize_overlay_equals_plain_render_for_every_environment() {
             write(dir.path(), &r.kustomize);
             for (env, objects) in &r.envs {
                 let expected = parse_objects(&skyform_render::output::stream(objects));
-                let out = run(Command::new(tool("kubectl")).arg("kustomize").arg(dir.path().join("overlays").join(env)));
+                let out =
+                    run(Command::new(tool("kubectl")).arg("kustomize").arg(dir.path().join("overlays").join(env)));
                 assert_same_objects(&format!("kustomize {label}/{provider}/{env}"), &expected, &parse_objects(&out));
             }
         }
@@ -112,7 +117,10 @@ fn disabling_a_tier_removes_only_its_objects() {
     let r = render(&platform_text(PLATFORMS[0].1), "k3s");
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), &r.helm);
-    let out = run(Command::new(tool("helm")).args(["template", "x"]).arg(dir.path()).args(["--set", "observability.enabled=false"]));
+    let out = run(Command::new(tool("helm"))
+        .args(["template", "x"])
+        .arg(dir.path())
+        .args(["--set", "observability.enabled=false"]));
     let objs = parse_objects(&out);
     assert!(!objs.keys().any(|k| k.contains("health-platform-observability/")), "observability objects left");
     assert!(objs.keys().any(|k| k.contains("health-platform-api/")));
