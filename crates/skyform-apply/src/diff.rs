@@ -10,8 +10,15 @@ use crate::object::ObjRef;
 use serde::Serialize;
 use serde_json::Value;
 
-const DROPPED_METADATA: [&str; 7] =
-    ["managedFields", "resourceVersion", "uid", "generation", "creationTimestamp", "selfLink", "deletionGracePeriodSeconds"];
+const DROPPED_METADATA: [&str; 7] = [
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+    "deletionGracePeriodSeconds",
+];
 const DROPPED_ANNOTATIONS: [&str; 2] =
     ["kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"];
 

@@ -37,7 +37,9 @@ const CONCURRENCY: usize = 16;
 pub enum ApplyError {
     #[error("cannot load the kubeconfig: {0}")]
     Kubeconfig(String),
-    #[error("cannot reach the cluster at {server}: {cause}\n  hint: check that the cluster is up and that --kubeconfig/--context point at it")]
+    #[error(
+        "cannot reach the cluster at {server}: {cause}\n  hint: check that the cluster is up and that --kubeconfig/--context point at it"
+    )]
     Unreachable { server: String, cause: String },
     #[error("{0}")]
     Unserved(String),
@@ -111,7 +113,10 @@ impl Cluster {
             Ok(info) => info.git_version,
             Err(e @ kube::Error::Api(_)) => {
                 let f = failure(&e);
-                return Err(ApplyError::Api(format!("the API server at {server} refused the version request: {}", f.message)));
+                return Err(ApplyError::Api(format!(
+                    "the API server at {server} refused the version request: {}",
+                    f.message
+                )));
             }
             Err(e) => return Err(ApplyError::Unreachable { server, cause: error_chain(&e) }),
         };
@@ -187,7 +192,10 @@ impl Cluster {
         let api = match (&caps.scope, &r.namespace) {
             (Scope::Namespaced, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, ar),
             (Scope::Namespaced, None) => {
-                return Err(ApplyError::Invalid(format!("{r}: {} is namespaced but the object has no namespace", r.kind)));
+                return Err(ApplyError::Invalid(format!(
+                    "{r}: {} is namespaced but the object has no namespace",
+                    r.kind
+                )));
             }
             (Scope::Cluster, _) => Api::all_with(self.client.clone(), ar),
         };
@@ -249,8 +257,19 @@ impl Cluster {
     }
 
     /// Lists objects of a kind (namespace None: all namespaces).
-    async fn list(&self, api_version: &str, kind: &str, namespace: Option<&str>, lp: &ListParams) -> Result<Vec<Value>, ApplyError> {
-        let r = ObjRef { api_version: api_version.into(), kind: kind.into(), namespace: namespace.map(Into::into), name: String::new() };
+    async fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        lp: &ListParams,
+    ) -> Result<Vec<Value>, ApplyError> {
+        let r = ObjRef {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: namespace.map(Into::into),
+            name: String::new(),
+        };
         let (ar, caps) = self.resource(&r)?;
         let api: Api<DynamicObject> = match (namespace, &caps.scope) {
             (Some(ns), Scope::Namespaced) => Api::namespaced_with(self.client.clone(), ns, ar),
@@ -278,7 +297,12 @@ impl Cluster {
     }
 
     async fn ensure_inventory_namespace(&self) -> Result<(), ApplyError> {
-        let r = ObjRef { api_version: "v1".into(), kind: "Namespace".into(), namespace: None, name: inventory::NAMESPACE.into() };
+        let r = ObjRef {
+            api_version: "v1".into(),
+            kind: "Namespace".into(),
+            namespace: None,
+            name: inventory::NAMESPACE.into(),
+        };
         if self.get(&r).await?.is_none() {
             let m = Manifest {
                 r,
@@ -301,7 +325,9 @@ impl Cluster {
         let (api, _) = self.api(&r)?;
         let patch = json!({"metadata":{"labels":{inventory::STATUS_LABEL: status.as_str()}}});
         self.writes.fetch_add(1, Ordering::Relaxed);
-        api.patch(&r.name, &PatchParams::default(), &Patch::Merge(&patch)).await.map_err(|e| self.api_error("patch", &r, &e))?;
+        api.patch(&r.name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| self.api_error("patch", &r, &e))?;
         Ok(())
     }
 }
@@ -401,8 +427,7 @@ pub async fn apply(
     let last_deployed = history.iter().rev().find(|r| r.status == Status::Deployed);
     let unchanged_revision = last_deployed.is_some_and(|r| r.digest == digest)
         && history.last().is_some_and(|r| r.status == Status::Deployed);
-    let recorded: Vec<ObjRef> =
-        inventory::live_revisions(&history).iter().flat_map(|r| r.refs()).collect();
+    let recorded: Vec<ObjRef> = inventory::live_revisions(&history).iter().flat_map(|r| r.refs()).collect();
     let mut report = ApplyReport::default();
     let mut rev = Revision {
         platform: opts.platform.clone(),
@@ -606,7 +631,13 @@ async fn failure_report(cluster: &Cluster, m: &Manifest, state: &Readiness) -> S
     if let Some(conds) = live.as_ref().and_then(|v| v.pointer("/status/conditions")).and_then(Value::as_array) {
         for c in conds {
             let get = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
-            s.push_str(&format!("    condition {}={} {} {}\n", get("type"), get("status"), get("reason"), get("message")));
+            s.push_str(&format!(
+                "    condition {}={} {} {}\n",
+                get("type"),
+                get("status"),
+                get("reason"),
+                get("message")
+            ));
         }
     }
     let ns = m.r.namespace.as_deref();
@@ -621,8 +652,7 @@ async fn failure_report(cluster: &Cluster, m: &Manifest, state: &Readiness) -> S
     }
     // Pods of a workload that are not ready.
     if let Some(sel) = m.value.pointer("/spec/selector/matchLabels").and_then(Value::as_object) {
-        let selector: Vec<String> =
-            sel.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}"))).collect();
+        let selector: Vec<String> = sel.iter().filter_map(|(k, v)| v.as_str().map(|v| format!("{k}={v}"))).collect();
         let lp = ListParams::default().labels(&selector.join(","));
         match cluster.list("v1", "Pod", ns, &lp).await {
             Ok(pods) if pods.is_empty() => s.push_str("    no pods exist yet\n"),
@@ -633,6 +663,10 @@ async fn failure_report(cluster: &Cluster, m: &Manifest, state: &Readiness) -> S
                     let mut why = Vec::new();
                     if let Some(("False", msg)) = readiness::condition(p, "PodScheduled") {
                         why.push(format!("unschedulable: {msg}"));
+                    } else if p.pointer("/spec/nodeName").is_none() {
+                        why.push("not scheduled yet (is a scheduler running, and are there nodes?)".into());
+                    } else if phase == "Pending" {
+                        why.push("scheduled, not started (is the node's kubelet running?)".into());
                     }
                     for cs in p.pointer("/status/containerStatuses").and_then(Value::as_array).into_iter().flatten() {
                         if let Some(w) = cs.pointer("/state/waiting") {
@@ -669,7 +703,8 @@ async fn decide_prune(
         let live = cluster.get(&r).await?;
         let mut facts = LiveFacts {
             exists: live.is_some(),
-            managed_by_skyform: live.as_ref().and_then(|v| crate::object::label(v, MANAGED_BY_LABEL)) == Some(MANAGED_BY),
+            managed_by_skyform: live.as_ref().and_then(|v| crate::object::label(v, MANAGED_BY_LABEL))
+                == Some(MANAGED_BY),
             holds_data: false,
         };
         if r.kind == "Namespace" && facts.exists {

@@ -69,7 +69,8 @@ pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> Strin
         403 => {
             let scope = op.namespace.map_or_else(|| "cluster-wide".to_string(), |ns| format!("in namespace `{ns}`"));
             let group = if op.group.is_empty() { "\"\"".to_string() } else { op.group.to_string() };
-            let binding = if op.namespace.is_some() { "a Role and RoleBinding" } else { "a ClusterRole and ClusterRoleBinding" };
+            let binding =
+                if op.namespace.is_some() { "a Role and RoleBinding" } else { "a ClusterRole and ClusterRoleBinding" };
             format!(
                 "forbidden: cannot `{verb}` {resource} {scope} ({what}).\n  server said: {msg}\n  hint: the credentials need {binding} granting \
                  apiGroups: [{group}], resources: [{resource}], verbs: [{verb}] (skyform apply needs get, list, patch and delete on every \
@@ -147,6 +148,11 @@ pub fn unserved(
     out
 }
 
+/// Whether a group belongs to an add-on rather than to Kubernetes itself.
+fn is_custom_group(group: &str) -> bool {
+    group.contains('.') && !group.ends_with(".k8s.io")
+}
+
 /// A message for [`unserved`]'s result.
 pub fn describe_unserved(list: &[Unserved], server_version: &str) -> String {
     let mut s = format!("the API server ({server_version}) does not serve these API versions; nothing was changed:");
@@ -154,6 +160,8 @@ pub fn describe_unserved(list: &[Unserved], server_version: &str) -> String {
         s.push_str(&format!("\n  - {} {} (e.g. {})", u.r.api_version, u.r.kind, u.r));
         if !u.served_versions.is_empty() {
             s.push_str(&format!(" — the server has {}", u.served_versions.join(", ")));
+        } else if is_custom_group(u.r.group()) {
+            s.push_str(" — a custom resource: install the operator that defines it (its CRDs) first");
         }
     }
     s.push_str(
@@ -186,7 +194,8 @@ mod tests {
         let f = ApiFailure {
             code: 409,
             reason: "Conflict".into(),
-            message: "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using apps/v1: .spec.replicas".into(),
+            message: "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using apps/v1: .spec.replicas"
+                .into(),
             causes: vec![(
                 "FieldManagerConflict".into(),
                 "conflict with \"kubectl-edit\" using apps/v1".into(),
@@ -211,14 +220,27 @@ mod tests {
         .into_iter()
         .map(|(a, k)| (a.to_string(), k.into_iter().map(str::to_string).collect()))
         .collect();
-        let r = |api: &str, kind: &str| ObjRef { api_version: api.into(), kind: kind.into(), namespace: None, name: "x".into() };
-        let objs =
-            vec![r("apps/v1", "Deployment"), r("autoscaling/v2", "HorizontalPodAutoscaler"), r("example.com/v1", "Widget")];
+        let r = |api: &str, kind: &str| ObjRef {
+            api_version: api.into(),
+            kind: kind.into(),
+            namespace: None,
+            name: "x".into(),
+        };
+        let objs = vec![
+            r("apps/v1", "Deployment"),
+            r("autoscaling/v2", "HorizontalPodAutoscaler"),
+            r("example.com/v1", "Widget"),
+        ];
         let crds = BTreeSet::from([("example.com".to_string(), "v1".to_string(), "Widget".to_string())]);
         let u = unserved(&objs, &served, &crds);
-        assert_eq!(u.len(), 1);
+        assert_eq!(u.len(), 2);
         assert_eq!(u[0].served_versions, vec!["autoscaling/v1", "autoscaling/v2beta2"]);
         let m = describe_unserved(&u, "v1.20.2");
         assert!(m.contains("autoscaling/v2 HorizontalPodAutoscaler") && m.contains("nothing was changed"), "{m}");
+        assert!(
+            m.contains("ClusterIssuer letsencrypt")
+                || m.contains("cert-manager.io/v1 ClusterIssuer (e.g. ClusterIssuer x) — a custom resource"),
+            "{m}"
+        );
     }
 }

@@ -171,9 +171,8 @@ impl Revision {
         let ann = |k: &str| secret.pointer("/metadata/annotations").and_then(|a| a.get(k)).and_then(Value::as_str);
         let platform = label(secret, PLATFORM_LABEL).ok_or_else(|| corrupt("no platform label"))?.to_string();
         let environment = label(secret, ENV_LABEL).ok_or_else(|| corrupt("no environment label"))?.to_string();
-        let number = label(secret, REVISION_LABEL)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| corrupt("no revision number"))?;
+        let number =
+            label(secret, REVISION_LABEL).and_then(|s| s.parse().ok()).ok_or_else(|| corrupt("no revision number"))?;
         let status = label(secret, STATUS_LABEL).and_then(Status::parse).ok_or_else(|| corrupt("no status"))?;
         let objects = if with_objects {
             let b64 = secret.pointer("/data/objects").and_then(Value::as_str).ok_or_else(|| corrupt("no objects"))?;
@@ -300,7 +299,7 @@ mod tests {
     fn digest_ignores_key_order() {
         let a = json!({"a":1,"b":{"c":2,"d":3}});
         let b = json!({"b":{"d":3,"c":2},"a":1});
-        assert_eq!(digest(&[a.clone()]), digest(&[b]));
+        assert_eq!(digest(std::slice::from_ref(&a)), digest(&[b]));
         assert_ne!(digest(&[a]), digest(&[json!({"a":2})]));
     }
 

@@ -130,10 +130,8 @@ fn layers<'a>(
         });
         // A cycle: everything left goes together rather than looping forever.
         let layer = if ready.is_empty() { blocked.clone() } else { ready };
-        let mut names: Vec<&'a str> = layer
-            .iter()
-            .map(|s| group.iter().find(|g| g.name == s.name).map_or("", |g| g.name.as_str()))
-            .collect();
+        let mut names: Vec<&'a str> =
+            layer.iter().map(|s| group.iter().find(|g| g.name == s.name).map_or("", |g| g.name.as_str())).collect();
         names.sort_unstable();
         done.extend(names.iter().copied());
         left.retain(|s| !done.contains(s.name.as_str()));

@@ -27,8 +27,12 @@ fn int(v: &Value, path: &str) -> i64 {
 /// A condition's status (`"True"`, `"False"`, ...) and message.
 pub fn condition<'a>(v: &'a Value, kind: &str) -> Option<(&'a str, &'a str)> {
     v.pointer("/status/conditions")?.as_array()?.iter().find_map(|c| {
-        (c.get("type")?.as_str()? == kind)
-            .then(|| (c.get("status").and_then(Value::as_str).unwrap_or(""), c.get("message").and_then(Value::as_str).unwrap_or("")))
+        (c.get("type")?.as_str()? == kind).then(|| {
+            (
+                c.get("status").and_then(Value::as_str).unwrap_or(""),
+                c.get("message").and_then(Value::as_str).unwrap_or(""),
+            )
+        })
     })
 }
 
@@ -101,7 +105,11 @@ pub fn evaluate(kind: &str, v: &Value) -> Readiness {
             } else if let Some(("True", msg)) = condition(v, "Failed") {
                 Readiness::Failed(format!("job failed: {msg}"))
             } else {
-                Readiness::Waiting(format!("{} succeeded, {} active", int(v, "/status/succeeded"), int(v, "/status/active")))
+                Readiness::Waiting(format!(
+                    "{} succeeded, {} active",
+                    int(v, "/status/succeeded"),
+                    int(v, "/status/active")
+                ))
             }
         }
         "CustomResourceDefinition" => match condition(v, "Established") {

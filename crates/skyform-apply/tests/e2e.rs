@@ -48,7 +48,8 @@ async fn apply_noop_change_prune_history_rollback() {
     shop.greeting = "hello, world".into();
     shop.api_tag = "1.1.0".into();
     let d = engine::diff(&c, &shop.manifests(), &shop.name, "dev", false).await.expect("diff");
-    let changed: Vec<&str> = d.iter().filter(|d| d.change != ChangeKind::Unchanged).map(|d| d.r.name.as_str()).collect();
+    let changed: Vec<&str> =
+        d.iter().filter(|d| d.change != ChangeKind::Unchanged).map(|d| d.r.name.as_str()).collect();
     assert_eq!(changed, ["app-config", "api"], "{d:#?}");
     let api_diff = &d.iter().find(|d| d.r.kind == "Deployment" && d.r.name == "api").unwrap().diff;
     assert!(api_diff.contains("-") && api_diff.contains("example/api:1.1.0"), "{api_diff}");
@@ -111,7 +112,8 @@ async fn conflicting_field_manager_is_reported_and_force_takes_over() {
     // Another tool takes the ConfigMap's greeting.
     let ar = kube::discovery::ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&());
     let cms: Api<DynamicObject> = Api::namespaced_with(c.client(), &shop.app_ns(), &ar);
-    let patch = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app-config"},"data":{"greeting":"hijacked"}});
+    let patch =
+        json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app-config"},"data":{"greeting":"hijacked"}});
     cms.patch("app-config", &PatchParams::apply("other-tool").force(), &Patch::Apply(&patch)).await.expect("hijack");
     let writes = c.writes();
     let err = engine::apply(&mut c, &shop.manifests(), &shop.services(), &opts, &Quiet).await.expect_err("conflict");
@@ -130,7 +132,8 @@ async fn conflicting_field_manager_is_reported_and_force_takes_over() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unprivileged_user_gets_a_403_naming_verb_resource_namespace() {
     let user = support::user_kubeconfig();
-    let mut c = Cluster::connect(&Target { kubeconfig: Some(user), context: None }).await.expect("discovery is allowed");
+    let mut c =
+        Cluster::connect(&Target { kubeconfig: Some(user), context: None }).await.expect("discovery is allowed");
     let shop = Shop::new("e2e-forbidden");
     let err = engine::apply(&mut c, &shop.manifests(), &shop.services(), &shop.options(), &Quiet)
         .await

@@ -111,24 +111,30 @@ impl Shop {
             l
         };
         let ns = |n: &str| json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":n,"labels":labels(None)}});
-        let service = |name: &str, ns: &str, port: u16| json!({
+        let service = |name: &str, ns: &str, port: u16| {
+            json!({
             "apiVersion":"v1","kind":"Service",
             "metadata":{"name":name,"namespace":ns,"labels":labels(Some(name))},
             "spec":{"selector":{"app.kubernetes.io/name":name,"app.kubernetes.io/instance":p},
-                "ports":[{"name":"http","port":port,"targetPort":port}]}});
-        let pod = |name: &str, image: &str, port: u16| json!({
+                "ports":[{"name":"http","port":port,"targetPort":port}]}})
+        };
+        let pod = |name: &str, image: &str, port: u16| {
+            json!({
             "metadata":{"labels":{"app.kubernetes.io/name":name,"app.kubernetes.io/instance":p}},
             "spec":{"automountServiceAccountToken":false,
                 "securityContext":{"runAsNonRoot":true,"runAsUser":10001,"seccompProfile":{"type":"RuntimeDefault"}},
                 "containers":[{"name":name,"image":image,"ports":[{"name":"http","containerPort":port}],
                 "resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"cpu":"200m","memory":"128Mi"}},
-                "securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}});
-        let deployment = |name: &str, image: &str, replicas: u32, port: u16| json!({
+                "securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}})
+        };
+        let deployment = |name: &str, image: &str, replicas: u32, port: u16| {
+            json!({
             "apiVersion":"apps/v1","kind":"Deployment",
             "metadata":{"name":name,"namespace":app,"labels":labels(Some(name))},
             "spec":{"replicas":replicas,
                 "selector":{"matchLabels":{"app.kubernetes.io/name":name,"app.kubernetes.io/instance":p}},
-                "template":pod(name,image,port)}});
+                "template":pod(name,image,port)}})
+        };
         let mut out = vec![
             ns(&app),
             ns(&data),

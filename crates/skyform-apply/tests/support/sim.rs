@@ -2,9 +2,9 @@
 //! Running and Ready, finishes terminating pods, and binds pending PersistentVolumeClaims
 //! to hostPath PersistentVolumes it creates. Runs until its stop flag is set.
 
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use kube::Client;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,9 +61,11 @@ pub async fn tick(client: &Client) -> anyhow::Result<()> {
             let _ = api.delete(&name, &DeleteParams { grace_period_seconds: Some(0), ..Default::default() }).await;
             continue;
         }
-        let ready = p.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| {
-            c.iter().any(|c| c.type_ == "Ready" && c.status == "True")
-        });
+        let ready = p
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
         if ready {
             continue;
         }
@@ -71,10 +73,17 @@ pub async fn tick(client: &Client) -> anyhow::Result<()> {
         let containers: Vec<serde_json::Value> = p
             .spec
             .as_ref()
-            .map(|s| s.containers.iter().map(|c| json!({
+            .map(|s| {
+                s.containers
+                    .iter()
+                    .map(|c| {
+                        json!({
                 "name": c.name, "image": c.image.clone().unwrap_or_default(), "imageID": "sim",
                 "ready": true, "started": true, "restartCount": 0,
-                "state": {"running": {"startedAt": now}}})).collect())
+                "state": {"running": {"startedAt": now}}})
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let cond = |t: &str| json!({"type": t, "status": "True", "lastTransitionTime": now});
         let status = json!({"status": {
@@ -124,10 +133,10 @@ pub async fn tick(client: &Client) -> anyhow::Result<()> {
 pub async fn run(client: Client, stop: Arc<AtomicBool>) {
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
-        if n % 50 == 0 {
-            if let Err(e) = register_node(&client).await {
-                eprintln!("node-sim: cannot register the node: {e}");
-            }
+        if n.is_multiple_of(50)
+            && let Err(e) = register_node(&client).await
+        {
+            eprintln!("node-sim: cannot register the node: {e}");
         }
         if let Err(e) = tick(&client).await {
             eprintln!("node-sim: {e}");

@@ -82,7 +82,12 @@ pub struct Rendered {
 }
 
 /// Compiles and renders; `Err(code)` when the input is bad (already reported).
-pub fn render(file: &std::path::Path, env: &str, provider: Option<&str>, ui: &Ui) -> Result<std::result::Result<Rendered, u8>> {
+pub fn render(
+    file: &std::path::Path,
+    env: &str,
+    provider: Option<&str>,
+    ui: &Ui,
+) -> Result<std::result::Result<Rendered, u8>> {
     let (model, _) = match super::compile_platform(file, ui)? {
         Ok(m) => m,
         Err(code) => return Ok(Err(code)),
@@ -153,9 +158,20 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);
-        println!("plan for {}/{} ({} objects, {} waves):", rendered.platform, rendered.environment, rendered.manifests.len(), waves.len());
+        println!(
+            "plan for {}/{} ({} objects, {} waves):",
+            rendered.platform,
+            rendered.environment,
+            rendered.manifests.len(),
+            waves.len()
+        );
         for w in &waves {
-            println!("wave {} ({} objects){}", w.name, w.objects.len(), if w.services.is_empty() { String::new() } else { format!(": {}", w.services.join(", ")) });
+            println!(
+                "wave {} ({} objects){}",
+                w.name,
+                w.objects.len(),
+                if w.services.is_empty() { String::new() } else { format!(": {}", w.services.join(", ")) }
+            );
             for &i in &w.objects {
                 println!("  {}", rendered.manifests[i].r);
             }
@@ -194,7 +210,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
 
 /// Summary of an apply.
 pub fn print_report(r: &skyform_apply::ApplyReport, ui: &Ui) {
-    let rev = if r.new_revision { format!("revision {}", r.revision) } else { format!("revision {} (unchanged)", r.revision) };
+    let rev = if r.new_revision {
+        format!("revision {}", r.revision)
+    } else {
+        format!("revision {} (unchanged)", r.revision)
+    };
     ui.status(&format!(
         "{rev}: {} created, {} updated, {} unchanged, {} pruned, {} writes in {:.1}s",
         r.created.len(),
