@@ -8,7 +8,8 @@ use skyform_package::{Package, RenderedFile, helm, kustomize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Line diff of two file sets: changed files with their removed/added lines (LCS based).
+/// Line diff of two file sets: changed files with their removed/added lines (LCS based;
+/// no line numbers, so add-on objects elsewhere in the files do not churn the snapshot).
 fn diff_files(before: &[RenderedFile], after: &[RenderedFile]) -> String {
     let a: BTreeMap<&str, &str> = before.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect();
     let b: BTreeMap<&str, &str> = after.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect();
@@ -35,10 +36,10 @@ fn diff_files(before: &[RenderedFile], after: &[RenderedFile]) -> String {
                 i += 1;
                 j += 1;
             } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-                let _ = writeln!(out, "{:>5} - {}", i + 1, xl[i]);
+                let _ = writeln!(out, "- {}", xl[i]);
                 i += 1;
             } else {
-                let _ = writeln!(out, "{:>5} + {}", j + 1, yl[j]);
+                let _ = writeln!(out, "+ {}", yl[j]);
                 j += 1;
             }
         }
