@@ -599,7 +599,6 @@ fn vultr() -> Module {
                 .a("version", r("var.kubernetes_version"))
                 .a("ha_controlplanes", r("var.high_availability"))
                 .a("enable_firewall", b(true))
-                .a("vpc_id", r("var.network.id"))
                 .blk(
                     Blk::new("node_pools", &[])
                         .a("label", first("name"))
@@ -717,7 +716,7 @@ fn hetzner() -> Module {
         call(
             "templatefile",
             [
-                tpl(&format!("${{path.module}}/cloud-init-{role}.yaml.tftpl")),
+                tpl(format!("${{path.module}}/cloud-init-{role}.yaml.tftpl")),
                 obj([
                     ("k3s_version", r("var.kubernetes_version")),
                     ("token", r("random_password.k3s_token.result")),
@@ -725,8 +724,14 @@ fn hetzner() -> Module {
                     ("server_ca_key", r("tls_private_key.server_ca.private_key_pem")),
                     ("client_ca_cert", r("tls_self_signed_cert.client_ca.cert_pem")),
                     ("client_ca_key", r("tls_private_key.client_ca.private_key_pem")),
-                    ("first_server", cond(op(r("count.index"), BinaryOperator::Eq, n(0)), b(true), b(false))),
-                    ("server_url", s("https://10.0.1.2:6443")),
+                    (
+                        "cluster_args",
+                        cond(
+                            op(r("count.index"), BinaryOperator::Eq, n(0)),
+                            s("--cluster-init"),
+                            s("--server https://10.0.1.2:6443"),
+                        ),
+                    ),
                 ]),
             ],
         )
@@ -765,7 +770,6 @@ fn hetzner() -> Module {
             ]),
         ],
     );
-    let _ = cloud_init;
     main = main.blk(
         Blk::resource("hcloud_server", "agent")
             .a("for_each", r("local.agents"))

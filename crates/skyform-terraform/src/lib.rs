@@ -1,4 +1,4 @@
-//! skyform-terraform: Terraform modules and roots, and Pulumi YAML programs, for the
+//! skyform-terraform: Terraform modules and roots (Pulumi YAML: not yet) for the
 //! clusters and cloud services of a resolved platform model.
 //!
 //! The crate is pure: a [`Model`], one of its environments, a provider and the cost
@@ -43,6 +43,8 @@ pub enum Error {
     Hcl { path: String, source: hcl::Error },
     #[error("printing YAML for {path}: {message}")]
     Yaml { path: String, message: String },
+    #[error("{0}")]
+    NotImplemented(&'static str),
 }
 
 /// The output format.
@@ -73,11 +75,10 @@ pub fn render(model: &Model, env: &Environment, provider: ProviderName, plan: Op
     Ok(files)
 }
 
-/// The Pulumi YAML program for one environment on one provider:
-/// `pulumi/<provider>/Pulumi.yaml` and its stack file `Pulumi.<env>.yaml`.
+/// The Pulumi YAML program for one environment on one provider.
 ///
 /// # Errors
-/// [`Error::Yaml`] if a file cannot be printed.
+/// Always [`Error::NotImplemented`] for now: `--format pulumi` is not written yet.
 pub fn render_pulumi(
     model: &Model,
     env: &Environment,
@@ -87,9 +88,7 @@ pub fn render_pulumi(
     let Some(ctx) = Ctx::new(model, env, provider, plan) else {
         return Ok(Vec::new());
     };
-    let mut files = pulumi::program(&ctx)?;
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    pulumi::program(&ctx)
 }
 
 /// Renders either format.

@@ -331,8 +331,6 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
     print(format!("{d}/main.tf"), &main, files)?;
 
     // variables.tf
-    let pools_type = cluster::variables();
-    let _ = pools_type;
     let pool_type = call(
         "list",
         [call(
@@ -520,7 +518,7 @@ pub fn cloud_init_server() -> String {
         "write_files": write_files,
         "runcmd": [
             "curl -sfL https://get.k3s.io -o /tmp/k3s-install.sh",
-            "INSTALL_K3S_VERSION='${k3s_version}' K3S_TOKEN='${token}' sh /tmp/k3s-install.sh server ${first_server ? \"--cluster-init\" : \"--server ${server_url}\"} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
+            "INSTALL_K3S_VERSION='${k3s_version}' K3S_TOKEN='${token}' sh /tmp/k3s-install.sh server ${cluster_args} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
         ],
     });
     cloud_config(&doc)

@@ -45,7 +45,8 @@ impl Kind {
 pub fn available(kind: Kind, p: ProviderName) -> bool {
     use ProviderName::*;
     match kind {
-        Kind::Networking => !matches!(p, Linode | K3s),
+        // LKE and VKE make their own networks: nothing to attach.
+        Kind::Networking => !matches!(p, Linode | Vultr | K3s),
         Kind::Dns => p != K3s,
         Kind::ObjectStorage => !matches!(p, Hetzner | K3s),
         Kind::ManagedPostgres => matches!(p, Aws | Gcp | Azure | Digitalocean | Linode),
