@@ -480,37 +480,70 @@ pub fn migration_runbook(model: &Model, from: ProviderName, to: ProviderName) ->
     );
     let _ = writeln!(
         md,
-        "Secrets come from the same backend ({:?}); grant the new cluster's identities access first.",
-        model.secrets.backend
+        "Secrets come from the same backend ({}); grant the new cluster's identities access first.",
+        serde_json::to_value(model.secrets.backend)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     );
     let pg: Vec<&Service> = env.services.iter().filter(|s| s.component == Some(ComponentKind::Postgres)).collect();
     if !pg.is_empty() {
         h(&mut md, "Migrate PostgreSQL");
         for s in &pg {
-            let src = if s.is_managed_on(from) {
-                format!("<{f} managed endpoint of {}>", s.name)
-            } else {
-                format!("{}.{}.svc.cluster.local", s.name, s.namespace)
+            let side = |p: ProviderName, name: &str| -> (String, String, String) {
+                // (description, dump/restore command prefix, host for replication)
+                if s.is_managed_on(p) {
+                    let host = format!("<{name} managed endpoint of {}>", s.name);
+                    (format!("the managed database on {name} (`{host}`)"), format!("-h {host}"), host)
+                } else {
+                    (
+                        format!("the in-cluster StatefulSet in the {name} cluster"),
+                        format!("kubectl --context {name} -n {} exec -i {}-0 --", s.namespace, s.name),
+                        format!("<address of {} reachable from the target>", s.name),
+                    )
+                }
             };
-            let dst = if s.is_managed_on(to) {
-                format!("<{t} managed endpoint of {}>", s.name)
+            let (src_desc, src_cmd, src_host) = side(from, f);
+            let (dst_desc, dst_cmd, _) = side(to, t);
+            let dump = if s.is_managed_on(from) {
+                format!("pg_dump -Fc {src_cmd} -U postgres postgres")
             } else {
-                format!("{}.{}.svc.cluster.local", s.name, s.namespace)
+                format!("{src_cmd} pg_dump -Fc -U postgres postgres")
             };
-            let _ = writeln!(md, "### {}\n", s.name);
+            let restore = if s.is_managed_on(to) {
+                format!("pg_restore --no-owner {dst_cmd} -U postgres -d postgres")
+            } else {
+                format!("{dst_cmd} pg_restore --no-owner -U postgres -d postgres")
+            };
             let _ = writeln!(
                 md,
-                "Source `{src}` ({}), target `{dst}` ({}).\n",
-                if s.is_managed_on(from) { "managed" } else { "in-cluster" },
-                if s.is_managed_on(to) { "managed" } else { "in-cluster" }
+                "### {}
+",
+                s.name
             );
             let _ = writeln!(
                 md,
-                "Zero-downtime (logical replication, PostgreSQL ≥ 10):\n```sql\n-- on the source\nCREATE PUBLICATION skyform_migration FOR ALL TABLES;\n-- on the target, after restoring the schema with pg_dump --schema-only | psql\nCREATE SUBSCRIPTION skyform_migration CONNECTION 'host={src} dbname=postgres user=postgres' PUBLICATION skyform_migration;\n-- wait until pg_stat_subscription shows no lag, then cut over and:\nDROP SUBSCRIPTION skyform_migration;\n```"
+                "From {src_desc} to {dst_desc}.
+"
             );
             let _ = writeln!(
                 md,
-                "Or with downtime (dump and restore during the freeze):\n```sh\npg_dump -Fc -h {src} -U postgres postgres | pg_restore --no-owner -h {dst} -U postgres -d postgres\n```"
+                "With downtime (during the freeze):
+```sh
+{dump} | {restore}
+```"
+            );
+            let _ = writeln!(
+                md,
+                "Without downtime (logical replication, PostgreSQL ≥ 10; the target must reach the source, e.g. over a VPN or peering):
+```sql
+-- on the source
+CREATE PUBLICATION skyform_migration FOR ALL TABLES;
+-- on the target, after copying the schema (pg_dump --schema-only | psql)
+CREATE SUBSCRIPTION skyform_migration CONNECTION 'host={src_host} dbname=postgres user=postgres' PUBLICATION skyform_migration;
+-- when pg_stat_subscription shows no lag: stop writes, cut over, then
+DROP SUBSCRIPTION skyform_migration;
+```"
             );
         }
     }

@@ -278,7 +278,9 @@ pub fn ci_workflow(model: &Model) -> RenderedFile {
     let base = model.gitops.as_ref().map_or("deploy", |g| g.path.as_str()).trim_matches('/').to_string();
     render.push(json!({
         "name": "Committed manifests are up to date",
-        "run": format!("git diff --exit-code -- {base} || (echo 'run skyform render and commit the result' >&2; exit 1)"),
+        "run": format!(
+            "test -z \"$(git status --porcelain -- {base})\" || (git status --short -- {base}; echo 'run skyform render and commit the result' >&2; exit 1)"
+        ),
     }));
     render.push(
         json!({ "name": "Check the manifests", "run": format!("skyform check {base} --output sarif > skyform.sarif") }),

@@ -10,7 +10,8 @@
 //! - an `ExternalSecret` `<service>-secrets` whose target is exactly the Secret the
 //!   workload reads ([`skyform_render::objects::secret_name`]), one key per variable,
 //!   from the key/property the platform file gives (`<platform>/<service>` and the
-//!   variable name by default). A service scaled on a queue also gets `KEDA_QUEUE_HOST`
+//!   variable name by default). In that default form the one backend entry is
+//!   extracted whole (`dataFrom.extract`): its properties are the variable names. A service scaled on a queue also gets `KEDA_QUEUE_HOST`
 //!   (same entry, property `KEDA_QUEUE_HOST`), which KEDA's TriggerAuthentication reads.
 //!
 //! GCP Secret Manager and Azure Key Vault do not allow `/` in secret names, so the key
@@ -166,27 +167,38 @@ pub fn entries(cx: &Ctx<'_>, s: &Service) -> Vec<(String, String, String)> {
 
 fn external_secret(cx: &Ctx<'_>, s: &Service) -> Object {
     let backend = cx.model.secrets.backend;
-    let data: Vec<Value> = entries(cx, s)
-        .into_iter()
-        .map(|(env, key, property)| {
-            json!({ "secretKey": env, "remoteRef": { "key": remote_key(backend, &key), "property": property } })
-        })
-        .collect();
-    custom(
-        ESO_API,
-        "ExternalSecret",
-        service_meta(cx.model, s, &secret_name(&s.name), &s.namespace),
-        json!({
-            "refreshInterval": cx.model.secrets.refresh_interval,
-            "secretStoreRef": { "name": store_name(&s.name), "kind": "SecretStore" },
-            "target": {
-                "name": secret_name(&s.name),
-                "creationPolicy": "Owner",
-                "deletionPolicy": "Retain",
-            },
-            "data": data,
-        }),
-    )
+    let list = entries(cx, s);
+    let mut spec = json!({
+        "refreshInterval": cx.model.secrets.refresh_interval,
+        "secretStoreRef": { "name": store_name(&s.name), "kind": "SecretStore" },
+        "target": {
+            "name": secret_name(&s.name),
+            "creationPolicy": "Owner",
+            "deletionPolicy": "Retain",
+        },
+    });
+    match extract_key(&list) {
+        // One backend entry whose properties are the variable names: extract it whole.
+        Some(key) => spec["dataFrom"] = json!([{ "extract": { "key": remote_key(backend, key) } }]),
+        None => {
+            let data: Vec<Value> = list
+                .iter()
+                .map(|(env, key, property)| {
+                    json!({ "secretKey": env, "remoteRef": { "key": remote_key(backend, key), "property": property } })
+                })
+                .collect();
+            spec["data"] = json!(data);
+        }
+    }
+    custom(ESO_API, "ExternalSecret", service_meta(cx.model, s, &secret_name(&s.name), &s.namespace), spec)
+}
+
+/// The single backend key of `entries` when every property is named like its variable
+/// (the default `secrets: [NAME]` form): then the whole entry is extracted with
+/// `dataFrom`, and the Secret's keys are the entry's properties.
+pub fn extract_key(entries: &[(String, String, String)]) -> Option<&str> {
+    let first = &entries.first()?.1;
+    entries.iter().all(|(env, key, property)| key == first && env == property).then_some(first.as_str())
 }
 
 fn sealed_secret(cx: &Ctx<'_>, s: &Service) -> Object {
@@ -259,6 +271,15 @@ fn eso_to_vault_policy(cx: &Ctx<'_>, v: &Service) -> Object {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extract_only_when_properties_are_the_variable_names() {
+        let e = |a: &str, k: &str, p: &str| (a.to_string(), k.to_string(), p.to_string());
+        assert_eq!(extract_key(&[e("A", "x/y", "A"), e("B", "x/y", "B")]), Some("x/y"));
+        assert_eq!(extract_key(&[e("A", "x/y", "password"), e("B", "x/y", "B")]), None);
+        assert_eq!(extract_key(&[e("A", "x/y", "A"), e("B", "x/z", "B")]), None);
+        assert_eq!(extract_key(&[]), None);
+    }
 
     #[test]
     fn gcp_and_azure_keys_have_no_slashes() {

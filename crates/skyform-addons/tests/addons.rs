@@ -74,7 +74,20 @@ fn every_secret_the_workloads_read_is_created() {
                 let core = render_objects(&m, env, p);
                 let add = objects(&m, env, p);
                 let mut provided = BTreeSet::new();
+                let cx = skyform_addons::Ctx { model: &m, env, provider: p };
                 for o in add.iter().filter(|o| o.kind == "ExternalSecret") {
+                    let ns = o.namespace.clone().unwrap_or_default();
+                    let target = o.value["spec"]["target"]["name"].as_str().unwrap_or("").to_string();
+                    // `dataFrom.extract`: the Secret's keys are the properties of that entry.
+                    if let Some(key) = o.value["spec"]["dataFrom"][0]["extract"]["key"].as_str() {
+                        let svc = env.services.iter().find(|s| s.namespace == ns && secret_name(&s.name) == target);
+                        let svc = svc.expect("service of the ExternalSecret");
+                        for (env_name, k, property) in skyform_addons::secrets::entries(&cx, svc) {
+                            assert_eq!(k, key);
+                            assert_eq!(env_name, property);
+                            provided.insert((ns.clone(), target.clone(), env_name));
+                        }
+                    }
                     for d in o.value["spec"]["data"].as_array().into_iter().flatten() {
                         provided.insert((
                             o.namespace.clone().unwrap_or_default(),

@@ -49,9 +49,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     objects.extend(skyform_addons::objects(&model, env, provider));
     let report = skyform_addons::compliance(&model, env, provider, &objects);
     match args.output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(&report)?),
-        OutputFormat::Table => print!("{}", report.to_text()),
+        OutputFormat::Json => super::dr::out(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        OutputFormat::Yaml => super::dr::out(&super::to_yaml(&report)?)?,
+        OutputFormat::Table => super::dr::out(&report.to_text())?,
     }
     Ok(if report.has_gaps() { exit::FINDINGS } else { exit::OK })
 }

@@ -67,6 +67,16 @@ fn parse_pair(text: &str, ui: &Ui) -> Option<(ProviderName, ProviderName)> {
     Some((out[0], out[1]))
 }
 
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+pub fn out(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let (model, _) = match super::compile_platform(&args.file, ui)? {
         Ok(m) => m,
@@ -75,21 +85,20 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     if let Some(pair) = &args.migrate {
         let Some((from, to)) = parse_pair(pair, ui) else { return Ok(exit::BAD_INPUT) };
         let runbook = skyform_addons::migration_runbook(&model, from, to);
+        let json = serde_json::json!({ "runbook": runbook });
         match args.output {
-            OutputFormat::Json => {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "runbook": runbook }))?)
-            }
-            OutputFormat::Yaml => print!("{}", super::to_yaml(&serde_json::json!({ "runbook": runbook }))?),
-            OutputFormat::Table => print!("{runbook}"),
+            OutputFormat::Json => out(&(serde_json::to_string_pretty(&json)? + "\n"))?,
+            OutputFormat::Yaml => out(&super::to_yaml(&json)?)?,
+            OutputFormat::Table => out(&runbook)?,
         }
         return Ok(exit::OK);
     }
     let Some(env) = pick_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
     let report = skyform_addons::dr_table(&model, env);
     match args.output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(&report)?),
-        OutputFormat::Table => print!("{}", report.to_text()),
+        OutputFormat::Json => out(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        OutputFormat::Yaml => out(&super::to_yaml(&report)?)?,
+        OutputFormat::Table => out(&report.to_text())?,
     }
     Ok(exit::OK)
 }
