@@ -1,0 +1,113 @@
+//! CLI tests of `skyform render` and `skyform graph`: stdout stream, atomic tree output
+//! that never touches anything outside the output folder, and errors that change nothing.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn skyform() -> Command {
+    let mut c = Command::cargo_bin("skyform").expect("binary builds");
+    c.env("NO_COLOR", "1").current_dir(root());
+    c
+}
+
+const HEALTH: &str = "examples/health-platform/platform.yaml";
+
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).expect("inside").display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn stream_on_stdout_is_deterministic() {
+    let run = || skyform().args(["render", HEALTH, "--env", "production", "--provider", "aws"]).output().expect("runs");
+    let a = run();
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    let text = String::from_utf8_lossy(&a.stdout);
+    assert!(text.starts_with("---\napiVersion: "), "{}", &text[..80.min(text.len())]);
+    assert!(text.contains("kind: NetworkPolicy"));
+    assert_eq!(a.stdout, run().stdout);
+    let dash = skyform().args(["render", HEALTH, "-e", "production", "-p", "aws", "-o", "-"]).output().expect("runs");
+    assert_eq!(dash.stdout, a.stdout);
+}
+
+#[test]
+fn tree_is_replaced_atomically_and_nothing_else_is_touched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("deploy");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("stale.yaml"), "old").expect("write");
+    std::fs::write(tmp.path().join("sibling.txt"), "keep").expect("write");
+    let o = skyform()
+        .args(["render", HEALTH, "--env", "dev", "--provider", "k3s", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+    let files = files_under(&out);
+    assert!(!files.contains(&"stale.yaml".to_string()), "the old tree is replaced");
+    assert!(files.contains(&"cluster/namespace-health-platform-api.yaml".to_string()), "{files:?}");
+    assert!(files.contains(&"health-platform-api/deployment-health-api.yaml".to_string()), "{files:?}");
+    let mut top: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["deploy", "sibling.txt"], "no staging folders left behind");
+    assert_eq!(std::fs::read_to_string(tmp.path().join("sibling.txt")).expect("read"), "keep");
+
+    // An error changes nothing.
+    let before = files_under(&out);
+    let bad = skyform()
+        .args(["render", HEALTH, "--env", "nope", "--provider", "k3s", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no environment `nope`"));
+    assert_eq!(files_under(&out), before);
+}
+
+#[test]
+fn undeclared_provider_is_bad_input_with_hint() {
+    let o = skyform()
+        .args(["render", "examples/resimate/platform.yaml", "-e", "dev", "-p", "linode"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not a target") && err.contains("aws, gcp, azure, k3s"), "{err}");
+}
+
+#[test]
+fn graph_prints_the_allowed_edges() {
+    let o = skyform().args(["graph", HEALTH, "--env", "dev", "--provider", "k3s"]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = String::from_utf8_lossy(&o.stdout);
+    assert!(m.starts_with("flowchart LR\n"));
+    assert!(m.contains("n_health_api -->|\"5432/TCP\"| n_postgres_health"), "{m}");
+    let d = skyform()
+        .args(["graph", HEALTH, "--env", "dev", "--provider", "aws", "--format", "dot"])
+        .output()
+        .expect("runs");
+    let dot = String::from_utf8_lossy(&d.stdout);
+    assert!(dot.starts_with("digraph traffic {"));
+    // On aws postgres-health is managed: the API talks to the private network instead.
+    assert!(dot.contains("\"health-api\" -> \"private-network\" [label=\"5432/TCP\"]"), "{dot}");
+}
