@@ -29,6 +29,15 @@ use serde_json::Value;
 use skyform_model::Model;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Listening ports: (number, protocol, name).
+pub type PortList = Vec<(u16, String, Option<String>)>;
+
+/// A workload found in the objects: (name, namespace, pod labels, ports).
+type Workload = (String, String, BTreeMap<String, String>, PortList);
+
+/// A cluster component outside the platform: (id, namespace, pod labels, ports).
+type ClusterComponent<'a> = (&'a str, &'a str, BTreeMap<String, String>, PortList);
+
 /// What kind of thing an endpoint is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EndpointKind {
@@ -51,7 +60,7 @@ pub struct Endpoint {
     pub labels: BTreeMap<String, String>,
     pub ip: u32,
     /// Listening ports (number, protocol, name); `None` = any port (external addresses).
-    pub ports: Option<Vec<(u16, String, Option<String>)>>,
+    pub ports: Option<PortList>,
 }
 
 /// One allowed connection.
@@ -266,7 +275,7 @@ impl Policies {
     }
 }
 
-fn container_ports(c: &Container) -> Vec<(u16, String, Option<String>)> {
+fn container_ports(c: &Container) -> PortList {
     c.ports
         .iter()
         .flatten()
@@ -278,11 +287,7 @@ fn container_ports(c: &Container) -> Vec<(u16, String, Option<String>)> {
         .collect()
 }
 
-fn workload_from_template(
-    name: &str,
-    ns: &str,
-    t: &PodTemplateSpec,
-) -> (String, String, BTreeMap<String, String>, Vec<(u16, String, Option<String>)>) {
+fn workload_from_template(name: &str, ns: &str, t: &PodTemplateSpec) -> Workload {
     let labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     let ports = t.spec.as_ref().map(|s| s.containers.iter().flat_map(container_ports).collect()).unwrap_or_default();
     (name.to_string(), ns.to_string(), labels, ports)
@@ -310,7 +315,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                     .pointer("/spec/template/metadata/labels")
                     .and_then(|l| serde_json::from_value(l.clone()).ok())
                     .unwrap_or_default();
-                let mut ports: Vec<(u16, String, Option<String>)> = o
+                let mut ports: PortList = o
                     .value
                     .pointer("/spec/template/spec/containers/0/ports")
                     .and_then(Value::as_array)
@@ -342,7 +347,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
     }
     let tier_namespaces: BTreeSet<&str> = model.tiers.iter().map(|t| t.namespace.as_str()).collect();
     let tcp = |p: u16| (p, "TCP".to_string(), None);
-    let cluster: [(&str, &str, BTreeMap<String, String>, Vec<(u16, String, Option<String>)>); 6] = [
+    let cluster: [ClusterComponent<'_>; 6] = [
         (
             "kube-dns",
             DNS_NAMESPACE,

@@ -131,10 +131,9 @@ fn evaluator_detects_a_missing_default_deny() {
     let objects: Vec<_> = render_objects(&model, env, ProviderName::K3s)
         .into_iter()
         .filter(|o| {
-            !(o.kind == "NetworkPolicy" && o.name.starts_with("allow-") && o.name != "allow-dns")
-                && !(o.kind == "NetworkPolicy"
-                    && o.name == "default-deny"
-                    && o.namespace.as_deref() == Some("health-platform-api"))
+            let service_policy = o.name.starts_with("allow-") && o.name != "allow-dns";
+            let api_deny = o.name == "default-deny" && o.namespace.as_deref() == Some("health-platform-api");
+            o.kind != "NetworkPolicy" || !(service_policy || api_deny)
         })
         .collect();
     let flows = allowed_flows(&objects, &model);
