@@ -6,7 +6,7 @@
 //! matching rule on the source's egress side *and* one on the destination's ingress side.
 //! Peers match by namespaceSelector (namespace labels, including
 //! `kubernetes.io/metadata.name`), podSelector (same namespace when alone) or ipBlock.
-//! Pods get synthetic addresses in `10.244.0.0/16`, so ipBlocks that cover private ranges
+//! Pods get synthetic addresses in `10.244.0.0/16` (cluster components in `10.245.0.0/16`), so ipBlocks that cover private ranges
 //! are evaluated against pods too (the conservative reading).
 //!
 //! The universe is built from the rendered objects ([`endpoints`]): one endpoint per
@@ -341,7 +341,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
             kind: EndpointKind::Workload,
             namespace: Some(ns),
             labels,
-            ip: pod_net + 10 + i as u32,
+            ip: pod_net + 10 + u32::try_from(i).unwrap_or(0) % 0xfff0,
             ports: Some(ports),
         });
     }
@@ -369,7 +369,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
             kind: EndpointKind::Cluster,
             namespace: Some(ns.to_string()),
             labels,
-            ip: pod_net + 0x100 + i as u32,
+            ip: 0x0af5_0000 + 10 + u32::try_from(i).unwrap_or(0), // 10.245.0.x
             ports: Some(ports),
         });
     }

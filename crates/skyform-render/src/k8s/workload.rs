@@ -223,9 +223,9 @@ fn probe_port(s: &Service, port: &str) -> IntOrString {
 
 fn probe(s: &Service, p: &skyform_model::Probe, knative: bool) -> Probe {
     let mut out = Probe {
-        initial_delay_seconds: (p.initial_delay_seconds > 0).then_some(p.initial_delay_seconds as i32),
-        period_seconds: Some(p.period_seconds as i32),
-        failure_threshold: Some(p.failure_threshold as i32),
+        initial_delay_seconds: (p.initial_delay_seconds > 0).then_some(int(p.initial_delay_seconds)),
+        period_seconds: Some(int(p.period_seconds)),
+        failure_threshold: Some(int(p.failure_threshold)),
         timeout_seconds: Some(3),
         ..Probe::default()
     };
@@ -247,6 +247,11 @@ fn probe(s: &Service, p: &skyform_model::Probe, knative: bool) -> Probe {
         ProbeAction::Exec { command } => out.exec = Some(ExecAction { command: Some(command.clone()) }),
     }
     out
+}
+
+/// A model count as a Kubernetes int32, saturating instead of wrapping.
+fn int(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 fn quantity(s: impl ToString) -> Quantity {
@@ -434,7 +439,7 @@ fn pod_template(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> PodTemplat
 }
 
 fn replicas(s: &Service) -> Option<i32> {
-    (!autoscaled(s)).then_some(s.replicas.min as i32)
+    (!autoscaled(s)).then_some(int(s.replicas.min))
 }
 
 fn deployment(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
@@ -525,7 +530,7 @@ fn scaling(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
                     name: name.into(),
                     target: MetricTarget {
                         type_: "Utilization".into(),
-                        average_utilization: Some(t as i32),
+                        average_utilization: Some(int(t)),
                         ..MetricTarget::default()
                     },
                 }),
@@ -541,8 +546,8 @@ fn scaling(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
                 kind: kind.into(),
                 name: s.name.clone(),
             },
-            min_replicas: Some(min as i32),
-            max_replicas: s.replicas.max as i32,
+            min_replicas: Some(int(min)),
+            max_replicas: int(s.replicas.max),
             metrics: Some(metrics),
             ..HorizontalPodAutoscalerSpec::default()
         },
