@@ -1,5 +1,5 @@
-//! skyform-terraform: Terraform modules and roots (Pulumi YAML: not yet) for the
-//! clusters and cloud services of a resolved platform model.
+//! skyform-terraform: Terraform modules and roots, and Pulumi YAML programs ([`pulumi`]),
+//! for the clusters and cloud services of a resolved platform model.
 //!
 //! The crate is pure: a [`Model`], one of its environments, a provider and the cost
 //! planner's [`Plan`] go in; `(relative path, contents)` pairs come out, sorted by path.
@@ -75,10 +75,11 @@ pub fn render(model: &Model, env: &Environment, provider: ProviderName, plan: Op
     Ok(files)
 }
 
-/// The Pulumi YAML program for one environment on one provider.
+/// The Pulumi YAML program for one environment on one provider:
+/// `pulumi/<env>/<provider>/Pulumi.yaml` and `Pulumi.<env>.yaml`. `k3s` yields no files.
 ///
 /// # Errors
-/// Always [`Error::NotImplemented`] for now: `--format pulumi` is not written yet.
+/// [`Error::Yaml`] if a file cannot be printed.
 pub fn render_pulumi(
     model: &Model,
     env: &Environment,

@@ -126,3 +126,33 @@ pub fn kubernetes_version(p: ProviderName, minor: &str) -> String {
         _ => minor.to_owned(),
     }
 }
+
+/// A Pulumi provider package the `--format pulumi` programs pin (`options.version`) and
+/// the schema test validates against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PulumiPackage {
+    /// The Pulumi package name, the first part of its type tokens (`aws`, `gcp`, …).
+    pub name: &'static str,
+    /// The npm package and the file `scripts/fetch-provider-schemas` reduces it to.
+    pub npm: &'static str,
+    pub version: &'static str,
+}
+
+/// Every Pulumi package a program uses. Azure is the classic `azure` provider (a bridge
+/// of the same `azurerm` Terraform provider the modules use), not `azure-native`.
+pub const PULUMI: [PulumiPackage; 9] = [
+    PulumiPackage { name: "aws", npm: "@pulumi/aws", version: "7.48.0" },
+    PulumiPackage { name: "gcp", npm: "@pulumi/gcp", version: "9.37.0" },
+    PulumiPackage { name: "azure", npm: "@pulumi/azure", version: "6.40.0" },
+    PulumiPackage { name: "digitalocean", npm: "@pulumi/digitalocean", version: "4.80.1" },
+    PulumiPackage { name: "linode", npm: "@pulumi/linode", version: "5.1.1" },
+    PulumiPackage { name: "civo", npm: "@pulumi/civo", version: "1.0.7" },
+    PulumiPackage { name: "vultr", npm: "@ediri/vultr", version: "2.21.0" },
+    PulumiPackage { name: "hcloud", npm: "@pulumi/hcloud", version: "1.41.0" },
+    PulumiPackage { name: "random", npm: "@pulumi/random", version: "4.19.1" },
+];
+
+/// The pinned Pulumi package named `name`.
+pub fn pulumi_package(name: &str) -> Option<PulumiPackage> {
+    PULUMI.iter().copied().find(|p| p.name == name)
+}

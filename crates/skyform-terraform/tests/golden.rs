@@ -1,5 +1,5 @@
 //! Golden snapshots: both examples × every provider, production environment, Terraform
-//! (Pulumi is not implemented yet). Each snapshot is the whole file set, one `# ==> path` header per file.
+//! and Pulumi YAML. Each snapshot is the whole file set, one `# ==> path` header per file.
 
 mod common;
 
@@ -40,11 +40,24 @@ fn terraform_golden() {
 }
 
 #[test]
-fn pulumi_says_it_is_not_implemented() {
+fn pulumi_golden() {
+    snapshots(Format::Pulumi, "pulumi");
+}
+
+#[test]
+fn pulumi_renders_a_yaml_program_and_stack() {
     let m = common::model(common::EXAMPLES[0].1);
     let env = &m.environments[0];
-    let r = skyform_terraform::render_pulumi(&m, env, ProviderName::Aws, None);
-    assert!(matches!(r, Err(skyform_terraform::Error::NotImplemented(_))));
+    let files = skyform_terraform::render_format(Format::Pulumi, &m, env, ProviderName::Aws, None).expect("renders");
+    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    let d = format!("pulumi/{}/aws", env.name);
+    let mut want = [format!("{d}/Pulumi.yaml"), format!("{d}/Pulumi.{}.yaml", env.name)];
+    want.sort();
+    assert_eq!(paths, want);
+    assert!(files.iter().any(|(p, t)| p.ends_with("/Pulumi.yaml") && t.contains("runtime: yaml")));
+    let again = skyform_terraform::render_format(Format::Pulumi, &m, env, ProviderName::Aws, None).expect("renders");
+    assert_eq!(files, again, "deterministic");
+    assert!(skyform_terraform::render_pulumi(&m, env, ProviderName::K3s, None).expect("renders").is_empty());
 }
 
 #[test]
