@@ -271,4 +271,56 @@ mod tests {
             "apiVersion: v1\nkind: X\nmetadata:\n  name: a\n  labels: {}\nspec:\n  empty: []\n  list:\n    - name: x\n      b: 1\n      sub:\n        c:\n          - 1\n          - 2\n    - s\n"
         );
     }
+
+    #[test]
+    fn tricky_scalars_round_trip() {
+        let tricky = [
+            "",
+            " lead",
+            "trail ",
+            "a: b",
+            "a #b",
+            "#c",
+            "- x",
+            "? q",
+            "yes",
+            "NO",
+            "~",
+            "null",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "1e3",
+            ".5",
+            "+1",
+            "12:30:00",
+            "2024-01-01",
+            "tab\there",
+            "line\nbreak",
+            "quote\"d",
+            "back\\slash",
+            "unicode é ✓",
+            "{x}",
+            "[y]",
+            "a,b",
+            "*ref",
+            "&anchor",
+            "!tag",
+            "%dir",
+            "@at",
+            "`tick`",
+            "|",
+            ">",
+            "=",
+            "<<",
+            "it's",
+            "http://h:80/p?q=1&r=2",
+        ];
+        for t in tricky {
+            let v = json!({"k": t, "list": [t], t: 1});
+            let text = to_yaml(&v);
+            let back: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{t:?}: {e}\n{text}"));
+            assert_eq!(back, v, "{t:?}\n{text}");
+        }
+    }
 }

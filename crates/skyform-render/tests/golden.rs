@@ -100,3 +100,22 @@ fn every_pod_is_restricted_and_complete() {
         }
     }
 }
+
+/// The YAML emitter is ours: every document it writes must parse back (with an
+/// independent YAML parser) to exactly the object it was written from.
+#[test]
+fn yaml_round_trips_through_a_parser() {
+    for (_, path, names) in PLATFORMS {
+        let model = load(path);
+        for env in &model.environments {
+            for p in providers(names) {
+                for o in render_objects(&model, env, p) {
+                    let text = skyform_render::output::to_yaml(&o.value);
+                    let back: Value =
+                        serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{} {}: {e}\n{text}", o.kind, o.name));
+                    assert_eq!(back, o.value, "{} {} does not round-trip:\n{text}", o.kind, o.name);
+                }
+            }
+        }
+    }
+}
