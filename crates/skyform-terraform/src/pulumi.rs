@@ -778,10 +778,10 @@ fn azure(p: &mut Prog<'_, '_>) {
             "backupRetentionDays": 7, "zone": "1", "tags": labels,
             "maintenanceWindow": { "dayOfWeek": 0, "startHour": 3, "startMinute": 0 },
         });
-        if d.high_availability {
-            if let Value::Object(m) = &mut props {
-                m.insert("highAvailability".into(), json!({ "mode": "ZoneRedundant", "standbyAvailabilityZone": "2" }));
-            }
+        if d.high_availability
+            && let Value::Object(m) = &mut props
+        {
+            m.insert("highAvailability".into(), json!({ "mode": "ZoneRedundant", "standbyAvailabilityZone": "2" }));
         }
         let o = p.add(&n, "azure:postgresql:FlexibleServer", props);
         o.protect = true;
