@@ -253,3 +253,39 @@ fn pulumi_pins_agree_with_the_fetch_script() {
         assert_eq!(schema["version"].as_str(), Some(p.version), "{}", p.npm);
     }
 }
+
+/// Neither example uses managed Redis, or managed PostgreSQL on DigitalOcean or Linode:
+/// this variant of health-platform does, so those programs are validated too.
+#[test]
+fn managed_redis_and_postgres_everywhere_match_package_schemas() {
+    let text = common::EXAMPLES[0]
+        .1
+        .replace("managed: [aws, gcp, azure]", "managed: [aws, gcp, azure, digitalocean, linode]")
+        .replace(
+            "      storage: { size: 1Gi, class: fast-ssd }\n    redis-webauthn:",
+            "      storage: { size: 1Gi, class: fast-ssd }\n      managed: [aws, gcp, azure, digitalocean]\n    redis-webauthn:",
+        );
+    let m = common::model(&text);
+    let schemas = Schemas::load();
+    let mut errors = Vec::new();
+    let mut checked = BTreeSet::new();
+    for env in m.environments.iter().filter(|e| e.production) {
+        for p in common::PROVIDERS {
+            let files = skyform_terraform::render_pulumi(&m, env, p, None).expect("renders");
+            for (path, text) in files.iter().filter(|(p, _)| p.ends_with("/Pulumi.yaml")) {
+                validate(&schemas, path, text, &mut errors, &mut checked);
+            }
+        }
+    }
+    eprintln!("{checked:#?}");
+    for token in [
+        "aws:elasticache:ReplicationGroup",
+        "gcp:redis:Instance",
+        "azure:redis:Cache",
+        "digitalocean:DatabaseCluster",
+        "linode:DatabasePostgresqlV2",
+    ] {
+        assert!(checked.contains(token), "{token} was not rendered");
+    }
+    assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
+}
