@@ -100,19 +100,8 @@ impl Ctx<'_> {
     }
 }
 
-/// Name of the ConfigMap holding a component's configuration files (Vault, Kratos).
-pub fn component_config_name(service: &str) -> String {
-    format!("{service}-component-config")
-}
-
-/// Where a component's workload must mount [`component_config_name`].
-pub fn component_config_dir(kind: ComponentKind) -> Option<&'static str> {
-    match kind {
-        ComponentKind::Vault => Some("/vault/config"),
-        ComponentKind::Kratos => Some("/etc/config/kratos"),
-        _ => None,
-    }
-}
+/// The component-configuration contract is the core renderer's: it mounts these.
+pub use skyform_render::k8s::{component_config_dir, component_config_name};
 
 /// Metadata of an object belonging to a service.
 pub(crate) fn service_meta(model: &Model, s: &Service, name: &str, namespace: &str) -> ObjectMeta {

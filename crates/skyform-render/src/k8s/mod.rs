@@ -15,7 +15,10 @@ pub use network::{
     KNATIVE_NAMESPACE, NAMESPACE_NAME_LABEL, NON_PUBLIC, PRIVATE, queue_port,
 };
 pub use provider::{SpotMarker, spot_marker};
-pub use workload::{KNATIVE_QUEUE_PORT, autoscaled, config_checksum, knative_port};
+pub use workload::{
+    KNATIVE_QUEUE_PORT, autoscaled, component_config_dir, component_config_name, config_checksum, knative_port,
+    needs_api_token,
+};
 
 use crate::objects::{Object, meta, platform_labels, sort_objects};
 use k8s_openapi::api::core::v1::Namespace;

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{
     NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm, Toleration,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
-use skyform_model::{Model, ProviderName};
+use skyform_model::{Model, ProviderName, StorageClassName};
 use std::collections::BTreeMap;
 
 /// CSI provisioner and parameters of one class on one provider.
@@ -48,11 +48,25 @@ fn class_spec(provider: ProviderName, fast: bool) -> ClassSpec {
     ClassSpec { provisioner, params, expandable }
 }
 
-/// The `fast-ssd` and `standard` StorageClasses for `provider`. Production environments
-/// retain volumes when a claim is deleted; others delete them.
+/// The StorageClass a claim of class `c` uses on `provider`. GKE already ships an
+/// immutable `standard` class (pd-standard), so on GKE `standard` claims use GKE's own
+/// `standard-rwo` (pd-balanced, the CSI class we would otherwise create) instead of
+/// clashing with it.
+pub fn storage_class_name(provider: ProviderName, c: StorageClassName) -> &'static str {
+    match (provider, c) {
+        (_, StorageClassName::FastSsd) => "fast-ssd",
+        (ProviderName::Gcp, StorageClassName::Standard) => "standard-rwo",
+        (_, StorageClassName::Standard) => "standard",
+    }
+}
+
+/// The `fast-ssd` and `standard` StorageClasses for `provider` (on GKE only `fast-ssd`;
+/// see [`storage_class_name`]). Production environments retain volumes when a claim is
+/// deleted; others delete them.
 pub fn storage_classes(model: &Model, provider: ProviderName, production: bool) -> Vec<Object> {
     [("fast-ssd", true), ("standard", false)]
         .into_iter()
+        .filter(|(name, _)| !(provider == ProviderName::Gcp && *name == "standard"))
         .map(|(name, fast)| {
             let spec = class_spec(provider, fast);
             let params: BTreeMap<String, String> =

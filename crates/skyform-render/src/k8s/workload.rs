@@ -22,12 +22,12 @@ use k8s_openapi::api::autoscaling::v2::{
     ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
-    SeccompProfile, SecretKeySelector, SecurityContext, Service as KService, ServiceAccount, ServicePort, ServiceSpec,
-    TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
-    WeightedPodAffinityTerm,
+    Affinity, Capabilities, ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort,
+    EmptyDirVolumeSource, EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, PersistentVolumeClaim,
+    PersistentVolumeClaimSpec, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, Service as KService, ServiceAccount,
+    ServicePort, ServiceSpec, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount,
+    VolumeResourceRequirements, WeightedPodAffinityTerm,
 };
 use k8s_openapi::api::networking::v1::{
     HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
@@ -105,7 +105,7 @@ pub fn autoscaled(s: &Service) -> bool {
 fn service_account(cx: &Ctx<'_>, s: &Service) -> Object {
     Object::typed(&ServiceAccount {
         metadata: obj_meta(cx, s, &s.name),
-        automount_service_account_token: Some(!s.rbac.is_empty()),
+        automount_service_account_token: Some(needs_api_token(s)),
         ..ServiceAccount::default()
     })
 }
@@ -294,6 +294,7 @@ fn container(s: &Service, knative: bool) -> Container {
             ..EnvVar::default()
         })
         .collect();
+    env.extend(component_env(s));
     env.sort_by(|a, b| a.name.cmp(&b.name));
     let mut mounts: Vec<VolumeMount> = writable_paths(s)
         .into_iter()
@@ -301,6 +302,14 @@ fn container(s: &Service, knative: bool) -> Container {
         .collect();
     if let Some(st) = &s.storage {
         mounts.push(VolumeMount { name: "data".into(), mount_path: st.mount_path.clone(), ..VolumeMount::default() });
+    }
+    if let Some(dir) = s.component.and_then(component_config_dir) {
+        mounts.push(VolumeMount {
+            name: COMPONENT_CONFIG_VOLUME.into(),
+            mount_path: dir.to_string(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
     }
     mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
     let ports: Vec<ContainerPort> = if knative {
@@ -358,6 +367,60 @@ fn container(s: &Service, knative: bool) -> Container {
     }
 }
 
+/// Volume holding a component's configuration files (see [`component_config_dir`]).
+const COMPONENT_CONFIG_VOLUME: &str = "component-config";
+
+/// Components whose configuration the add-ons render as ConfigMap
+/// `<service>-component-config`, and where the workload mounts it.
+pub fn component_config_dir(kind: skyform_model::ComponentKind) -> Option<&'static str> {
+    match kind {
+        skyform_model::ComponentKind::Vault => Some("/vault/config"),
+        skyform_model::ComponentKind::Kratos => Some("/etc/config/kratos"),
+        _ => None,
+    }
+}
+
+/// Name of the ConfigMap with a component's configuration files.
+pub fn component_config_name(service: &str) -> String {
+    format!("{service}-component-config")
+}
+
+/// Per-pod addresses Vault's Raft cluster needs, from the downward API.
+fn component_env(s: &Service) -> Vec<EnvVar> {
+    if s.component != Some(skyform_model::ComponentKind::Vault) {
+        return Vec::new();
+    }
+    let field = |name: &str, path: &str| EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(k8s_openapi::api::core::v1::ObjectFieldSelector {
+                field_path: path.into(),
+                ..Default::default()
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    };
+    let value = |name: &str, v: String| EnvVar { name: name.into(), value: Some(v), ..EnvVar::default() };
+    let api = s.port("api").map_or(8200, |p| p.port);
+    let cluster = s.port("cluster").map_or(8201, |p| p.port);
+    vec![
+        field("POD_IP", "status.podIP"),
+        field("POD_NAME", "metadata.name"),
+        value("VAULT_API_ADDR", format!("http://$(POD_IP):{api}")),
+        value(
+            "VAULT_CLUSTER_ADDR",
+            format!("https://$(POD_NAME).{}.{}.svc.cluster.local:{cluster}", headless_name(&s.name), s.namespace),
+        ),
+    ]
+}
+
+/// Whether the pod mounts its service-account token: when it has RBAC rules, or is Vault
+/// (its Kubernetes auth method calls the TokenReview API with its own token).
+pub fn needs_api_token(s: &Service) -> bool {
+    !s.rbac.is_empty() || s.component == Some(skyform_model::ComponentKind::Vault)
+}
+
 fn volumes(s: &Service) -> Vec<Volume> {
     let mut v: Vec<Volume> = writable_paths(s)
         .into_iter()
@@ -367,6 +430,17 @@ fn volumes(s: &Service) -> Vec<Volume> {
             ..Volume::default()
         })
         .collect();
+    if s.component.and_then(component_config_dir).is_some() {
+        v.push(Volume {
+            name: COMPONENT_CONFIG_VOLUME.into(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: component_config_name(&s.name),
+                optional: Some(false),
+                ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+    }
     v.sort_by(|a, b| a.name.cmp(&b.name));
     v
 }
@@ -406,7 +480,7 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
     let vols = volumes(s);
     PodSpec {
         service_account_name: Some(s.name.clone()),
-        automount_service_account_token: Some(!s.rbac.is_empty()),
+        automount_service_account_token: Some(needs_api_token(s)),
         enable_service_links: Some(false),
         security_context: Some(PodSecurityContext {
             run_as_non_root: Some(true),
@@ -463,11 +537,8 @@ fn deployment(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
     })
 }
 
-fn storage_class(c: StorageClassName) -> &'static str {
-    match c {
-        StorageClassName::FastSsd => "fast-ssd",
-        StorageClassName::Standard => "standard",
-    }
+fn storage_class(provider: skyform_model::ProviderName, c: StorageClassName) -> &'static str {
+    crate::k8s::provider::storage_class_name(provider, c)
 }
 
 fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
@@ -476,7 +547,7 @@ fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
             metadata: ObjectMeta { name: Some("data".into()), labels: Some(labels(cx, s)), ..ObjectMeta::default() },
             spec: Some(PersistentVolumeClaimSpec {
                 access_modes: Some(vec!["ReadWriteOnce".into()]),
-                storage_class_name: Some(storage_class(st.class).into()),
+                storage_class_name: Some(storage_class(cx.provider, st.class).into()),
                 resources: Some(VolumeResourceRequirements {
                     requests: Some(BTreeMap::from([("storage".to_string(), quantity(st.size))])),
                     ..VolumeResourceRequirements::default()
@@ -700,7 +771,7 @@ fn knative_service(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object 
     let vols = serde_json::to_value(volumes(s)).unwrap_or(Value::Null);
     let mut pod = Map::new();
     pod.insert("serviceAccountName".into(), Value::String(s.name.clone()));
-    pod.insert("automountServiceAccountToken".into(), Value::Bool(!s.rbac.is_empty()));
+    pod.insert("automountServiceAccountToken".into(), Value::Bool(needs_api_token(s)));
     pod.insert("enableServiceLinks".into(), Value::Bool(false));
     pod.insert("containerConcurrency".into(), json!(sl.map_or(0, |x| x.concurrency)));
     pod.insert("containers".into(), Value::Array(vec![c]));

@@ -88,8 +88,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let waivers = match &args.waivers {
         None => Vec::new(),
         Some(path) => {
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
             match skyform_check::parse_waivers(&text) {
                 Ok(w) => w,
                 Err(e) => {

@@ -74,7 +74,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             .ok()
             .and_then(|p| p.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()))
     });
-    let options = skyform_compose::ImportOptions { env: environment(&args.file), profiles: args.profiles.clone(), project_name };
+    let options =
+        skyform_compose::ImportOptions { env: environment(&args.file), profiles: args.profiles.clone(), project_name };
     let read = |p: &str| std::fs::read_to_string(p).ok();
     let import = match skyform_compose::import(&compose, &options, &read) {
         Ok(i) => i,
@@ -93,7 +94,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     }
     let dropped = import.report.dropped().count();
     if args.strict && dropped > 0 {
-        ui.error(&format!("{dropped} compose item{} dropped; nothing written (`--strict`)", if dropped == 1 { " was" } else { "s were" }));
+        ui.error(&format!(
+            "{dropped} compose item{} dropped; nothing written (`--strict`)",
+            if dropped == 1 { " was" } else { "s were" }
+        ));
         ui.hint("remove them from the compose files, or import without `--strict` and review the report");
         return Ok(exit::FINDINGS);
     }

@@ -66,7 +66,16 @@ fn print_catalog_info(catalog: &Catalog, output: OutputFormat) -> Result<()> {
         OutputFormat::Table => {
             let mut table = Table::new();
             table.load_style(UTF8_FULL_CONDENSED);
-            table.set_header(["provider", "source", "instances", "spot", "unverified rows", "oldest", "newest", "age (days)"]);
+            table.set_header([
+                "provider",
+                "source",
+                "instances",
+                "spot",
+                "unverified rows",
+                "oldest",
+                "newest",
+                "age (days)",
+            ]);
             for i in &info {
                 let age = match (i.newest_age_days, i.oldest_age_days) {
                     (Some(n), Some(o)) if n != o => format!("{n}–{o}"),

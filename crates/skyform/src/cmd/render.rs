@@ -14,26 +14,54 @@ use std::path::{Path, PathBuf};
 /// What to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RenderFormat {
-    /// Plain Kubernetes manifests
+    /// Plain Kubernetes manifests (core objects and platform add-ons)
     K8s,
+    /// A Helm umbrella chart with one subchart per tier and values per environment
+    Helm,
+    /// A Kustomize base with one overlay per environment
+    Kustomize,
+    /// Terraform modules and a root per environment, sized by the cost planner
+    Terraform,
+    /// The same infrastructure as a Pulumi YAML program
+    Pulumi,
+    /// GitOps bootstrap (Argo CD ApplicationSet or Flux) and a CI workflow
+    Gitops,
 }
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Platform file (`-` reads standard input)
     pub file: PathBuf,
-    /// Environment to render (may be omitted when the platform has only one)
+    /// Environment to render (may be omitted when the platform has only one; helm and
+    /// kustomize always package every environment)
     #[arg(long, short)]
     pub env: Option<String>,
     /// Target provider (may be omitted when the platform declares only one)
     #[arg(long, short)]
     pub provider: Option<String>,
-    /// Output folder, replaced atomically; `-` writes one YAML stream to stdout (default)
+    /// Output folder, replaced atomically; `-` writes one YAML stream to stdout (default,
+    /// k8s only)
     #[arg(long = "out", short = 'o', visible_alias = "output", value_name = "DIR|-")]
     pub out: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "k8s")]
     pub format: RenderFormat,
+    /// Write the manifests even when `skyform check` finds error-level problems in them
+    #[arg(long)]
+    pub allow_findings: bool,
+}
+
+/// Every object of `env` on `provider`: the core renderer's and the add-ons', in canonical
+/// order, with Argo CD sync waves when the platform uses Argo CD. This is the one object
+/// set that every format (and `apply`) starts from.
+pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<skyform_render::Object> {
+    let mut objects = skyform_render::render_objects(model, env, provider);
+    objects.extend(skyform_addons::objects(model, env, provider));
+    skyform_render::objects::sort_objects(&mut objects);
+    if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
+        skyform_addons::annotate_sync_waves(model, env, &mut objects);
+    }
+    objects
 }
 
 /// Picks the environment: the named one, or the only one.
@@ -99,31 +127,123 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let Some(env) = select_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
     let Some(provider) = select_provider(&model, args.provider.as_deref(), None, ui) else {
         return Ok(exit::BAD_INPUT);
     };
-    match args.format {
-        RenderFormat::K8s => {}
+    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    if args.format != RenderFormat::K8s && out.is_none() {
+        ui.error(&format!("`--format {}` writes a folder", format_name(args.format)));
+        ui.hint("pass `--out DIR`");
+        return Ok(exit::BAD_INPUT);
     }
-    match args.out.as_deref().filter(|p| *p != Path::new("-")) {
-        None => {
-            print!("{}", skyform_render::render_k8s_stream(&model, env, provider));
+    let files: Vec<(String, Vec<u8>)> = match args.format {
+        RenderFormat::Helm | RenderFormat::Kustomize => {
+            let per_env: Vec<skyform_package::EnvObjects> =
+                model.environments.iter().map(|e| (e.name.clone(), platform_objects(&model, e, provider))).collect();
+            let package = skyform_package::Package::from_model(&model, &per_env);
+            let rendered = if args.format == RenderFormat::Helm {
+                skyform_package::helm::render(&package)
+            } else {
+                skyform_package::kustomize::render(&package)
+            };
+            match rendered {
+                Ok(files) => files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect(),
+                Err(e) => {
+                    ui.error(&e.to_string());
+                    return Ok(exit::BAD_INPUT);
+                }
+            }
         }
-        Some(out) => {
-            let files: Vec<(String, Vec<u8>)> = skyform_render::render_k8s(&model, env, provider)
-                .into_iter()
-                .map(|f| (f.path, f.contents.into_bytes()))
-                .collect();
-            super::write_tree_atomic(out, &files)?;
-            ui.status(&format!(
-                "rendered {} objects for `{}` on {} into `{}`",
-                files.len(),
-                env.name,
-                skyform_render::provider_name(provider),
-                out.display()
-            ));
+        RenderFormat::Gitops => {
+            let mut files: Vec<(String, Vec<u8>)> =
+                skyform_render::output::files(&skyform_addons::bootstrap_objects(&model, provider))
+                    .into_iter()
+                    .map(|f| (format!("bootstrap/{}", f.path), f.contents.into_bytes()))
+                    .collect();
+            let ci = skyform_addons::ci_workflow(&model);
+            files.push((ci.path, ci.contents.into_bytes()));
+            files
         }
-    }
+        RenderFormat::K8s | RenderFormat::Terraform | RenderFormat::Pulumi => {
+            let Some(env) = select_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
+            match args.format {
+                RenderFormat::K8s => {
+                    let objects = platform_objects(&model, env, provider);
+                    let files = skyform_render::output::files(&objects);
+                    if let Some(code) = gate_on_checks(&files, env, args.allow_findings, ui) {
+                        return Ok(code);
+                    }
+                    if out.is_none() {
+                        print!("{}", skyform_render::output::stream(&objects));
+                        return Ok(exit::OK);
+                    }
+                    files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect()
+                }
+                _ => {
+                    let format = if args.format == RenderFormat::Terraform {
+                        skyform_terraform::Format::Terraform
+                    } else {
+                        skyform_terraform::Format::Pulumi
+                    };
+                    let key = skyform_terraform::provider_key(provider);
+                    let catalog = skyform_cost::Catalog::embedded()?;
+                    let plans = skyform_cost::plan_environment(
+                        &model,
+                        env,
+                        &[key.to_owned()],
+                        &catalog,
+                        &skyform_cost::PlanOptions::default(),
+                    )?;
+                    let plan = plans.plans.iter().find(|p| p.provider == key);
+                    skyform_terraform::render_format(format, &model, env, provider, plan)?
+                        .into_iter()
+                        .map(|(p, t)| (p, t.into_bytes()))
+                        .collect()
+                }
+            }
+        }
+    };
+    let Some(out) = out else { return Ok(exit::BAD_INPUT) };
+    super::write_tree_atomic(out, &files)?;
+    ui.status(&format!(
+        "wrote {} files ({}) for `{}` on {} into `{}`",
+        files.len(),
+        format_name(args.format),
+        args.env.as_deref().unwrap_or(&model.name),
+        skyform_render::provider_name(provider),
+        out.display()
+    ));
     Ok(exit::OK)
+}
+
+fn format_name(f: RenderFormat) -> &'static str {
+    match f {
+        RenderFormat::K8s => "k8s",
+        RenderFormat::Helm => "helm",
+        RenderFormat::Kustomize => "kustomize",
+        RenderFormat::Terraform => "terraform",
+        RenderFormat::Pulumi => "pulumi",
+        RenderFormat::Gitops => "gitops",
+    }
+}
+
+/// Runs `skyform check` on what was rendered. Error-level findings stop the render
+/// (exit 1, nothing written) unless `--allow-findings`; lesser ones are summarised.
+fn gate_on_checks(files: &[skyform_render::RenderedFile], env: &Environment, allow: bool, ui: &Ui) -> Option<u8> {
+    let inputs: Vec<(&str, &str)> = files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect();
+    let options = skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
+    let report = skyform_check::check(&inputs, &options);
+    let errors = report.count(skyform_check::Severity::Error);
+    if errors == 0 {
+        return None;
+    }
+    let text = skyform_check::output::text(&report, &inputs, ui.color);
+    eprint!("{text}");
+    if allow {
+        ui.status(&format!("writing anyway: {errors} error-level findings (`--allow-findings`)"));
+        return None;
+    }
+    ui.error(&format!("the rendered manifests have {errors} error-level findings; nothing was written"));
+    ui.hint("fix the platform file, waive the rule, or pass `--allow-findings`");
+    Some(exit::FINDINGS)
 }
