@@ -673,7 +673,6 @@ impl Chart {
             .collect();
         let knative = cx.kind == "Service" && cx.group == "serving.knative.dev";
         let workload = matches!(cx.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") || knative;
-        let per_env = self.vector(vals);
         let primary =
             cx.container.as_deref().is_some_and(|c| Some(c) == cx.service.as_deref()) || cx.containers_len == 1;
         let container_rel = |rest: &[&str]| -> Option<Vec<String>> {
@@ -723,6 +722,7 @@ impl Chart {
             ("Ingress", ["spec", "tls", "#", "hosts", "#"]) => (vec!["ingress".into(), "host".into()], SlotKind::Host),
             _ => return None,
         };
+        let per_env = self.vector(vals);
         Some(Node::Expr(self.value_ref(cx, rel, per_env, kind)))
     }
 
