@@ -209,13 +209,15 @@ impl Cluster {
             resource: &plural,
             group: r.group(),
             namespace: r.namespace.as_deref(),
-            name: Some(&r.name),
+            name: Some(&r.name).filter(|n| !n.is_empty()).map(String::as_str),
         };
         let f = failure(e);
         if f.code == 0 {
             return ApplyError::Unreachable { server: self.server.clone(), cause: error_chain(e) };
         }
-        let msg = explain::describe(&op, Some(r), &f);
+        // A list has no single object to name.
+        let named = (!r.name.is_empty()).then_some(r);
+        let msg = explain::describe(&op, named, &f);
         if f.code == 409 { ApplyError::Conflicts(vec![msg]) } else { ApplyError::Api(msg) }
     }
 

@@ -71,8 +71,9 @@ pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> Strin
             let group = if op.group.is_empty() { "\"\"".to_string() } else { op.group.to_string() };
             let binding =
                 if op.namespace.is_some() { "a Role and RoleBinding" } else { "a ClusterRole and ClusterRoleBinding" };
+            let what = r.map_or_else(String::new, |r| format!(" ({r})"));
             format!(
-                "forbidden: cannot `{verb}` {resource} {scope} ({what}).\n  server said: {msg}\n  hint: the credentials need {binding} granting \
+                "forbidden: cannot `{verb}` {resource} {scope}{what}.\n  server said: {msg}\n  hint: the credentials need {binding} granting \
                  apiGroups: [{group}], resources: [{resource}], verbs: [{verb}] (skyform apply needs get, list, patch and delete on every \
                  resource it manages, and on secrets in `skyform-system` for its inventory)",
                 verb = op.verb,

@@ -8,6 +8,14 @@
 
 use crate::exit;
 use crate::ui::Ui;
+use std::io::Write as _;
+
+/// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
 use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
 use skyform_apply::progress::Bars;
@@ -152,13 +160,15 @@ pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
     let rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);
-        println!(
+        outln!(
+            out,
             "plan for {}/{} ({} objects, {} waves):",
             rendered.platform,
             rendered.environment,
@@ -166,14 +176,15 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             waves.len()
         );
         for w in &waves {
-            println!(
+            outln!(
+                out,
                 "wave {} ({} objects){}",
                 w.name,
                 w.objects.len(),
                 if w.services.is_empty() { String::new() } else { format!(": {}", w.services.join(", ")) }
             );
             for &i in &w.objects {
-                println!("  {}", rendered.manifests[i].r);
+                outln!(out, "  {}", rendered.manifests[i].r);
             }
         }
         return Ok(exit::OK);

@@ -5,6 +5,14 @@ use super::OutputFormat;
 use super::apply::{ClusterArgs, connect, report_error};
 use crate::exit;
 use crate::ui::Ui;
+use std::io::Write as _;
+
+/// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
 use anyhow::{Result, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use std::path::PathBuf;
@@ -45,6 +53,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
     let name = match args.platform.name(ui)? {
         Ok(n) => n,
         Err(code) => return Ok(code),
@@ -58,8 +67,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Err(e) => return Ok(report_error(&e, ui)),
     };
     match args.output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&history)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(&history)?),
+        OutputFormat::Json => outln!(out, "{}", serde_json::to_string_pretty(&history)?),
+        OutputFormat::Yaml => {
+            let _ = write!(out, "{}", super::to_yaml(&history)?);
+        }
         OutputFormat::Table => {
             if history.is_empty() {
                 ui.status(&format!("no revisions of {name}/{} in this cluster", args.platform.env));
@@ -77,7 +88,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                     r.digest.chars().take(19).collect(),
                 ]);
             }
-            println!("{table}");
+            outln!(out, "{table}");
         }
     }
     Ok(exit::OK)
