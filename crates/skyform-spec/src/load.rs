@@ -117,10 +117,11 @@ impl<'s> Walker<'s> {
             return;
         }
         if let Some(types) = schema.get("type")
-            && !type_matches(types, &node.value) {
-                self.wrong_type(node, &expected_text(types, schema), path);
-                return;
-            }
+            && !type_matches(types, &node.value)
+        {
+            self.wrong_type(node, &expected_text(types, schema), path);
+            return;
+        }
         if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
             self.check_enum(node, allowed, path);
             return;
