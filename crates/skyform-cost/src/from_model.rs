@@ -26,34 +26,12 @@ use crate::rightsizing::{EnvironmentTotals, RightSizingTotals};
 
 /// The catalog name of a model provider (`k3s` has no catalog: on-premises).
 pub fn provider_key(p: ProviderName) -> &'static str {
-    match p {
-        ProviderName::Aws => "aws",
-        ProviderName::Gcp => "gcp",
-        ProviderName::Azure => "azure",
-        ProviderName::Digitalocean => "digitalocean",
-        ProviderName::Linode => "linode",
-        ProviderName::Civo => "civo",
-        ProviderName::Vultr => "vultr",
-        ProviderName::Hetzner => "hetzner",
-        ProviderName::K3s => "k3s",
-    }
+    p.as_str()
 }
 
 /// The model provider of a catalog name.
 pub fn provider_from_key(key: &str) -> Option<ProviderName> {
-    [
-        ProviderName::Aws,
-        ProviderName::Gcp,
-        ProviderName::Azure,
-        ProviderName::Digitalocean,
-        ProviderName::Linode,
-        ProviderName::Civo,
-        ProviderName::Vultr,
-        ProviderName::Hetzner,
-        ProviderName::K3s,
-    ]
-    .into_iter()
-    .find(|p| provider_key(*p) == key)
+    ProviderName::parse(key)
 }
 
 fn engine(c: Option<ComponentKind>) -> String {

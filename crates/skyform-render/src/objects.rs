@@ -166,35 +166,15 @@ pub fn component_name(c: ComponentKind) -> &'static str {
 
 /// Lowercase name of a provider, as written in `platform.yaml`.
 pub fn provider_name(p: ProviderName) -> &'static str {
-    match p {
-        ProviderName::Aws => "aws",
-        ProviderName::Gcp => "gcp",
-        ProviderName::Azure => "azure",
-        ProviderName::Digitalocean => "digitalocean",
-        ProviderName::Linode => "linode",
-        ProviderName::Civo => "civo",
-        ProviderName::Vultr => "vultr",
-        ProviderName::Hetzner => "hetzner",
-        ProviderName::K3s => "k3s",
-    }
+    p.as_str()
 }
 
 /// Every provider, in declaration order.
-pub const ALL_PROVIDERS: [ProviderName; 9] = [
-    ProviderName::Aws,
-    ProviderName::Gcp,
-    ProviderName::Azure,
-    ProviderName::Digitalocean,
-    ProviderName::Linode,
-    ProviderName::Civo,
-    ProviderName::Vultr,
-    ProviderName::Hetzner,
-    ProviderName::K3s,
-];
+pub const ALL_PROVIDERS: [ProviderName; 9] = ProviderName::ALL;
 
 /// Parses a provider name as written in `platform.yaml`.
 pub fn parse_provider(name: &str) -> Option<ProviderName> {
-    ALL_PROVIDERS.into_iter().find(|p| provider_name(*p) == name)
+    ProviderName::parse(name)
 }
 
 /// Name of the ConfigMap holding a service's non-secret environment.

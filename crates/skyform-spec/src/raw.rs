@@ -473,6 +473,41 @@ pub enum ProviderName {
     K3s,
 }
 
+impl ProviderName {
+    /// Every provider, in declaration order.
+    pub const ALL: [ProviderName; 9] = [
+        ProviderName::Aws,
+        ProviderName::Gcp,
+        ProviderName::Azure,
+        ProviderName::Digitalocean,
+        ProviderName::Linode,
+        ProviderName::Civo,
+        ProviderName::Vultr,
+        ProviderName::Hetzner,
+        ProviderName::K3s,
+    ];
+
+    /// The name as written in `platform.yaml` (and used by the price catalog).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderName::Aws => "aws",
+            ProviderName::Gcp => "gcp",
+            ProviderName::Azure => "azure",
+            ProviderName::Digitalocean => "digitalocean",
+            ProviderName::Linode => "linode",
+            ProviderName::Civo => "civo",
+            ProviderName::Vultr => "vultr",
+            ProviderName::Hetzner => "hetzner",
+            ProviderName::K3s => "k3s",
+        }
+    }
+
+    /// Parses a name as written in `platform.yaml`.
+    pub fn parse(name: &str) -> Option<ProviderName> {
+        ProviderName::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum PortSpec {
