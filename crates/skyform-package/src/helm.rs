@@ -1124,7 +1124,8 @@ fn readme_key(path: &[String]) -> String {
 fn compact(v: &Value) -> String {
     let s = serde_json::to_string(v).unwrap_or_default();
     let s = if s.len() > 60 { format!("{}…", s.chars().take(57).collect::<String>()) } else { s };
-    s.replace('|', "\\|")
+    // Inside a Markdown code span: no pipes (table cells) and no backticks.
+    s.replace('|', "\\|").replace('`', "'")
 }
 
 fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String {
