@@ -137,11 +137,9 @@ fn security_severity(r: &Rule) -> &'static str {
 }
 
 fn sarif_result(f: &Finding, rule_index: &HashMap<&str, usize>, suppressed: Option<&str>) -> Value {
-    let mut region = json!({ "startLine": f.line.max(1), "startColumn": f.column.max(1) });
-    if f.span.len > 0 {
-        region["charLength"] = json!(f.span.len);
-        region["charOffset"] = json!(f.span.offset);
-    }
+    // Columns are 1-based; SARIF counts characters, and skyform-yaml's columns are
+    // character columns too. Byte offsets are deliberately not emitted.
+    let region = json!({ "startLine": f.line.max(1), "startColumn": f.column.max(1) });
     let mut r = json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index.get(f.rule).copied().unwrap_or(0),
