@@ -101,3 +101,64 @@ fn unknown_subcommand_is_bad_input() {
     let out = skyform().arg("frobnicate").output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn check_finds_located_problems_and_speaks_sarif() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n          securityContext: {privileged: true}\n",
+    )
+    .expect("write");
+    let b = bad.to_str().expect("utf-8");
+    let out = skyform().args(["check", b]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("bad.yaml:12:"), "privileged is located on its line: {text}");
+    let sarif = skyform().args(["check", b, "--output", "sarif"]).output().expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()));
+}
+
+#[test]
+fn render_then_check_is_clean_and_plan_is_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let o = out.to_str().expect("utf-8");
+    skyform()
+        .args(["render", "examples/resimate/platform.yaml", "--env", "production", "--provider", "gcp", "--out", o])
+        .assert()
+        .success();
+    let check = skyform().args(["check", o, "--fail-on", "error"]).output().expect("runs");
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    let plan = skyform()
+        .args(["plan", "examples/health-platform/platform.yaml", "--env", "production", "--output", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+    let _: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON on stdout");
+}
+
+#[test]
+fn import_output_validates() {
+    let imported =
+        skyform().args(["import", "examples/health-platform/docker-compose.yml", "--out", "-"]).output().expect("runs");
+    assert_eq!(imported.status.code(), Some(0), "{}", String::from_utf8_lossy(&imported.stderr));
+    let mut validate = skyform();
+    validate.args(["validate", "-"]).write_stdin(imported.stdout);
+    validate.assert().success();
+}
+
+#[test]
+fn dr_and_compliance_run_on_the_examples() {
+    for cmd in ["dr", "compliance"] {
+        let out = skyform()
+            .args([cmd, "examples/health-platform/platform.yaml", "--env", "production"])
+            .output()
+            .expect("runs");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!out.stdout.is_empty(), "{cmd} prints a report");
+    }
+}
