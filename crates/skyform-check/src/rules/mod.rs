@@ -139,6 +139,25 @@ pub(crate) mod prelude {
     #[allow(unused_imports)]
     pub use skyform_yaml::{Node, Span, Value};
 
+    /// Reports every non-ephemeral container without `resources.<section>.<resource>`
+    /// (e.g. `limits`/`memory`), located at the section, else `resources`, else the
+    /// container. The RES-00x rules differ only in these two keys.
+    pub fn missing_resource(obj: &Object, out: &mut Out, section: &str, resource: &str, what: &str) {
+        each_container(obj, |_, c, _| {
+            if c.kind == ContainerKind::Ephemeral {
+                return;
+            }
+            let resources = c.get("resources");
+            let set = resources.and_then(|r| r.get(section)).and_then(|s| s.get(resource));
+            if set.is_none_or(|n| matches!(n.value, Value::Null)) {
+                let span = resources
+                    .and_then(|r| r.entry(section))
+                    .map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
+                out.at(span, format!("{} has no {what}", c.label()));
+            }
+        });
+    }
+
     /// Runs `f` for every container of the object's pod template, with its effective
     /// security context.
     pub fn each_container<'a>(obj: &'a Object, mut f: impl FnMut(&PodView<'a>, &Container<'a>, &Effective<'a>)) {

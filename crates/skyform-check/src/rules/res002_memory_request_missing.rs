@@ -32,17 +32,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
-    each_container(obj, |_, c, _| {
-        if c.kind == ContainerKind::Ephemeral {
-            return;
-        }
-        let resources = c.get("resources");
-        let set = resources.and_then(|r| r.get("requests")).and_then(|s| s.get("memory"));
-        if set.is_none_or(|n| matches!(n.value, Value::Null)) {
-            let span = resources
-                .and_then(|r| r.entry("requests"))
-                .map_or_else(|| resources.map_or(c.span(), |r| r.span), |e| e.key_span);
-            out.at(span, format!("{} has no memory request", c.label()));
-        }
-    });
+    missing_resource(obj, out, "requests", "memory", "memory request");
 }
