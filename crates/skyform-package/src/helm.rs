@@ -23,7 +23,7 @@
 use crate::{Aligned, Error, Package, RenderedFile, align, base_env};
 use serde_json::{Map, Value, json};
 use skyform_render::objects::Object;
-use skyform_render::output::{file_kind, object_path, string_scalar, to_yaml};
+use skyform_render::output::{file_kind, key_order, object_path, string_scalar, to_yaml};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -862,22 +862,6 @@ fn insert_path(root: &mut Map<String, Value>, path: &[String], value: Value) {
         cur = m;
     }
     cur.insert(last.clone(), value);
-}
-
-fn key_order(top: bool, k: &str) -> (u8, &str) {
-    let rank = if top {
-        match k {
-            "apiVersion" => 0,
-            "kind" => 1,
-            "metadata" => 2,
-            _ => 3,
-        }
-    } else if k == "name" {
-        0
-    } else {
-        1
-    };
-    (rank, k)
 }
 
 fn pad(out: &mut String, n: usize) {

@@ -109,7 +109,10 @@ pub fn to_yaml(value: &Value) -> String {
     out
 }
 
-fn key_order(top: bool, k: &str) -> (u8, &str) {
+/// The key order of skyform's YAML: `apiVersion`, `kind`, `metadata` first at the top of an
+/// object, `name` first in nested maps, the rest alphabetical. Shared with the Helm writer
+/// so chart templates print objects exactly as the plain manifests do.
+pub fn key_order(top: bool, k: &str) -> (u8, &str) {
     let rank = if top {
         match k {
             "apiVersion" => 0,

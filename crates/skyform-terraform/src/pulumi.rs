@@ -1080,11 +1080,11 @@ fn hetzner(p: &mut Prog<'_, '_>) {
     let cp = pools.iter().find(|x| x.name == "control-plane");
     let servers = cp.map_or(if ctx.ha() { 3 } else { 1 }, |c| c.max_nodes.max(1));
     let cp_size = cp.map_or_else(|| versions::default_size(ProviderName::Hetzner).to_owned(), |c| c.size.clone());
-    let install = "curl -sfL https://get.k3s.io -o /tmp/k3s-install.sh";
+    let install = "curl -sfL https://get.k3s.io -o /run/k3s-install.sh";
     for i in 0..servers {
         let join = if i == 0 { "--cluster-init".to_owned() } else { "--server https://10.0.1.2:6443".to_owned() };
         let user_data = format!(
-            "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_TOKEN='${{k3sToken.result}}' sh /tmp/k3s-install.sh server {join} --secrets-encryption --node-label skyform.dev/pool=control-plane\n"
+            "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh server {join} --secrets-encryption --node-label skyform.dev/pool=control-plane\n"
         );
         let o = p.add(&format!("server{i}"), "hcloud:Server", json!({
             "name": format!("{name}-server-{i}"), "serverType": cp_size, "image": "ubuntu-24.04", "location": ctx.region,
@@ -1101,7 +1101,7 @@ fn hetzner(p: &mut Prog<'_, '_>) {
     for pool in pools.iter().filter(|x| x.name != "control-plane") {
         for i in 0..pool.max_nodes {
             let user_data = format!(
-                "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_URL='https://10.0.1.2:6443' K3S_TOKEN='${{k3sToken.result}}' sh /tmp/k3s-install.sh agent --node-label skyform.dev/pool={}\n",
+                "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_URL='https://10.0.1.2:6443' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool={}\n",
                 pool.name
             );
             let o = p.add(&format!("agent{}{i}", ident(&pool.name)), "hcloud:Server", json!({

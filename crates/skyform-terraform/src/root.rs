@@ -517,8 +517,8 @@ pub fn cloud_init_server() -> String {
     let doc = serde_json::json!({
         "write_files": write_files,
         "runcmd": [
-            "curl -sfL https://get.k3s.io -o /tmp/k3s-install.sh",
-            "INSTALL_K3S_VERSION='${k3s_version}' K3S_TOKEN='${token}' sh /tmp/k3s-install.sh server ${cluster_args} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
+            "curl -sfL https://get.k3s.io -o /run/k3s-install.sh",
+            "INSTALL_K3S_VERSION='${k3s_version}' K3S_TOKEN='${token}' sh /run/k3s-install.sh server ${cluster_args} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
         ],
     });
     cloud_config(&doc)
@@ -528,8 +528,8 @@ pub fn cloud_init_server() -> String {
 pub fn cloud_init_agent() -> String {
     let doc = serde_json::json!({
         "runcmd": [
-            "curl -sfL https://get.k3s.io -o /tmp/k3s-install.sh",
-            "INSTALL_K3S_VERSION='${k3s_version}' K3S_URL='${server_url}' K3S_TOKEN='${token}' sh /tmp/k3s-install.sh agent --node-label skyform.dev/pool=${pool}",
+            "curl -sfL https://get.k3s.io -o /run/k3s-install.sh",
+            "INSTALL_K3S_VERSION='${k3s_version}' K3S_URL='${server_url}' K3S_TOKEN='${token}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool=${pool}",
         ],
     });
     cloud_config(&doc)

@@ -120,7 +120,7 @@ pub async fn tick(client: &Client) -> anyhow::Result<()> {
                 "accessModes": spec.access_modes.clone().unwrap_or_else(|| vec!["ReadWriteOnce".into()]),
                 "storageClassName": spec.storage_class_name.clone().unwrap_or_default(),
                 "persistentVolumeReclaimPolicy": "Retain",
-                "hostPath": {"path": format!("/tmp/skyform-sim/{pv_name}")},
+                "hostPath": {"path": format!("/var/lib/skyform-sim/{pv_name}")},
                 "claimRef": {"namespace": ns, "name": name, "uid": uid},
             }
         }))?;
