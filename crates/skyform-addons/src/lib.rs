@@ -103,6 +103,53 @@ impl Ctx<'_> {
 /// The component-configuration contract is the core renderer's: it mounts these.
 pub use skyform_render::k8s::{component_config_dir, component_config_name};
 
+/// A NetworkPolicy `name` letting pods of `namespace` reach `s`'s pods on one port: the
+/// extra edges add-ons need on top of the core default-deny (Prometheus scraping Knative
+/// pods, the External Secrets controller reading Vault).
+pub(crate) fn allow_ingress_from_namespace(
+    cx: &Ctx<'_>,
+    s: &Service,
+    name: &str,
+    namespace: &str,
+    port: u16,
+    protocol: skyform_model::Protocol,
+) -> Object {
+    use k8s_openapi::api::networking::v1::{
+        NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let np = NetworkPolicy {
+        metadata: service_meta(cx.model, s, name, &s.namespace),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(skyform_render::objects::selector_labels(cx.model, &s.name)),
+                ..LabelSelector::default()
+            }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(LabelSelector {
+                        match_labels: Some(BTreeMap::from([(
+                            skyform_render::k8s::NAMESPACE_NAME_LABEL.to_string(),
+                            namespace.to_string(),
+                        )])),
+                        ..LabelSelector::default()
+                    }),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(i32::from(port))),
+                    protocol: Some(if protocol == skyform_model::Protocol::Udp { "UDP" } else { "TCP" }.into()),
+                    ..NetworkPolicyPort::default()
+                }]),
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    };
+    Object::typed(&np)
+}
+
 /// Metadata of an object belonging to a service.
 pub(crate) fn service_meta(model: &Model, s: &Service, name: &str, namespace: &str) -> ObjectMeta {
     meta(name, Some(namespace), service_labels(model, s), BTreeMap::new())

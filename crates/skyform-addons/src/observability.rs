@@ -25,15 +25,10 @@
 
 use crate::{Ctx, annotate, custom, label, platform_meta, pretty_json, service_meta};
 use k8s_openapi::api::core::v1::ConfigMap;
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Value, json};
 use skyform_model::{ComponentKind, IngressController, LogStack, Protocol, Service, WorkloadKind};
 use skyform_render::Object;
-use skyform_render::k8s::{NAMESPACE_NAME_LABEL, autoscaled, knative_port};
+use skyform_render::k8s::{autoscaled, knative_port};
 use skyform_render::objects::selector_labels;
 use std::collections::BTreeMap;
 
@@ -132,35 +127,8 @@ fn monitor(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
 }
 
 fn knative_scrape_policy(cx: &Ctx<'_>, s: &Service, port: u16, protocol: Protocol) -> Object {
-    let np = NetworkPolicy {
-        metadata: service_meta(cx.model, s, &format!("allow-monitoring-{}", s.name), &s.namespace),
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(selector_labels(cx.model, &s.name)),
-                ..LabelSelector::default()
-            }),
-            policy_types: Some(vec!["Ingress".into()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
-                            NAMESPACE_NAME_LABEL.to_string(),
-                            cx.model.observability.namespace.clone(),
-                        )])),
-                        ..LabelSelector::default()
-                    }),
-                    ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![NetworkPolicyPort {
-                    port: Some(IntOrString::Int(i32::from(port))),
-                    protocol: Some(if protocol == Protocol::Udp { "UDP" } else { "TCP" }.into()),
-                    ..NetworkPolicyPort::default()
-                }]),
-            }]),
-            ..NetworkPolicySpec::default()
-        }),
-    };
-    Object::typed(&np)
+    let name = format!("allow-monitoring-{}", s.name);
+    crate::allow_ingress_from_namespace(cx, s, &name, &cx.model.observability.namespace, port, protocol)
 }
 
 /// `ns1|ns2|…` for PromQL regex matchers.

@@ -28,16 +28,11 @@
 //! ([`ESO_NAMESPACE`]) on Vault's API port.
 
 use crate::{Ctx, annotate, custom, service_meta};
-use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Value, json};
 use skyform_model::{ComponentKind, ProviderName, SecretsBackend, Service};
 use skyform_render::Object;
-use skyform_render::k8s::{NAMESPACE_NAME_LABEL, autoscaled};
-use skyform_render::objects::{secret_name, selector_labels};
+use skyform_render::k8s::autoscaled;
+use skyform_render::objects::secret_name;
 use std::collections::BTreeMap;
 
 /// Namespace of the External Secrets Operator's controller.
@@ -237,35 +232,8 @@ fn sealed_secret(cx: &Ctx<'_>, s: &Service) -> Object {
 
 fn eso_to_vault_policy(cx: &Ctx<'_>, v: &Service) -> Object {
     let port = v.port("api").map_or(8200, |p| p.port);
-    let np = NetworkPolicy {
-        metadata: service_meta(cx.model, v, &format!("allow-external-secrets-{}", v.name), &v.namespace),
-        spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector {
-                match_labels: Some(selector_labels(cx.model, &v.name)),
-                ..LabelSelector::default()
-            }),
-            policy_types: Some(vec!["Ingress".into()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
-                            NAMESPACE_NAME_LABEL.to_string(),
-                            ESO_NAMESPACE.to_string(),
-                        )])),
-                        ..LabelSelector::default()
-                    }),
-                    ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![NetworkPolicyPort {
-                    port: Some(IntOrString::Int(i32::from(port))),
-                    protocol: Some("TCP".into()),
-                    ..NetworkPolicyPort::default()
-                }]),
-            }]),
-            ..NetworkPolicySpec::default()
-        }),
-    };
-    Object::typed(&np)
+    let name = format!("allow-external-secrets-{}", v.name);
+    crate::allow_ingress_from_namespace(cx, v, &name, ESO_NAMESPACE, port, skyform_model::Protocol::Tcp)
 }
 
 #[cfg(test)]
