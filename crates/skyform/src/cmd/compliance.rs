@@ -45,8 +45,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             None => skyform_model::ProviderName::K3s,
         },
     };
-    let mut objects = skyform_render::render_objects(&model, env, provider);
-    objects.extend(skyform_addons::objects(&model, env, provider));
+    let objects = super::render::platform_objects(&model, env, provider);
     let report = skyform_addons::compliance(&model, env, provider, &objects);
     match args.output {
         OutputFormat::Json => super::dr::out(&(serde_json::to_string_pretty(&report)? + "\n"))?,

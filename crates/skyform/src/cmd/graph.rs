@@ -45,7 +45,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let Some(provider) = super::render::select_provider(&model, args.provider.as_deref(), Some(default), ui) else {
         return Ok(exit::BAD_INPUT);
     };
-    let objects = skyform_render::render_objects(&model, env, provider);
+    let objects = super::render::platform_objects(&model, env, provider);
     let graph = TrafficGraph::from_objects(&objects, &model);
     let format = match args.format {
         Format::Mermaid => GraphFormat::Mermaid,
