@@ -67,7 +67,7 @@ fn every_pod_is_restricted_and_complete() {
                     for v in spec.get("volumes").and_then(Value::as_array).into_iter().flatten() {
                         // Restricted allows these volume types; we only ever emit the first two.
                         assert!(
-                            v.get("emptyDir").is_some() || v.get("configMap").is_some(),
+                            v.get("emptyDir").is_some() || v.get("configMap").is_some() || v.get("projected").is_some(),
                             "{id}: volume of a type skyform does not emit: {v}"
                         );
                     }

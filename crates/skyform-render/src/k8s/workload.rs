@@ -105,7 +105,7 @@ pub fn autoscaled(s: &Service) -> bool {
 fn service_account(cx: &Ctx<'_>, s: &Service) -> Object {
     Object::typed(&ServiceAccount {
         metadata: obj_meta(cx, s, &s.name),
-        automount_service_account_token: Some(needs_api_token(s)),
+        automount_service_account_token: Some(!s.rbac.is_empty()),
         ..ServiceAccount::default()
     })
 }
@@ -303,6 +303,14 @@ fn container(s: &Service, knative: bool) -> Container {
     if let Some(st) = &s.storage {
         mounts.push(VolumeMount { name: "data".into(), mount_path: st.mount_path.clone(), ..VolumeMount::default() });
     }
+    if needs_api_token(s) {
+        mounts.push(VolumeMount {
+            name: API_TOKEN_VOLUME.into(),
+            mount_path: API_TOKEN_PATH.into(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
+    }
     if let Some(dir) = s.component.and_then(component_config_dir) {
         mounts.push(VolumeMount {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -415,10 +423,66 @@ fn component_env(s: &Service) -> Vec<EnvVar> {
     ]
 }
 
-/// Whether the pod mounts its service-account token: when it has RBAC rules, or is Vault
-/// (its Kubernetes auth method calls the TokenReview API with its own token).
+/// Whether the pod needs an API token although it has no RBAC rules of its own: Vault,
+/// whose Kubernetes auth method calls the TokenReview API with its own token. Such pods
+/// keep `automountServiceAccountToken: false` and mount the token explicitly through a
+/// projected volume ([`API_TOKEN_VOLUME`]), so the exception is visible in the manifest.
 pub fn needs_api_token(s: &Service) -> bool {
-    !s.rbac.is_empty() || s.component == Some(skyform_model::ComponentKind::Vault)
+    s.rbac.is_empty() && s.component == Some(skyform_model::ComponentKind::Vault)
+}
+
+/// The projected service-account token volume of [`needs_api_token`] pods.
+const API_TOKEN_VOLUME: &str = "kube-api-access";
+/// Where Kubernetes clients look for the in-cluster token and CA.
+const API_TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+fn api_token_volume() -> Volume {
+    use k8s_openapi::api::core::v1::{
+        ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath, ProjectedVolumeSource,
+        ServiceAccountTokenProjection, VolumeProjection,
+    };
+    Volume {
+        name: API_TOKEN_VOLUME.into(),
+        projected: Some(ProjectedVolumeSource {
+            sources: Some(vec![
+                VolumeProjection {
+                    service_account_token: Some(ServiceAccountTokenProjection {
+                        path: "token".into(),
+                        expiration_seconds: Some(3607),
+                        ..ServiceAccountTokenProjection::default()
+                    }),
+                    ..VolumeProjection::default()
+                },
+                VolumeProjection {
+                    config_map: Some(ConfigMapProjection {
+                        name: "kube-root-ca.crt".into(),
+                        items: Some(vec![KeyToPath {
+                            key: "ca.crt".into(),
+                            path: "ca.crt".into(),
+                            ..KeyToPath::default()
+                        }]),
+                        ..ConfigMapProjection::default()
+                    }),
+                    ..VolumeProjection::default()
+                },
+                VolumeProjection {
+                    downward_api: Some(DownwardAPIProjection {
+                        items: Some(vec![DownwardAPIVolumeFile {
+                            path: "namespace".into(),
+                            field_ref: Some(k8s_openapi::api::core::v1::ObjectFieldSelector {
+                                field_path: "metadata.namespace".into(),
+                                ..Default::default()
+                            }),
+                            ..DownwardAPIVolumeFile::default()
+                        }]),
+                    }),
+                    ..VolumeProjection::default()
+                },
+            ]),
+            ..ProjectedVolumeSource::default()
+        }),
+        ..Volume::default()
+    }
 }
 
 fn volumes(s: &Service) -> Vec<Volume> {
@@ -430,6 +494,9 @@ fn volumes(s: &Service) -> Vec<Volume> {
             ..Volume::default()
         })
         .collect();
+    if needs_api_token(s) {
+        v.push(api_token_volume());
+    }
     if s.component.and_then(component_config_dir).is_some() {
         v.push(Volume {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -480,7 +547,7 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
     let vols = volumes(s);
     PodSpec {
         service_account_name: Some(s.name.clone()),
-        automount_service_account_token: Some(needs_api_token(s)),
+        automount_service_account_token: Some(!s.rbac.is_empty()),
         enable_service_links: Some(false),
         security_context: Some(PodSecurityContext {
             run_as_non_root: Some(true),
@@ -771,7 +838,7 @@ fn knative_service(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object 
     let vols = serde_json::to_value(volumes(s)).unwrap_or(Value::Null);
     let mut pod = Map::new();
     pod.insert("serviceAccountName".into(), Value::String(s.name.clone()));
-    pod.insert("automountServiceAccountToken".into(), Value::Bool(needs_api_token(s)));
+    pod.insert("automountServiceAccountToken".into(), Value::Bool(!s.rbac.is_empty()));
     pod.insert("enableServiceLinks".into(), Value::Bool(false));
     pod.insert("containerConcurrency".into(), json!(sl.map_or(0, |x| x.concurrency)));
     pod.insert("containers".into(), Value::Array(vec![c]));
