@@ -21,9 +21,9 @@ pub fn dir(p: ProviderName) -> String {
     format!("modules/kubernetes-cluster/{}", crate::provider_key(p))
 }
 
-/// The shared `variables.tf`.
-pub fn variables() -> File {
-    let pool_type = call(
+/// The type of the `node_pools` variable, shared by every cluster module and every root.
+pub fn node_pool_type() -> hcl::Expression {
+    call(
         "list",
         [call(
             "object",
@@ -36,7 +36,12 @@ pub fn variables() -> File {
                 ("spot", ty("bool")),
             ])],
         )],
-    );
+    )
+}
+
+/// The shared `variables.tf`.
+pub fn variables() -> File {
+    let pool_type = node_pool_type();
     let network_type = call(
         "object",
         [obj([("id", ty("string")), ("subnet_ids", ty("list(string)")), ("firewall_id", ty("string"))])],

@@ -331,20 +331,7 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
     print(format!("{d}/main.tf"), &main, files)?;
 
     // variables.tf
-    let pool_type = call(
-        "list",
-        [call(
-            "object",
-            [obj([
-                ("name", ty("string")),
-                ("size", ty("string")),
-                ("min_nodes", ty("number")),
-                ("max_nodes", ty("number")),
-                ("auto_scale", ty("bool")),
-                ("spot", ty("bool")),
-            ])],
-        )],
-    );
+    let pool_type = cluster::node_pool_type();
     let mut vars = File::new()
         .blk(var("cluster_name", ty("string"), "Cluster name and resource prefix.", None))
         .blk(var("region", ty("string"), "The provider's region.", None))
