@@ -158,6 +158,20 @@ pub(crate) mod prelude {
         });
     }
 
+    /// Reports every main container of a long-running workload without `probe`
+    /// (`readinessProbe`, `livenessProbe`), located at the container.
+    pub fn missing_probe(obj: &Object, out: &mut Out, probe: &str, what: &str) {
+        if !obj.is_long_running() {
+            return;
+        }
+        let Some(pod) = obj.pod() else { return };
+        for c in pod.main_containers() {
+            if c.get(probe).is_none() {
+                out.at(c.span(), format!("{} has no {what}", c.label()));
+            }
+        }
+    }
+
     /// Runs `f` for every container of the object's pod template, with its effective
     /// security context.
     pub fn each_container<'a>(obj: &'a Object, mut f: impl FnMut(&PodView<'a>, &Container<'a>, &Effective<'a>)) {

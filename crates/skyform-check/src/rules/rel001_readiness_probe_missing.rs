@@ -32,13 +32,5 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(_cx: &Cx<'_>, obj: &Object, out: &mut Out) {
-    if !obj.is_long_running() {
-        return;
-    }
-    let Some(pod) = obj.pod() else { return };
-    for c in pod.main_containers() {
-        if c.get("readinessProbe").is_none() {
-            out.at(c.span(), format!("{} has no readiness probe", c.label()));
-        }
-    }
+    missing_probe(obj, out, "readinessProbe", "readiness probe");
 }
