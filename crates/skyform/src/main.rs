@@ -5,6 +5,7 @@
 //! and a `run(args, &Ui) -> Result<ExitCode>` function.
 
 mod cmd;
+mod stdout;
 mod ui;
 
 use clap::{Parser, Subcommand};
@@ -100,6 +101,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of stdout went away (`| head`): what it wanted has been written.
+        Err(e) if stdout::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             ui.error(&format!("{e:#}"));
             ExitCode::from(exit::BAD_INPUT)

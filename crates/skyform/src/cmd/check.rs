@@ -16,7 +16,7 @@ use crate::ui::Ui;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use skyform_check::{Date, Options, Severity};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 /// Output format of `skyform check`.
@@ -75,7 +75,7 @@ pub struct Args {
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     if args.list_rules {
-        print_rules();
+        print_rules()?;
         return Ok(exit::OK);
     }
     for key in args.enable.iter().chain(&args.disable) {
@@ -148,10 +148,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         CheckOutput::Json => skyform_check::output::json(&report) + "\n",
         CheckOutput::Sarif => skyform_check::output::sarif(&report, env!("CARGO_PKG_VERSION")) + "\n",
     };
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = stdout.write_all(rendered.as_bytes());
-    let _ = stdout.flush();
+    crate::stdout::write(&rendered)?;
 
     if bad || !report.errors.is_empty() {
         if args.output != CheckOutput::Text {
@@ -232,11 +229,11 @@ fn today() -> Option<Date> {
     Some(Date::from_unix_days(i64::try_from(secs / 86_400).ok()?))
 }
 
-fn print_rules() {
+fn print_rules() -> Result<()> {
     let mut out = String::new();
     for r in skyform_check::ALL_RULES {
         let on = if r.default_enabled { "" } else { " (off by default)" };
         out.push_str(&format!("{:<9} {:<8} {:<34} {}{on}\n", r.id, r.severity.as_str(), r.name, r.summary));
     }
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    crate::stdout::write(&out)
 }

@@ -11,6 +11,8 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, mut command: clap::Command) -> Result<u8> {
-    clap_complete::generate(args.shell, &mut command, "skyform", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "skyform", &mut script);
+    crate::stdout::write(&script)?;
     Ok(exit::OK)
 }

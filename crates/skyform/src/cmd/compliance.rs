@@ -48,9 +48,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let objects = super::render::platform_objects(&model, env, provider);
     let report = skyform_addons::compliance(&model, env, provider, &objects);
     match args.output {
-        OutputFormat::Json => super::dr::out(&(serde_json::to_string_pretty(&report)? + "\n"))?,
-        OutputFormat::Yaml => super::dr::out(&super::to_yaml(&report)?)?,
-        OutputFormat::Table => super::dr::out(&report.to_text())?,
+        OutputFormat::Json => crate::stdout::write(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        OutputFormat::Yaml => crate::stdout::write(&super::to_yaml(&report)?)?,
+        OutputFormat::Table => crate::stdout::write(&report.to_text())?,
     }
     Ok(if report.has_gaps() { exit::FINDINGS } else { exit::OK })
 }

@@ -6,12 +6,11 @@
 use super::apply::{ClusterArgs, connect, render, report_error};
 use crate::exit;
 use crate::ui::Ui;
-use std::io::Write as _;
 
-/// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+/// Writes a line through the one stdout writer; a closed pipe ends output quietly.
 macro_rules! outln {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = writeln!($out, $($arg)*);
+    ($($arg:tt)*) => {{
+        crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
 use anyhow::Result;
@@ -45,7 +44,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut out = std::io::stdout().lock();
     let rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
@@ -60,7 +58,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     let changed: Vec<_> = diffs.iter().filter(|d| d.change != ChangeKind::Unchanged).collect();
     match args.output {
-        DiffFormat::Json => outln!(out, "{}", serde_json::to_string_pretty(&changed)?),
+        DiffFormat::Json => outln!("{}", serde_json::to_string_pretty(&changed)?),
         DiffFormat::Diff => {
             for d in &changed {
                 for line in d.diff.lines() {
@@ -70,7 +68,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                         (true, Some('@')) => format!("\x1b[36m{line}\x1b[0m"),
                         _ => line.to_string(),
                     };
-                    outln!(out, "{colored}");
+                    outln!("{colored}");
                 }
             }
             let count = |k: ChangeKind| changed.iter().filter(|d| d.change == k).count();

@@ -67,15 +67,7 @@ fn parse_pair(text: &str, ui: &Ui) -> Option<(ProviderName, ProviderName)> {
     Some((out[0], out[1]))
 }
 
-/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
-pub fn out(text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
-}
+use crate::stdout::write as out;
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let (model, _) = match super::compile_platform(&args.file, ui)? {

@@ -39,8 +39,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         },
     };
     match args.output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(env)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(env)?),
+        OutputFormat::Json => crate::stdout::write(serde_json::to_string_pretty(env)? + "\n")?,
+        OutputFormat::Yaml => crate::stdout::write(super::to_yaml(env)?)?,
         OutputFormat::Table => {
             let mut table = Table::new();
             table.load_style(UTF8_FULL_CONDENSED);
@@ -68,8 +68,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                     s.depends_on.iter().map(|d| d.service.clone()).collect::<Vec<_>>().join(" "),
                 ]);
             }
-            println!("environment `{}` (production: {}, domain: {})", env.name, env.production, env.domain);
-            println!("{table}");
+            crate::stdout::write(format!(
+                "environment `{}` (production: {}, domain: {})\n{table}\n",
+                env.name, env.production, env.domain
+            ))?;
         }
     }
     Ok(exit::OK)

@@ -51,6 +51,6 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Format::Mermaid => GraphFormat::Mermaid,
         Format::Dot => GraphFormat::Dot,
     };
-    print!("{}", graph.render(format));
+    crate::stdout::write(graph.render(format))?;
     Ok(exit::OK)
 }

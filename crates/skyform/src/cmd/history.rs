@@ -5,12 +5,11 @@ use super::OutputFormat;
 use super::apply::{ClusterArgs, connect, report_error};
 use crate::exit;
 use crate::ui::Ui;
-use std::io::Write as _;
 
-/// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+/// Writes a line through the one stdout writer; a closed pipe ends output quietly.
 macro_rules! outln {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = writeln!($out, $($arg)*);
+    ($($arg:tt)*) => {{
+        crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
 use anyhow::{Result, bail};
@@ -53,7 +52,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut out = std::io::stdout().lock();
     let name = match args.platform.name(ui)? {
         Ok(n) => n,
         Err(code) => return Ok(code),
@@ -67,9 +65,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Err(e) => return Ok(report_error(&e, ui)),
     };
     match args.output {
-        OutputFormat::Json => outln!(out, "{}", serde_json::to_string_pretty(&history)?),
+        OutputFormat::Json => outln!("{}", serde_json::to_string_pretty(&history)?),
         OutputFormat::Yaml => {
-            let _ = write!(out, "{}", super::to_yaml(&history)?);
+            crate::stdout::write(super::to_yaml(&history)?)?;
         }
         OutputFormat::Table => {
             if history.is_empty() {
@@ -88,7 +86,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                     r.digest.chars().take(19).collect(),
                 ]);
             }
-            outln!(out, "{table}");
+            outln!("{table}");
         }
     }
     Ok(exit::OK)

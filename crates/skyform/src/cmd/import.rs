@@ -102,7 +102,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         return Ok(exit::FINDINGS);
     }
     if args.out.as_os_str() == "-" {
-        print!("{}", import.platform_yaml);
+        crate::stdout::write(&import.platform_yaml)?;
     } else {
         super::write_file_atomic(&args.out, import.platform_yaml.as_bytes())
             .with_context(|| format!("cannot write `{}`", args.out.display()))?;

@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     if args.out.as_os_str() == "-" {
-        print!("{STARTER}");
+        crate::stdout::write(STARTER)?;
         return Ok(exit::OK);
     }
     if args.out.exists() && !args.force {

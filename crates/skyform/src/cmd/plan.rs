@@ -61,8 +61,8 @@ fn load_catalog(args: &Args, ui: &Ui) -> Result<std::result::Result<Catalog, u8>
 fn print_catalog_info(catalog: &Catalog, output: OutputFormat) -> Result<()> {
     let info = catalog_info(catalog, today_days());
     match output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&info)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(&info)?),
+        OutputFormat::Json => crate::stdout::write(serde_json::to_string_pretty(&info)? + "\n")?,
+        OutputFormat::Yaml => crate::stdout::write(super::to_yaml(&info)?)?,
         OutputFormat::Table => {
             let mut table = Table::new();
             table.load_style(UTF8_FULL_CONDENSED);
@@ -93,14 +93,16 @@ fn print_catalog_info(catalog: &Catalog, output: OutputFormat) -> Result<()> {
                     age,
                 ]);
             }
-            println!("{table}");
-            println!("Prices are snapshots with the dates their sources show; spot prices are volatile.");
+            crate::stdout::write(format!(
+                "{table}\nPrices are snapshots with the dates their sources show; spot prices are volatile.\n"
+            ))?;
         }
     }
     Ok(())
 }
 
-fn print_table(set: &PlanSet) {
+fn table_text(set: &PlanSet) -> String {
+    use std::fmt::Write as _;
     let rows = table_rows(set);
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
@@ -111,17 +113,17 @@ fn print_table(set: &PlanSet) {
     for r in it {
         table.add_row(r);
     }
-    println!("environment `{}` — monthly cost, cheapest first (USD)", set.environment);
-    println!("{table}");
+    let mut out = format!("environment `{}` — monthly cost, cheapest first (USD)\n{table}\n", set.environment);
     for f in &set.failures {
-        println!("{}: not planned: {}", f.provider, f.reason);
+        let _ = writeln!(out, "{}: not planned: {}", f.provider, f.reason);
     }
     if let Some(t) = &set.right_sizing {
         for l in t.lines() {
-            println!("{l}");
+            let _ = writeln!(out, "{l}");
         }
     }
-    print!("{}", footnotes_text(set));
+    out.push_str(&footnotes_text(set));
+    out
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
@@ -162,15 +164,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
     }
     match args.output {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&sets)?),
-        OutputFormat::Yaml => print!("{}", super::to_yaml(&sets)?),
+        OutputFormat::Json => crate::stdout::write(serde_json::to_string_pretty(&sets)? + "\n")?,
+        OutputFormat::Yaml => crate::stdout::write(super::to_yaml(&sets)?)?,
         OutputFormat::Table => {
-            for (i, set) in sets.iter().enumerate() {
-                if i > 0 {
-                    println!();
-                }
-                print_table(set);
-            }
+            let tables: Vec<String> = sets.iter().map(table_text).collect();
+            crate::stdout::write(tables.join("\n"))?;
         }
     }
     if let Some(path) = &args.chart {

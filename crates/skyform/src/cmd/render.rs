@@ -174,7 +174,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                         return Ok(code);
                     }
                     if out.is_none() {
-                        print!("{}", skyform_render::output::stream(&objects));
+                        crate::stdout::write(skyform_render::output::stream(&objects))?;
                         return Ok(exit::OK);
                     }
                     files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect()

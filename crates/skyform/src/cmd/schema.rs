@@ -19,7 +19,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             super::write_file_atomic(path, text.as_bytes())?;
             ui.status(&format!("wrote `{}`", path.display()));
         }
-        None => print!("{text}"),
+        None => crate::stdout::write(&text)?,
     }
     Ok(exit::OK)
 }

@@ -1,0 +1,40 @@
+//! The one writer of standard output.
+//!
+//! Every command writes its data through [`write`].
+//! A reader that goes away (`skyform render … | head -c 1`) closes the pipe; the write
+//! then fails with `BrokenPipe`, which [`write`] turns into [`Closed`] so that `main`
+//! ends the run quietly with the exit code the command had reached, instead of the panic
+//! `print!` would raise.
+
+use std::io::Write as _;
+
+/// Standard output was closed by its reader; nothing more can be written.
+#[derive(Debug)]
+pub struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for Closed {}
+
+/// Writes `text` to stdout and flushes it. A closed pipe becomes the [`Closed`] error;
+/// any other I/O error is returned as is.
+pub fn write(text: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_ref()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `error` (anywhere in its chain) is a closed standard output.
+pub fn is_closed(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<Closed>()
+            || cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
