@@ -50,7 +50,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     match args.output {
         OutputFormat::Json => crate::stdout::write(&(serde_json::to_string_pretty(&report)? + "\n"))?,
         OutputFormat::Yaml => crate::stdout::write(&super::to_yaml(&report)?)?,
-        OutputFormat::Table => crate::stdout::write(&report.to_text())?,
+        OutputFormat::Table => crate::stdout::write(report.to_text())?,
     }
     Ok(if report.has_gaps() { exit::FINDINGS } else { exit::OK })
 }

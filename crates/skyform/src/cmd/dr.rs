@@ -90,7 +90,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     match args.output {
         OutputFormat::Json => out(&(serde_json::to_string_pretty(&report)? + "\n"))?,
         OutputFormat::Yaml => out(&super::to_yaml(&report)?)?,
-        OutputFormat::Table => out(&report.to_text())?,
+        OutputFormat::Table => out(report.to_text())?,
     }
     Ok(exit::OK)
 }
