@@ -255,6 +255,53 @@ impl Policies {
         !selected
     }
 
+    /// The policies of each namespace.
+    fn by_namespace(&self) -> BTreeMap<&str, Vec<&NetworkPolicy>> {
+        let mut out: BTreeMap<&str, Vec<&NetworkPolicy>> = BTreeMap::new();
+        for p in &self.policies {
+            if let Some(ns) = p.metadata.namespace.as_deref() {
+                out.entry(ns).or_default().push(p);
+            }
+        }
+        out
+    }
+
+    /// Whether the rules of `selecting` (the policies governing one side) allow a
+    /// connection with `other` on `port`: for egress, `other` is the destination; for
+    /// ingress, the source. No selecting policy means the side is open.
+    fn rules_allow(
+        &self,
+        selecting: &[&NetworkPolicy],
+        direction: Direction,
+        other: &Endpoint,
+        dst: &Endpoint,
+        port: u16,
+        protocol: &str,
+    ) -> bool {
+        if selecting.is_empty() {
+            return true;
+        }
+        selecting.iter().any(|p| {
+            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            let spec = p.spec.as_ref();
+            match direction {
+                Direction::Egress => spec.and_then(|s| s.egress.as_ref()).into_iter().flatten().any(|r| {
+                    r.to.as_ref()
+                        .filter(|t| !t.is_empty())
+                        .is_none_or(|to| to.iter().any(|x| self.peer_matches(x, ns, other)))
+                        && Self::ports_match(r.ports.as_ref(), dst, port, protocol)
+                }),
+                Direction::Ingress => spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten().any(|r| {
+                    r.from
+                        .as_ref()
+                        .filter(|f| !f.is_empty())
+                        .is_none_or(|from| from.iter().any(|x| self.peer_matches(x, ns, other)))
+                        && Self::ports_match(r.ports.as_ref(), dst, port, protocol)
+                }),
+            }
+        })
+    }
+
     /// Every port number mentioned by any policy.
     fn mentioned_ports(&self) -> BTreeSet<(u16, String)> {
         let mut out = BTreeSet::new();
@@ -411,6 +458,14 @@ pub fn allowed_flows(objects: &[Object], model: &Model) -> BTreeSet<Flow> {
 }
 
 /// [`allowed_flows`] over an explicit universe.
+///
+/// Linear in the size of the universe for policies that name their peers: instead of
+/// trying every (source, destination) pair, it enumerates the candidate pairs the
+/// policies can allow — the peers of the ingress rules of every selected destination,
+/// the peers of the egress rules of every selected source, and the pairs where neither
+/// side is selected (open in both directions) — through an index of endpoints by
+/// namespace, label and address, and then checks each candidate on both sides exactly as
+/// [`Policies::egress_allows`] and [`Policies::ingress_allows`] do.
 pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
     let mut candidates = policies.mentioned_ports();
     for e in eps {
@@ -421,24 +476,190 @@ pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
     for extra in [22u16, 80, 443, 6443] {
         candidates.insert((extra, "TCP".into()));
     }
-    let mut out = BTreeSet::new();
-    for src in eps {
-        for dst in eps {
-            if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
-                continue;
-            }
-            for (port, proto) in &candidates {
-                let listening = dst.ports.as_ref().is_none_or(|ps| ps.iter().any(|(n, p, _)| n == port && p == proto));
-                if listening
-                    && policies.egress_allows(src, dst, *port, proto)
-                    && policies.ingress_allows(src, dst, *port, proto)
-                {
-                    out.insert(Flow { from: src.id.clone(), to: dst.id.clone(), port: *port, protocol: proto.clone() });
+    let index = EndpointIndex::new(eps);
+    let by_ns = policies.by_namespace();
+    let selected = |e: &Endpoint, direction: &str| -> Vec<&NetworkPolicy> {
+        let Some(ns) = e.namespace.as_deref().filter(|_| e.kind != EndpointKind::External) else {
+            return Vec::new();
+        };
+        by_ns.get(ns).into_iter().flatten().filter(|p| governs(p, direction, &e.labels)).copied().collect()
+    };
+    let sel_in: Vec<Vec<&NetworkPolicy>> = eps.iter().map(|e| selected(e, "Ingress")).collect();
+    let sel_eg: Vec<Vec<&NetworkPolicy>> = eps.iter().map(|e| selected(e, "Egress")).collect();
+
+    // Candidate (source, destination) pairs.
+    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let everyone: Vec<usize> = (0..eps.len()).collect();
+    for (dst, pols) in sel_in.iter().enumerate() {
+        for p in pols {
+            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            for r in p.spec.as_ref().and_then(|s| s.ingress.as_ref()).into_iter().flatten() {
+                match r.from.as_ref().filter(|f| !f.is_empty()) {
+                    None => pairs.extend(everyone.iter().map(|&src| (src, dst))),
+                    Some(from) => {
+                        for peer in from {
+                            pairs.extend(index.matching(policies, peer, ns).into_iter().map(|src| (src, dst)));
+                        }
+                    }
                 }
             }
         }
     }
+    for (src, pols) in sel_eg.iter().enumerate() {
+        for p in pols {
+            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+            for r in p.spec.as_ref().and_then(|s| s.egress.as_ref()).into_iter().flatten() {
+                match r.to.as_ref().filter(|t| !t.is_empty()) {
+                    None => pairs.extend(everyone.iter().map(|&dst| (src, dst))),
+                    Some(to) => {
+                        for peer in to {
+                            pairs.extend(index.matching(policies, peer, ns).into_iter().map(|dst| (src, dst)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let open_egress: Vec<usize> = (0..eps.len()).filter(|&i| sel_eg[i].is_empty()).collect();
+    let open_ingress: Vec<usize> = (0..eps.len()).filter(|&i| sel_in[i].is_empty()).collect();
+    for &src in &open_egress {
+        for &dst in &open_ingress {
+            if eps[src].kind == EndpointKind::Workload || eps[dst].kind == EndpointKind::Workload {
+                pairs.insert((src, dst));
+            }
+        }
+    }
+
+    let mut out = BTreeSet::new();
+    for (si, di) in pairs {
+        let (src, dst) = (&eps[si], &eps[di]);
+        if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
+            continue;
+        }
+        for (port, proto) in &candidates {
+            let listening = dst.ports.as_ref().is_none_or(|ps| ps.iter().any(|(n, p, _)| n == port && p == proto));
+            if listening
+                && policies.rules_allow(&sel_eg[si], Direction::Egress, dst, dst, *port, proto)
+                && policies.rules_allow(&sel_in[di], Direction::Ingress, src, dst, *port, proto)
+            {
+                out.insert(Flow { from: src.id.clone(), to: dst.id.clone(), port: *port, protocol: proto.clone() });
+            }
+        }
+    }
     out
+}
+
+/// Whether policy `p` selects pods with `labels` for `direction` (`Ingress`/`Egress`).
+fn governs(p: &NetworkPolicy, direction: &str, labels: &BTreeMap<String, String>) -> bool {
+    let Some(spec) = &p.spec else { return false };
+    let types_ok = match &spec.policy_types {
+        Some(types) => types.iter().any(|t| t == direction),
+        None => direction == "Ingress" || (direction == "Egress" && spec.egress.is_some()),
+    };
+    types_ok && spec.pod_selector.as_ref().is_none_or(|sel| selector_matches(sel, labels))
+}
+
+/// Which side of a connection a set of policies governs.
+#[derive(Clone, Copy)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// Endpoints indexed by namespace, by `(namespace, label key, label value)` and by
+/// address, so that the peers of a rule are found without scanning the universe.
+struct EndpointIndex<'a> {
+    eps: &'a [Endpoint],
+    by_ns: BTreeMap<&'a str, Vec<usize>>,
+    by_label: BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>>,
+    /// Endpoint indices sorted by address.
+    by_ip: Vec<usize>,
+}
+
+impl<'a> EndpointIndex<'a> {
+    fn new(eps: &'a [Endpoint]) -> Self {
+        let mut by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_label: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
+        for (i, e) in eps.iter().enumerate() {
+            if let Some(ns) = e.namespace.as_deref() {
+                by_ns.entry(ns).or_default().push(i);
+                for (k, v) in &e.labels {
+                    by_label.entry((ns, k.as_str(), v.as_str())).or_default().push(i);
+                }
+            }
+        }
+        let mut by_ip: Vec<usize> = (0..eps.len()).collect();
+        by_ip.sort_by_key(|&i| eps[i].ip);
+        EndpointIndex { eps, by_ns, by_label, by_ip }
+    }
+
+    /// Endpoints with an address in `[lo, hi]`.
+    fn in_range(&self, lo: u32, hi: u32) -> &[usize] {
+        let start = self.by_ip.partition_point(|&i| self.eps[i].ip < lo);
+        let end = self.by_ip.partition_point(|&i| self.eps[i].ip <= hi);
+        &self.by_ip[start..end.max(start)]
+    }
+
+    /// The endpoints `peer` (of a policy in `policy_ns`) matches; a superset is fine
+    /// (every candidate is checked exactly afterwards), a subset is not.
+    fn matching(&self, policies: &Policies, peer: &NetworkPolicyPeer, policy_ns: &str) -> Vec<usize> {
+        if let Some(b) = &peer.ip_block {
+            let Some((net, len)) = parse_cidr(&b.cidr) else { return Vec::new() };
+            let hi = if len == 0 { u32::MAX } else { net | (u32::MAX >> len) };
+            let mut out = Vec::new();
+            let mut lo = net;
+            // The block minus its exceptions, as address ranges in ascending order.
+            let mut excepts: Vec<(u32, u32)> = b
+                .except
+                .iter()
+                .flatten()
+                .filter_map(|x| parse_cidr(x))
+                .map(|(n, l)| (n, if l == 0 { u32::MAX } else { n | (u32::MAX >> l) }))
+                .collect();
+            excepts.sort_unstable();
+            for (ex_lo, ex_hi) in excepts {
+                if ex_hi < lo || ex_lo > hi {
+                    continue;
+                }
+                if ex_lo > lo {
+                    out.extend_from_slice(self.in_range(lo, ex_lo - 1));
+                }
+                match ex_hi.checked_add(1) {
+                    Some(next) if next > lo => lo = next,
+                    Some(_) => {}
+                    None => return out,
+                }
+            }
+            if lo <= hi {
+                out.extend_from_slice(self.in_range(lo, hi));
+            }
+            return out;
+        }
+        if peer.namespace_selector.is_none() && peer.pod_selector.is_none() {
+            return Vec::new();
+        }
+        let namespaces: Vec<&str> = match &peer.namespace_selector {
+            Some(sel) => {
+                self.by_ns.keys().copied().filter(|ns| selector_matches(sel, &policies.ns_labels(ns))).collect()
+            }
+            None => vec![policy_ns],
+        };
+        let mut out = Vec::new();
+        for ns in namespaces {
+            let first_label =
+                peer.pod_selector.as_ref().and_then(|s| s.match_labels.as_ref()).and_then(|m| m.iter().next());
+            let pool: &[usize] = match first_label {
+                Some((k, v)) => self.by_label.get(&(ns, k.as_str(), v.as_str())).map_or(&[], Vec::as_slice),
+                None => self.by_ns.get(ns).map_or(&[], Vec::as_slice),
+            };
+            out.extend(
+                pool.iter()
+                    .copied()
+                    .filter(|&i| peer.pod_selector.as_ref().is_none_or(|s| selector_matches(s, &self.eps[i].labels))),
+            );
+        }
+        out
+    }
 }
 
 /// Text form of an endpoint's address, for reports.
@@ -449,6 +670,197 @@ pub fn endpoint_address(e: &Endpoint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition: every pair of endpoints, every candidate port, both sides checked.
+    fn evaluate_every_pair(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
+        let mut candidates = policies.mentioned_ports();
+        for e in eps {
+            for (n, pr, _) in e.ports.iter().flatten() {
+                candidates.insert((*n, pr.clone()));
+            }
+        }
+        for extra in [22u16, 80, 443, 6443] {
+            candidates.insert((extra, "TCP".into()));
+        }
+        let mut out = BTreeSet::new();
+        for src in eps {
+            for dst in eps {
+                if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
+                    continue;
+                }
+                for (port, proto) in &candidates {
+                    let listening =
+                        dst.ports.as_ref().is_none_or(|ps| ps.iter().any(|(n, p, _)| n == port && p == proto));
+                    if listening
+                        && policies.egress_allows(src, dst, *port, proto)
+                        && policies.ingress_allows(src, dst, *port, proto)
+                    {
+                        out.insert(Flow {
+                            from: src.id.clone(),
+                            to: dst.id.clone(),
+                            port: *port,
+                            protocol: proto.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn object(value: Value) -> Object {
+        let kind = value["kind"].as_str().unwrap_or_default().to_string();
+        let name = value["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let namespace = value["metadata"]["namespace"].as_str().map(str::to_string);
+        let api_version = value["apiVersion"].as_str().unwrap_or_default().to_string();
+        Object { api_version, kind, name, namespace, value }
+    }
+
+    fn endpoint(
+        id: &str,
+        kind: EndpointKind,
+        ns: Option<&str>,
+        labels: &[(&str, &str)],
+        ip: u32,
+        ports: Option<PortList>,
+    ) -> Endpoint {
+        Endpoint {
+            id: id.into(),
+            kind,
+            namespace: ns.map(str::to_string),
+            labels: labels.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+            ip,
+            ports,
+        }
+    }
+
+    /// The indexed evaluator agrees with the every-pair definition on the shapes policies
+    /// take: open pods, default deny, pod and namespace selectors, match expressions,
+    /// named ports, port ranges, ipBlocks with exceptions, rules without peers or ports.
+    #[test]
+    fn indexed_evaluation_equals_every_pair_evaluation() {
+        let tcp = |n: u16, name: &str| (n, "TCP".to_string(), Some(name.to_string()));
+        let eps = vec![
+            endpoint(
+                "api",
+                EndpointKind::Workload,
+                Some("a"),
+                &[("app", "api"), ("tier", "web")],
+                0x0af4_000a,
+                Some(vec![tcp(8080, "http")]),
+            ),
+            endpoint(
+                "web",
+                EndpointKind::Workload,
+                Some("a"),
+                &[("app", "web"), ("tier", "web")],
+                0x0af4_000b,
+                Some(vec![tcp(80, "http")]),
+            ),
+            endpoint(
+                "db",
+                EndpointKind::Workload,
+                Some("b"),
+                &[("app", "db")],
+                0x0af4_000c,
+                Some(vec![tcp(5432, "pg")]),
+            ),
+            endpoint(
+                "cache",
+                EndpointKind::Workload,
+                Some("b"),
+                &[("app", "cache")],
+                0x0af4_000d,
+                Some(vec![tcp(6379, "redis")]),
+            ),
+            endpoint(
+                "open",
+                EndpointKind::Workload,
+                Some("c"),
+                &[("app", "open")],
+                0x0af4_000e,
+                Some(vec![tcp(9000, "s3")]),
+            ),
+            endpoint(
+                "kube-dns",
+                EndpointKind::Cluster,
+                Some("kube-system"),
+                &[("k8s-app", "kube-dns")],
+                0x0af5_000a,
+                Some(vec![(53, "UDP".into(), None)]),
+            ),
+            endpoint(
+                "monitoring",
+                EndpointKind::Cluster,
+                Some("monitoring"),
+                &[],
+                0x0af5_000b,
+                Some(vec![tcp(9090, "web")]),
+            ),
+            endpoint("internet", EndpointKind::External, None, &[], 0xc633_640a, None),
+            endpoint("private-network", EndpointKind::External, None, &[], 0x0ac8_000a, None),
+            endpoint("cloud-metadata", EndpointKind::External, None, &[], 0xa9fe_a9fe, None),
+        ];
+        let objects = vec![
+            object(
+                serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b", "labels": {"team": "data"}}}),
+            ),
+            object(serde_json::json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "deny", "namespace": "a"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}})),
+            object(serde_json::json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "api", "namespace": "a"}, "spec": {
+                    "podSelector": {"matchLabels": {"app": "api"}},
+                    "ingress": [{"from": [{"podSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["web"]}]}}], "ports": [{"port": "http"}]},
+                                {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]}],
+                    "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"team": "data"}}, "podSelector": {"matchLabels": {"app": "db"}}}], "ports": [{"port": 5000, "endPort": 6000}]},
+                               {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "169.254.0.0/16"]}}], "ports": [{"port": 443}]},
+                               {"ports": [{"port": 53, "protocol": "UDP"}]}]}})),
+            object(serde_json::json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "web", "namespace": "a"}, "spec": {
+                    "podSelector": {"matchLabels": {"app": "web"}},
+                    "ingress": [{}],
+                    "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "api"}}}]}]}})),
+            object(serde_json::json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "db", "namespace": "b"}, "spec": {
+                    "podSelector": {"matchLabels": {"app": "db"}},
+                    "ingress": [{"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "api"}}}, {"ipBlock": {"cidr": "10.244.0.0/16"}}], "ports": [{"port": 5432}]}]}})),
+        ];
+        let policies = Policies::from_objects(&objects);
+        let fast = evaluate(&policies, &eps);
+        let slow = evaluate_every_pair(&policies, &eps);
+        assert_eq!(fast, slow);
+        assert!(fast.contains(&Flow { from: "api".into(), to: "db".into(), port: 5432, protocol: "TCP".into() }));
+        assert!(fast.contains(&Flow { from: "api".into(), to: "internet".into(), port: 443, protocol: "TCP".into() }));
+        assert!(!fast.contains(&Flow {
+            from: "api".into(),
+            to: "cloud-metadata".into(),
+            port: 443,
+            protocol: "TCP".into()
+        }));
+    }
+
+    /// Both example platforms, every environment and provider: the same flows.
+    #[test]
+    fn indexed_evaluation_equals_every_pair_evaluation_on_the_examples() {
+        for example in ["health-platform", "resimate"] {
+            let path = format!("{}/../../examples/{example}/platform.yaml", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let Ok(model) = skyform_model::compile(&text) else { panic!("{path} compiles") };
+            for env in &model.environments {
+                for provider in crate::objects::ALL_PROVIDERS {
+                    let objects = crate::render_objects(&model, env, provider);
+                    let policies = Policies::from_objects(&objects);
+                    let eps = endpoints(&objects, &model);
+                    assert_eq!(
+                        evaluate(&policies, &eps),
+                        evaluate_every_pair(&policies, &eps),
+                        "{example} {}",
+                        env.name
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn cidr_math() {
