@@ -170,7 +170,8 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     // listener (`http`, `tcp-…`, `udp-…`) other than the HTTPS redirect is a gap.
     for o in of_kind(objects, "Gateway") {
         let listeners = get(&o.value, &["spec", "listeners"]).and_then(Value::as_array);
-        if listeners.into_iter().flatten().any(|l| l.pointer("/tls/mode").and_then(Value::as_str) == Some("Terminate")) {
+        if listeners.into_iter().flatten().any(|l| l.pointer("/tls/mode").and_then(Value::as_str) == Some("Terminate"))
+        {
             ev.push(id(o));
         }
     }

@@ -14,8 +14,8 @@ mod types;
 pub use components::{ComponentDefaults, component_defaults};
 pub use lower::{lower, lower_with_warnings};
 pub use skyform_spec::raw::{
-    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
-    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,
+    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
 };
 pub use types::*;
 

@@ -3,8 +3,8 @@
 use crate::components::{DefaultProbe, component_defaults};
 use crate::types::*;
 use crate::{
-    AcmeServer, BackupMethod, ExposeProtocol, IngressController, LogStack, PodSecurityLevel, Protocol, ProviderName, SecretsBackend,
-    ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ExposeProtocol, IngressController, LogStack, PodSecurityLevel, Protocol, ProviderName,
+    SecretsBackend, ServerlessMetric, StorageClassName,
 };
 use skyform_spec::quantity::{self, Bytes, Cpu};
 use skyform_spec::raw::{self, ServiceSpec};
@@ -336,7 +336,11 @@ impl Cx<'_> {
             self.error(
                 Code::InvalidValue,
                 &path.key("port"),
-                format!("a `{}` exposure cannot use port {}: it is the Gateway's HTTP(S) port", protocol_name(protocol), port.port),
+                format!(
+                    "a `{}` exposure cannot use port {}: it is the Gateway's HTTP(S) port",
+                    protocol_name(protocol),
+                    port.port
+                ),
                 Some("expose another port number, or use `protocol: http`".into()),
             );
         }
@@ -430,7 +434,10 @@ impl Cx<'_> {
         for (env, e) in &spec.environments {
             for (name, s) in &e.services {
                 if let Some(i) = &s.image {
-                    sites.push((spec_path().key("environments").key(env).key("services").key(name).key("image"), i.clone()));
+                    sites.push((
+                        spec_path().key("environments").key(env).key("services").key(name).key("image"),
+                        i.clone(),
+                    ));
                 }
             }
         }
@@ -525,10 +532,9 @@ impl Cx<'_> {
             IngressController::EnvoyGateway => "envoy",
         };
         let issuer = raw.and_then(|r| r.issuer.as_ref());
-        let gateway = controller.is_gateway_api().then(|| GatewayTarget {
-            name: platform.to_string(),
-            namespace: format!("{platform}-gateway"),
-        });
+        let gateway = controller
+            .is_gateway_api()
+            .then(|| GatewayTarget { name: platform.to_string(), namespace: format!("{platform}-gateway") });
         if let Some(g) = gateway.as_ref().filter(|g| g.namespace.len() > 63) {
             self.error(
                 Code::InvalidName,

@@ -1,8 +1,8 @@
 //! The model's types. Everything is resolved: no `Option` means "use a default" here.
 
 use crate::{
-    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
-    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,
+    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
 };
 use serde::Serialize;
 use skyform_spec::quantity::{Bytes, Cpu};

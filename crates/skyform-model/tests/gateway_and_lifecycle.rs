@@ -132,7 +132,11 @@ fn maintained_choices_do_not_warn() {
     let lifecycle: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == Code::Lifecycle).collect();
     assert!(lifecycle.iter().all(|d| !d.message.contains("ingress-nginx") && d.line != backend), "{lifecycle:#?}");
     // resimate runs Vault itself (`component: vault`): that line still warns.
-    assert!(lifecycle.iter().any(|d| d.message.starts_with("HashiCorp Vault") && d.line == line_of(&text, "component: vault")));
+    assert!(
+        lifecycle
+            .iter()
+            .any(|d| d.message.starts_with("HashiCorp Vault") && d.line == line_of(&text, "component: vault"))
+    );
 }
 
 #[test]

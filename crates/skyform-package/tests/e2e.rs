@@ -145,7 +145,8 @@ fn gateway_exposure_chart_and_overlays_equal_plain_render() {
             let expected = parse_objects(&skyform_render::output::stream(objects));
             for h in HELMS {
                 let values = format!("{}/values-{env}.yaml", helm_dir.path().display());
-                let lint = run(Command::new(tool(h)).args(["lint", "--strict"]).arg(helm_dir.path()).args(["-f", &values]));
+                let lint =
+                    run(Command::new(tool(h)).args(["lint", "--strict"]).arg(helm_dir.path()).args(["-f", &values]));
                 assert!(lint.contains("0 chart(s) failed"), "{h} lint gateway/{provider}/{env}:\n{lint}");
                 let out = run(Command::new(tool(h))
                     .args(["template", "health-platform"])

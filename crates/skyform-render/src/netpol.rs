@@ -16,8 +16,8 @@
 //! `skyform graph` prints [`allowed_flows`], so the graph is what the policies allow.
 
 use crate::k8s::{
-    DNS_LABEL, data_plane_labels, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
-    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, NAMESPACE_NAME_LABEL,
+    DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
+    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, NAMESPACE_NAME_LABEL, data_plane_labels,
 };
 use crate::objects::Object;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};

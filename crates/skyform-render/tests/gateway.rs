@@ -109,7 +109,10 @@ fn every_protocol_gets_its_route_kind_and_listener() {
 
     let gw = objects.iter().find(|o| o.kind == "Gateway").unwrap();
     assert_eq!(gw.namespace.as_deref(), Some("demo-gateway"));
-    assert_eq!(gw.value.pointer("/metadata/annotations/cert-manager.io~1cluster-issuer"), Some(&Value::from("letsencrypt-staging")));
+    assert_eq!(
+        gw.value.pointer("/metadata/annotations/cert-manager.io~1cluster-issuer"),
+        Some(&Value::from("letsencrypt-staging"))
+    );
     let listeners = gw.value.pointer("/spec/listeners").and_then(Value::as_array).unwrap();
     let summary: Vec<String> = listeners
         .iter()
@@ -121,8 +124,10 @@ fn every_protocol_gets_its_route_kind_and_listener() {
                 l["port"],
                 l["hostname"].as_str().unwrap_or("*"),
                 l.pointer("/tls/mode").and_then(Value::as_str).unwrap_or("-"),
-                l.pointer("/allowedRoutes/namespaces/selector/matchExpressions/0/values")
-                    .map_or_else(|| l.pointer("/allowedRoutes/namespaces/from").unwrap().to_string(), ToString::to_string),
+                l.pointer("/allowedRoutes/namespaces/selector/matchExpressions/0/values").map_or_else(
+                    || l.pointer("/allowedRoutes/namespaces/from").unwrap().to_string(),
+                    ToString::to_string
+                ),
             )
         })
         .collect();
@@ -184,7 +189,8 @@ fn gateway_api_objects_validate_against_the_gateway_api_schema() {
     }
     let kinds: std::collections::BTreeSet<&str> =
         items.iter().filter_map(|i| i.pointer("/object/kind").and_then(Value::as_str)).collect();
-    for k in ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ClusterIssuer"] {
+    for k in ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ClusterIssuer"]
+    {
         assert!(kinds.contains(k), "{k} is not covered");
     }
     let tools = root().join(".tools");

@@ -103,7 +103,9 @@ fn models() -> Vec<(String, Model)> {
 fn gateway_variant(rel: &str) -> Model {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replace("controller: nginx", "controller: envoy-gateway").replace("controller: traefik", "controller: envoy-gateway");
+    let text = text
+        .replace("controller: nginx", "controller: envoy-gateway")
+        .replace("controller: traefik", "controller: envoy-gateway");
     let model = skyform_model::compile(&text).unwrap_or_else(|d| panic!("{rel} (gateway) does not compile: {d:#?}"));
     assert!(model.ingress.gateway.is_some(), "{rel}: the variant must use the Gateway API");
     model
@@ -162,7 +164,13 @@ fn the_gateway_reaches_exactly_the_exposed_services() {
                     .filter_map(|s| s.expose.as_ref().map(|e| (s.name.clone(), e.port.port)))
                     .collect();
                 assert_eq!(through_gateway, exposed, "{label} {} {}", env.name, provider_name(p));
-                assert_eq!(through_gateway, through_ingress, "{label} {} {}: gateway vs ingress", env.name, provider_name(p));
+                assert_eq!(
+                    through_gateway,
+                    through_ingress,
+                    "{label} {} {}: gateway vs ingress",
+                    env.name,
+                    provider_name(p)
+                );
                 assert!(via(&gateway_model, "ingress-controller").is_empty());
 
                 // A pod of another Gateway in the same namespace is refused.

@@ -89,8 +89,11 @@ fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
     let v = skyform().args(["validate", t]).output().expect("runs");
     assert_eq!(v.status.code(), Some(0));
     let err = String::from_utf8_lossy(&v.stderr);
-    assert!(!err.contains("SF401"), "the starter chooses only maintained components:
-{err}");
+    assert!(
+        !err.contains("SF401"),
+        "the starter chooses only maintained components:
+{err}"
+    );
     let again = skyform().args(["init", t]).output().expect("runs");
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));

@@ -142,7 +142,8 @@ fn gateway_exposure_renders_in_every_format_and_graphs_like_the_ingress() {
             }
         }
         let edges = |file: &Path, from: &str| -> Vec<String> {
-            let o = skyform().arg("graph").arg(file).args(["--env", env, "--provider", provider]).output().expect("runs");
+            let o =
+                skyform().arg("graph").arg(file).args(["--env", env, "--provider", provider]).output().expect("runs");
             assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
             let prefix = format!("  {from} -->");
             let mut e: Vec<String> = String::from_utf8_lossy(&o.stdout)

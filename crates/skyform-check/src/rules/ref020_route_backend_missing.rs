@@ -78,7 +78,8 @@ fn backend(cx: &Cx<'_>, obj: &Object, b: &Node, out: &mut Out) {
             let Some(want) = port.scalar_text() else { return };
             let ports = s.spec().and_then(|x| x.get("ports")).and_then(Node::as_seq).unwrap_or(&[]);
             if !ports.iter().any(|p| p.get("port").and_then(Node::scalar_text).as_deref() == Some(want.as_str())) {
-                let have: Vec<String> = ports.iter().filter_map(|p| p.get("port").and_then(Node::scalar_text)).collect();
+                let have: Vec<String> =
+                    ports.iter().filter_map(|p| p.get("port").and_then(Node::scalar_text)).collect();
                 out.at(port.span, format!("Service `{name}` has no port {want}"))
                     .hint(format!("its ports: {}", if have.is_empty() { "none".into() } else { have.join(", ") }));
             }

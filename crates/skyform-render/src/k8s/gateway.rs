@@ -238,12 +238,18 @@ fn route(model: &Model, g: &GatewayTarget, s: &Service, owners: &BTreeMap<String
             m,
             json!({"parentRefs": [parent], "hostnames": [e.host], "rules": [{"backendRefs": backend}]}),
         ),
-        ExposeProtocol::Tcp => {
-            custom(GATEWAY_API_V1ALPHA2, "TCPRoute", m, json!({"parentRefs": [parent], "rules": [{"backendRefs": backend}]}))
-        }
-        ExposeProtocol::Udp => {
-            custom(GATEWAY_API_V1ALPHA2, "UDPRoute", m, json!({"parentRefs": [parent], "rules": [{"backendRefs": backend}]}))
-        }
+        ExposeProtocol::Tcp => custom(
+            GATEWAY_API_V1ALPHA2,
+            "TCPRoute",
+            m,
+            json!({"parentRefs": [parent], "rules": [{"backendRefs": backend}]}),
+        ),
+        ExposeProtocol::Udp => custom(
+            GATEWAY_API_V1ALPHA2,
+            "UDPRoute",
+            m,
+            json!({"parentRefs": [parent], "rules": [{"backendRefs": backend}]}),
+        ),
     })
 }
 
@@ -259,12 +265,7 @@ pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
     let labels = platform_labels(model);
     let mut out = Vec::new();
     if !model.tiers.iter().any(|t| t.namespace == g.namespace) {
-        out.push(super::namespace(
-            model,
-            &g.namespace,
-            PodSecurityLevel::Restricted,
-            None,
-        ));
+        out.push(super::namespace(model, &g.namespace, PodSecurityLevel::Restricted, None));
         out.extend(network::namespace_policies(cx, &g.namespace));
     }
     let tls_any = services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls));
@@ -312,7 +313,10 @@ fn solver_policy(cx: &Ctx<'_>, g: &GatewayTarget) -> Object {
         metadata: meta("allow-acme-http01-solver", Some(&g.namespace), platform_labels(cx.model), BTreeMap::new()),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([(ACME_SOLVER_LABEL.0.to_string(), ACME_SOLVER_LABEL.1.to_string())])),
+                match_labels: Some(BTreeMap::from([(
+                    ACME_SOLVER_LABEL.0.to_string(),
+                    ACME_SOLVER_LABEL.1.to_string(),
+                )])),
                 ..LabelSelector::default()
             }),
             policy_types: Some(vec!["Ingress".into()]),
