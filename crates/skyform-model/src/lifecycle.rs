@@ -128,8 +128,8 @@ pub const TABLE: &[Component] = &[
         role: "secrets store",
         status: Status::NonOpenLicence("2023-08 (Vault 1.15)"),
         replacement: Some(
-            "OpenBao (MPL-2.0, the Linux Foundation fork of Vault 1.14) serves the same API: keep `backend: vault` and point \
-             `vault.address` at OpenBao, or use the `openbao/openbao` image",
+            "OpenBao (MPL-2.0, the Linux Foundation fork of Vault 1.14) serves the same HTTP API (KV v2, Kubernetes \
+             auth): `backend: vault` can point `vault.address` at an OpenBao server (chart `openbao`, image `openbao/openbao`)",
         ),
         source: "HashiCorp licence change 2023-08-10; openbao/openbao",
     },
