@@ -153,6 +153,9 @@ fn gateway_exposure_renders_in_every_format_and_graphs_like_the_ingress() {
             e.sort();
             e
         };
+        let compliance = skyform().arg("compliance").arg(&gateway).args(["--env", env]).output().expect("runs");
+        let report = String::from_utf8_lossy(&compliance.stdout);
+        assert!(report.contains("- Gateway health-platform-gateway/health-platform"), "TLS evidence:\n{report}");
         let via_gateway = edges(&gateway, "n_gateway");
         assert!(!via_gateway.is_empty());
         assert_eq!(via_gateway, edges(&root().join(HEALTH), "n_ingress_controller"), "{env} {provider}");
