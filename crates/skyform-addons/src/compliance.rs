@@ -166,6 +166,22 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             gaps.push(format!("{} serves plain HTTP (expose.tls: false)", id(o)));
         }
     }
+    // Gateway API exposure: TLS-terminating listeners are evidence; a route on a plain
+    // listener (`http`, `tcp-…`, `udp-…`) other than the HTTPS redirect is a gap.
+    for o in of_kind(objects, "Gateway") {
+        let listeners = get(&o.value, &["spec", "listeners"]).and_then(Value::as_array);
+        if listeners.into_iter().flatten().any(|l| l.pointer("/tls/mode").and_then(Value::as_str) == Some("Terminate"))
+        {
+            ev.push(id(o));
+        }
+    }
+    for o in objects.iter().filter(|o| o.group() == "gateway.networking.k8s.io" && o.kind.ends_with("Route")) {
+        let section = o.value.pointer("/spec/parentRefs/0/sectionName").and_then(Value::as_str).unwrap_or_default();
+        let plain = section == "http" || section.starts_with("tcp-") || section.starts_with("udp-");
+        if plain && o.name != "https-redirect" {
+            gaps.push(format!("{} serves without TLS (expose.tls: false, or a UDP port)", id(o)));
+        }
+    }
     for o in objects.iter().filter(|o| o.kind == "DomainMapping" || o.kind == "ClusterIssuer") {
         if o.kind == "ClusterIssuer" || get(&o.value, &["spec", "tls"]).is_some() {
             ev.push(id(o));

@@ -167,6 +167,13 @@ fn ingress_5xx(controller: IngressController, ns: &str) -> (String, &'static str
             ),
             "{{ $labels.proxy }}",
         ),
+        // Envoy Gateway names an Envoy cluster per route rule: `httproute/<ns>/<name>/rule/<i>`.
+        IngressController::EnvoyGateway => (
+            format!(
+                "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{{envoy_cluster_name=~\"(httproute|grpcroute)/({ns})/.*\",envoy_response_code_class=\"5\"}}[5m])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{{envoy_cluster_name=~\"(httproute|grpcroute)/({ns})/.*\"}}[5m])) > 0.05"
+            ),
+            "{{ $labels.envoy_cluster_name }}",
+        ),
     }
 }
 

@@ -97,6 +97,8 @@ pub fn render(plan: &Plan, sources: &[String]) -> String {
         comment(&plan.name)
     );
     let _ = writeln!(o, "  tiers: [{}]", used.iter().map(|t| t.name()).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(o, "  # exposed services are reached through the Gateway API (Envoy Gateway)");
+    let _ = writeln!(o, "  ingress: {{ controller: envoy-gateway }}");
     if plan.services.is_empty() {
         let _ = writeln!(o, "  services: {{}}");
         return o;

@@ -7,14 +7,15 @@
 //! A `Model` cannot be built any other way, so renderers may trust it completely.
 
 mod components;
+pub mod lifecycle;
 mod lower;
 mod types;
 
 pub use components::{ComponentDefaults, component_defaults};
 pub use lower::{lower, lower_with_warnings};
 pub use skyform_spec::raw::{
-    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
-    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,
+    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
 };
 pub use types::*;
 

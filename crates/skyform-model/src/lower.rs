@@ -3,8 +3,8 @@
 use crate::components::{DefaultProbe, component_defaults};
 use crate::types::*;
 use crate::{
-    AcmeServer, BackupMethod, IngressController, PodSecurityLevel, Protocol, ProviderName, SecretsBackend,
-    ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ExposeProtocol, IngressController, LogStack, PodSecurityLevel, Protocol, ProviderName,
+    SecretsBackend, ServerlessMetric, StorageClassName,
 };
 use skyform_spec::quantity::{self, Bytes, Cpu};
 use skyform_spec::raw::{self, ServiceSpec};
@@ -24,7 +24,7 @@ pub fn lower(loaded: &LoadedPlatform) -> Result<Model, Vec<Diagnostic>> {
 
 /// Like [`lower`], but also returns warnings next to a successful model.
 pub fn lower_with_warnings(loaded: &LoadedPlatform) -> (Option<Model>, Vec<Diagnostic>) {
-    let mut cx = Cx { loaded, diags: Vec::new(), seen: BTreeSet::new() };
+    let mut cx = Cx { loaded, diags: Vec::new(), seen: BTreeSet::new(), gateway_api: false };
     let model = cx.platform();
     let mut diags = cx.diags;
     diags.sort_by_key(|d| (d.span.line, d.span.column, d.code));
@@ -36,6 +36,8 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
     /// Deduplicates diagnostics that every environment would otherwise repeat.
     seen: BTreeSet<(u32, u32, String)>,
+    /// Exposure goes through the Gateway API (set once `spec.ingress` is lowered).
+    gateway_api: bool,
 }
 
 fn spec_path() -> Path {
@@ -193,6 +195,7 @@ impl Cx<'_> {
         let kubernetes_version = self.kubernetes_version(spec.kubernetes_version.as_deref());
         let tiers = self.tiers(&name, &spec.tiers);
         let ingress = self.ingress(&name, spec.ingress.as_ref());
+        self.gateway_api = ingress.gateway.is_some();
         let secrets = self.secrets(spec.secrets.as_ref());
         let providers = self.providers(&spec.providers);
         let tier_names: Vec<String> = tiers.iter().map(|t| t.name.clone()).collect();
@@ -269,6 +272,7 @@ impl Cx<'_> {
                 }
             }
         }
+        self.lifecycle_warnings(&ingress, &environments);
         Model {
             name,
             labels: raw.metadata.labels.clone(),
@@ -281,6 +285,171 @@ impl Cx<'_> {
             gitops,
             providers,
             environments,
+        }
+    }
+
+    /// What an exposed port speaks: the written `protocol`, else inferred from the port
+    /// (Gateway API only; Ingress carries HTTP).
+    fn expose_protocol(&mut self, name: &str, e: &raw::ExposeSpec, port: &Port, path: &Path) -> ExposeProtocol {
+        let inferred = if port.protocol == Protocol::Udp {
+            ExposeProtocol::Udp
+        } else if port.name.starts_with("grpc") {
+            ExposeProtocol::Grpc
+        } else {
+            ExposeProtocol::Http
+        };
+        if !self.gateway_api {
+            if let Some(p) = e.protocol.filter(|p| *p != ExposeProtocol::Http) {
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("protocol"),
+                    format!("service `{name}` exposes `{}`, but an Ingress carries HTTP only", protocol_name(p)),
+                    Some("expose it through the Gateway API: `ingress: { controller: envoy-gateway }`".into()),
+                );
+            } else if port.protocol == Protocol::Udp {
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("port"),
+                    format!("service `{name}` exposes UDP port `{}`, but an Ingress carries HTTP only", port.name),
+                    Some("expose it through the Gateway API: `ingress: { controller: envoy-gateway }`".into()),
+                );
+            }
+            return ExposeProtocol::Http;
+        }
+        let protocol = e.protocol.unwrap_or(inferred);
+        if (protocol == ExposeProtocol::Udp) != (port.protocol == Protocol::Udp) {
+            self.error(
+                Code::InvalidValue,
+                &path.key("protocol"),
+                format!(
+                    "service `{name}` exposes `{}` on {} port `{}`",
+                    protocol_name(protocol),
+                    if port.protocol == Protocol::Udp { "UDP" } else { "TCP" },
+                    port.name
+                ),
+                Some("`udp` needs a UDP port and every other protocol a TCP port".into()),
+            );
+        }
+        if !matches!(protocol, ExposeProtocol::Http | ExposeProtocol::Grpc) && matches!(port.port, 80 | 443) {
+            // Listener ports of TCP, TLS and UDP routes are the service's port; 80 and 443
+            // belong to the Gateway's HTTP and HTTPS listeners.
+            self.error(
+                Code::InvalidValue,
+                &path.key("port"),
+                format!(
+                    "a `{}` exposure cannot use port {}: it is the Gateway's HTTP(S) port",
+                    protocol_name(protocol),
+                    port.port
+                ),
+                Some("expose another port number, or use `protocol: http`".into()),
+            );
+        }
+        protocol
+    }
+
+    /// TCP and UDP exposures get a Gateway listener on their own port, so two of them
+    /// cannot share a port (TLS passthrough listeners may, with different host names).
+    fn check_listener_ports(&mut self, services: &[Service]) {
+        let mut taken: BTreeMap<u16, (&str, ExposeProtocol, &str)> = BTreeMap::new();
+        for s in services {
+            let Some(e) = &s.expose else { continue };
+            if matches!(e.protocol, ExposeProtocol::Http | ExposeProtocol::Grpc) {
+                continue;
+            }
+            match taken.get(&e.port.port) {
+                Some((other, p, host))
+                    if !(*p == ExposeProtocol::Tls && e.protocol == ExposeProtocol::Tls && *host != e.host)
+                        && (*p == ExposeProtocol::Udp) == (e.protocol == ExposeProtocol::Udp) =>
+                {
+                    let path = spec_path().key("services").key(&s.name).key("expose");
+                    self.error(
+                        Code::InvalidValue,
+                        &path,
+                        format!(
+                            "services `{other}` and `{}` both expose port {} through the Gateway",
+                            s.name, e.port.port
+                        ),
+                        Some("each TCP or UDP exposure needs a port of its own".into()),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    taken.insert(e.port.port, (&s.name, e.protocol, &e.host));
+                }
+            }
+        }
+    }
+
+    /// One warning per component of the lifecycle table that the file chooses and that is
+    /// not maintained, located at the value that chose it.
+    fn lifecycle_warnings(&mut self, ingress: &Ingress, envs: &[Environment]) {
+        let spec = &self.loaded.raw.spec;
+        let warn = |cx: &mut Self, id: &str, path: &Path, subject: &str, detail: &str| {
+            if let Some(c) = crate::lifecycle::component(id) {
+                let d = Diagnostic::warning(
+                    Code::Lifecycle,
+                    cx.loaded.span(path),
+                    format!("{subject} ({}) is {}{detail}", c.role, c.status.phrase()),
+                )
+                .hint_opt(c.replacement.map(str::to_string))
+                .hint(format!("source: {}", c.source));
+                cx.push(d);
+            }
+        };
+        // Ingress controller: the line that chose it, else the first exposure that needs it.
+        let exposes = envs.iter().flat_map(|e| &e.services).any(|s| s.expose.is_some());
+        if ingress.controller == IngressController::Nginx && exposes {
+            let ing = spec_path().key("ingress");
+            let path = if spec.ingress.as_ref().is_some_and(|i| i.controller.is_some()) {
+                Some(ing.key("controller"))
+            } else if spec.ingress.is_some() {
+                Some(ing)
+            } else {
+                spec.services
+                    .iter()
+                    .find(|(_, s)| s.expose.is_some())
+                    .map(|(n, _)| spec_path().key("services").key(n).key("expose"))
+            };
+            if let Some(p) = path {
+                warn(self, "ingress-nginx", &p, "ingress-nginx", "");
+            }
+        }
+        if spec.observability.as_ref().and_then(|o| o.logs.as_ref()).is_some_and(|l| l.stack == LogStack::LokiPromtail)
+        {
+            warn(self, "promtail", &spec_path().key("observability").key("logs").key("stack"), "Promtail", "");
+        }
+        if spec.secrets.as_ref().is_some_and(|s| s.backend == SecretsBackend::Vault) {
+            warn(self, "vault", &spec_path().key("secrets").key("backend"), "HashiCorp Vault", "");
+        }
+        // Images, written or brought by a component, in the base and every environment.
+        let mut sites: Vec<(Path, String)> = Vec::new();
+        for (name, s) in &spec.services {
+            let base = spec_path().key("services").key(name);
+            match (&s.image, s.component) {
+                (Some(i), _) => sites.push((base.key("image"), i.clone())),
+                (None, Some(c)) => sites.push((base.key("component"), component_defaults(c).image.to_string())),
+                (None, None) => {}
+            }
+        }
+        for (env, e) in &spec.environments {
+            for (name, s) in &e.services {
+                if let Some(i) = &s.image {
+                    sites.push((
+                        spec_path().key("environments").key(env).key("services").key(name).key("image"),
+                        i.clone(),
+                    ));
+                }
+            }
+        }
+        for (path, image) in sites {
+            if let Some(c) = crate::lifecycle::image_component(&image) {
+                let subject = match c.id {
+                    "minio" => "MinIO community edition",
+                    "vault" => "HashiCorp Vault",
+                    _ => "the free Bitnami catalog",
+                };
+                warn(self, c.id, &path, subject, &format!(": `{image}`"));
+            }
         }
     }
 
@@ -360,8 +529,20 @@ impl Cx<'_> {
             IngressController::Nginx => "nginx",
             IngressController::Traefik => "traefik",
             IngressController::Haproxy => "haproxy",
+            IngressController::EnvoyGateway => "envoy",
         };
         let issuer = raw.and_then(|r| r.issuer.as_ref());
+        let gateway = controller
+            .is_gateway_api()
+            .then(|| GatewayTarget { name: platform.to_string(), namespace: format!("{platform}-gateway") });
+        if let Some(g) = gateway.as_ref().filter(|g| g.namespace.len() > 63) {
+            self.error(
+                Code::InvalidName,
+                &Path::root().key("metadata").key("name"),
+                format!("the Gateway's namespace `{}` is longer than 63 characters", g.namespace),
+                Some("shorten the platform name to at most 55 characters".into()),
+            );
+        }
         Ingress {
             controller,
             class_name: raw.and_then(|r| r.class_name.clone()).unwrap_or_else(|| default_class.to_string()),
@@ -369,7 +550,9 @@ impl Cx<'_> {
                 IngressController::Nginx => "ingress-nginx".to_string(),
                 IngressController::Traefik => "traefik".to_string(),
                 IngressController::Haproxy => "haproxy-controller".to_string(),
+                IngressController::EnvoyGateway => "envoy-gateway-system".to_string(),
             }),
+            gateway,
             issuer: Issuer {
                 name: issuer.map_or_else(|| "letsencrypt-prod".to_string(), |i| i.name.clone()),
                 email: issuer.and_then(|i| i.email.clone()).unwrap_or_else(|| format!("ops@{platform}.invalid")),
@@ -610,6 +793,9 @@ impl Cx<'_> {
             }
         }
         self.check_dependencies(&mut services);
+        if self.gateway_api {
+            self.check_listener_ports(&services);
+        }
         Environment {
             name: env_name.to_string(),
             production,
@@ -782,7 +968,20 @@ impl Cx<'_> {
                     None,
                 );
             }
-            Some(Expose { host, path: path_prefix, port, tls: e.tls.unwrap_or(true) })
+            let protocol = self.expose_protocol(name, &e, &port, &path);
+            let edge_tls = !matches!(protocol, ExposeProtocol::Tls | ExposeProtocol::Udp);
+            if e.tls == Some(true) && !edge_tls {
+                self.warn(
+                    Code::InvalidValue,
+                    &path.key("tls"),
+                    format!("`tls: true` has no effect on a `{}` exposure", protocol_name(protocol)),
+                    Some(match protocol {
+                        ExposeProtocol::Tls => "the service terminates TLS itself; the Gateway routes by SNI".into(),
+                        _ => "UDP is not carried over TLS; remove `tls:`".into(),
+                    }),
+                );
+            }
+            Some(Expose { host, path: path_prefix, port, tls: edge_tls && e.tls.unwrap_or(true), protocol })
         });
         if m.get(|s| s.expose.clone()).is_some() && ports.is_empty() {
             self.error(
@@ -1501,6 +1700,16 @@ impl Cx<'_> {
 }
 
 /// Whether the replicas were written as a range (an environment policy may collapse it).
+fn protocol_name(p: ExposeProtocol) -> &'static str {
+    match p {
+        ExposeProtocol::Http => "http",
+        ExposeProtocol::Grpc => "grpc",
+        ExposeProtocol::Tls => "tls",
+        ExposeProtocol::Tcp => "tcp",
+        ExposeProtocol::Udp => "udp",
+    }
+}
+
 fn written_as_range(r: Option<&raw::ReplicasSpec>) -> bool {
     matches!(r, Some(raw::ReplicasSpec::Text(t)) if t.contains(".."))
 }

@@ -1,8 +1,8 @@
 //! The model's types. Everything is resolved: no `Option` means "use a default" here.
 
 use crate::{
-    AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
-    ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
+    AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,
+    Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
 };
 use serde::Serialize;
 use skyform_spec::quantity::{Bytes, Cpu};
@@ -53,9 +53,22 @@ pub struct Tier {
 #[derive(Clone, Debug, Serialize)]
 pub struct Ingress {
     pub controller: IngressController,
+    /// IngressClass, or GatewayClass for Gateway API exposure.
     pub class_name: String,
+    /// Where the controller's proxy pods run (Envoy Gateway: its data plane).
     pub namespace: String,
     pub issuer: Issuer,
+    /// The platform's Gateway when exposure goes through the Gateway API.
+    pub gateway: Option<GatewayTarget>,
+}
+
+/// The one Gateway of a platform: all exposed services share its load balancer.
+#[derive(Clone, Debug, Serialize)]
+pub struct GatewayTarget {
+    /// Gateway name (the platform name).
+    pub name: String,
+    /// Namespace holding the Gateway and its TLS Secrets: `<platform>-gateway`.
+    pub namespace: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -283,7 +296,11 @@ pub struct Expose {
     pub host: String,
     pub path: String,
     pub port: Port,
+    /// TLS terminated at the edge with a cert-manager certificate (never for `tls`
+    /// passthrough or `udp`).
     pub tls: bool,
+    /// What the port speaks; Ingress exposure is always `http`.
+    pub protocol: ExposeProtocol,
 }
 
 /// An allowed connection from this service to another one of the platform.

@@ -125,3 +125,38 @@ fn disabling_a_tier_removes_only_its_objects() {
     assert!(!objs.keys().any(|k| k.contains("health-platform-observability/")), "observability objects left");
     assert!(objs.keys().any(|k| k.contains("health-platform-api/")));
 }
+
+/// Gateway API exposure (`ingress.controller: envoy-gateway`) of the health example: the
+/// chart and the overlays hold the same objects as the plain render (the Gateway's own
+/// namespace and the cluster-scoped GatewayClass are outside every tier), in every
+/// environment, through the real `helm` (4 and 3) and `kubectl kustomize`.
+#[test]
+fn gateway_exposure_chart_and_overlays_equal_plain_render() {
+    let text = platform_text(PLATFORMS[0].1).replace("controller: nginx", "controller: envoy-gateway");
+    for provider in PROVIDERS {
+        let r = render(&text, provider);
+        let helm_dir = tempfile::tempdir().expect("tempdir");
+        write(helm_dir.path(), &r.helm);
+        let kust_dir = tempfile::tempdir().expect("tempdir");
+        write(kust_dir.path(), &r.kustomize);
+        for (env, objects) in &r.envs {
+            assert!(objects.iter().any(|o| o.kind == "Gateway"), "{provider}/{env}: no Gateway");
+            assert!(!objects.iter().any(|o| o.kind == "Ingress"), "{provider}/{env}: an Ingress");
+            let expected = parse_objects(&skyform_render::output::stream(objects));
+            for h in HELMS {
+                let values = format!("{}/values-{env}.yaml", helm_dir.path().display());
+                let lint =
+                    run(Command::new(tool(h)).args(["lint", "--strict"]).arg(helm_dir.path()).args(["-f", &values]));
+                assert!(lint.contains("0 chart(s) failed"), "{h} lint gateway/{provider}/{env}:\n{lint}");
+                let out = run(Command::new(tool(h))
+                    .args(["template", "health-platform"])
+                    .arg(helm_dir.path())
+                    .args(["-f", &values]));
+                assert_same_objects(&format!("{h} template gateway/{provider}/{env}"), &expected, &parse_objects(&out));
+            }
+            let out =
+                run(Command::new(tool("kubectl")).arg("kustomize").arg(kust_dir.path().join("overlays").join(env)));
+            assert_same_objects(&format!("kustomize gateway/{provider}/{env}"), &expected, &parse_objects(&out));
+        }
+    }
+}

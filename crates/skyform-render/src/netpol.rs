@@ -11,13 +11,13 @@
 //!
 //! The universe is built from the rendered objects ([`endpoints`]): one endpoint per
 //! workload, the cluster components the platform talks to (kube-dns, the ingress
-//! controller, Prometheus, KEDA, Knative), and probe addresses outside the cluster (the
+//! controller — or `gateway`, the Envoy pods of the platform's Gateway —, Prometheus, KEDA, Knative), and probe addresses outside the cluster (the
 //! internet, a private VPC address, cloud metadata, and one address per declared CIDR).
 //! `skyform graph` prints [`allowed_flows`], so the graph is what the policies allow.
 
 use crate::k8s::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
-    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, NAMESPACE_NAME_LABEL,
+    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, NAMESPACE_NAME_LABEL, data_plane_labels,
 };
 use crate::objects::Object;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
@@ -401,7 +401,11 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
             BTreeMap::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]),
             vec![(53, "UDP".into(), Some("dns".into())), (53, "TCP".into(), Some("dns-tcp".into()))],
         ),
-        ("ingress-controller", &model.ingress.namespace, BTreeMap::new(), vec![tcp(80), tcp(443)]),
+        match &model.ingress.gateway {
+            // The Envoy pods Envoy Gateway runs for the platform's Gateway.
+            Some(g) => ("gateway", &model.ingress.namespace, data_plane_labels(g), vec![tcp(80), tcp(443)]),
+            None => ("ingress-controller", &model.ingress.namespace, BTreeMap::new(), vec![tcp(80), tcp(443)]),
+        },
         ("monitoring", &model.observability.namespace, BTreeMap::new(), vec![tcp(9090)]),
         ("keda", KEDA_NAMESPACE, BTreeMap::new(), vec![tcp(8080)]),
         ("knative-serving", KNATIVE_NAMESPACE, BTreeMap::new(), vec![tcp(8012)]),

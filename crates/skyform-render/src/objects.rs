@@ -106,7 +106,8 @@ pub fn kind_rank(kind: &str) -> u8 {
         "Deployment" | "StatefulSet" => 10,
         "HorizontalPodAutoscaler" | "ScaledObject" | "TriggerAuthentication" => 11,
         "PodDisruptionBudget" => 12,
-        "Ingress" | "DomainMapping" => 13,
+        "Ingress" | "DomainMapping" | "GatewayClass" | "Gateway" => 13,
+        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => 14,
         _ => 20,
     }
 }

@@ -59,7 +59,8 @@ fn expected(model: &Model, env: &Environment, p: ProviderName) -> BTreeSet<Flow>
             continue;
         }
         if let Some(e) = &s.expose {
-            out.insert(flow("ingress-controller", n, e.port.port, proto(n, e.port.port)));
+            let edge = if model.ingress.gateway.is_some() { "gateway" } else { "ingress-controller" };
+            out.insert(flow(edge, n, e.port.port, proto(n, e.port.port)));
         }
         if let Some(m) = s.metrics.as_ref().filter(|_| model.observability.metrics) {
             out.insert(flow("monitoring", n, m.port.port, proto(n, m.port.port)));
@@ -89,11 +90,31 @@ fn expected(model: &Model, env: &Environment, p: ProviderName) -> BTreeSet<Flow>
     out
 }
 
+/// Every platform under test, as written and with Gateway API exposure.
+fn models() -> Vec<(String, Model)> {
+    let mut out = Vec::new();
+    for (label, path, _) in PLATFORMS {
+        out.push(((*label).to_string(), load(path)));
+        out.push((format!("{label} (gateway)"), gateway_variant(path)));
+    }
+    out
+}
+
+fn gateway_variant(rel: &str) -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace("controller: nginx", "controller: envoy-gateway")
+        .replace("controller: traefik", "controller: envoy-gateway");
+    let model = skyform_model::compile(&text).unwrap_or_else(|d| panic!("{rel} (gateway) does not compile: {d:#?}"));
+    assert!(model.ingress.gateway.is_some(), "{rel}: the variant must use the Gateway API");
+    model
+}
+
 #[test]
 fn policies_allow_exactly_the_declared_edges() {
     let mut checked = 0;
-    for (label, path, _) in PLATFORMS {
-        let model = load(path);
+    for (label, model) in models() {
         for env in &model.environments {
             for p in ALL_PROVIDERS {
                 let objects = render_objects(&model, env, p);
@@ -112,7 +133,63 @@ fn policies_allow_exactly_the_declared_edges() {
             }
         }
     }
-    assert!(checked >= 2 * 3 * 3);
+    assert!(checked >= 2 * 2 * 3 * 3);
+}
+
+/// The Gateway's data plane reaches exactly the exposed services on their exposed ports —
+/// the same edges the ingress controller has in the Ingress variant — and no other pod of
+/// Envoy Gateway's namespace (another platform's Gateway) reaches them.
+#[test]
+fn the_gateway_reaches_exactly_the_exposed_services() {
+    use skyform_render::netpol::{Endpoint, EndpointKind, Policies, endpoints};
+    for (label, path, _) in PLATFORMS {
+        let ingress_model = load(path);
+        let gateway_model = gateway_variant(path);
+        for (env_i, env) in gateway_model.environments.iter().enumerate() {
+            for p in ALL_PROVIDERS {
+                let via = |model: &Model, id: &str| -> BTreeSet<(String, u16)> {
+                    let env = &model.environments[env_i];
+                    allowed_flows(&render_objects(model, env, p), model)
+                        .into_iter()
+                        .filter(|f| f.from == id)
+                        .map(|f| (f.to, f.port))
+                        .collect()
+                };
+                let through_gateway = via(&gateway_model, "gateway");
+                let through_ingress = via(&ingress_model, "ingress-controller");
+                let exposed: BTreeSet<(String, u16)> = env
+                    .services
+                    .iter()
+                    .filter(|s| !s.is_managed_on(p) && s.workload != WorkloadKind::Knative)
+                    .filter_map(|s| s.expose.as_ref().map(|e| (s.name.clone(), e.port.port)))
+                    .collect();
+                assert_eq!(through_gateway, exposed, "{label} {} {}", env.name, provider_name(p));
+                assert_eq!(
+                    through_gateway,
+                    through_ingress,
+                    "{label} {} {}: gateway vs ingress",
+                    env.name,
+                    provider_name(p)
+                );
+                assert!(via(&gateway_model, "ingress-controller").is_empty());
+
+                // A pod of another Gateway in the same namespace is refused.
+                let objects = render_objects(&gateway_model, env, p);
+                let policies = Policies::from_objects(&objects);
+                let eps = endpoints(&objects, &gateway_model);
+                let ours = eps.iter().find(|e| e.id == "gateway").unwrap();
+                let mut stranger: Endpoint = ours.clone();
+                stranger.id = "other-gateway".into();
+                stranger.labels.insert(skyform_render::k8s::OWNING_GATEWAY_NAME.into(), "someone-else".into());
+                assert_eq!(stranger.kind, EndpointKind::Cluster);
+                for (svc, port) in &exposed {
+                    let dst = eps.iter().find(|e| &e.id == svc).unwrap();
+                    assert!(policies.ingress_allows(ours, dst, *port, "TCP"), "{label}: gateway → {svc}:{port}");
+                    assert!(!policies.ingress_allows(&stranger, dst, *port, "TCP"), "{label}: stranger → {svc}:{port}");
+                }
+            }
+        }
+    }
 }
 
 /// The evaluator itself must see holes: without the allow policies only DNS is left, and

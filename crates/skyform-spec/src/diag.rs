@@ -60,6 +60,9 @@ pub enum Code {
     DependencyCycle,
     /// A service lacks something it needs (e.g. an image).
     Incomplete,
+    /// A component that is deprecated, retired, unpublished or under a non-open licence
+    /// (a warning; see `skyform_model::lifecycle`).
+    Lifecycle,
 }
 
 impl Code {
@@ -86,6 +89,7 @@ impl Code {
             Code::DependencyCycle => "SF207",
             Code::InvalidValue => "SF301",
             Code::Incomplete => "SF302",
+            Code::Lifecycle => "SF401",
         }
     }
 }

@@ -98,16 +98,21 @@ pub enum PodSecurityLevel {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct IngressSpec {
-    /// Ingress controller; also the default IngressClass name.
+    /// How exposed services are reached: `envoy-gateway` renders Gateway API objects (a
+    /// Gateway per platform, a route per exposed service) for Envoy Gateway; `nginx`
+    /// (ingress-nginx, retired since March 2026), `traefik` and `haproxy` render Ingress
+    /// objects. Without an `ingress:` block: `nginx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<IngressController>,
-    /// IngressClass name when it differs from the controller name.
+    /// IngressClass (or, for `envoy-gateway`, GatewayClass) name when it differs from the
+    /// default (`nginx`, `traefik`, `haproxy`, `envoy`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
     /// cert-manager ClusterIssuer for TLS certificates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<IssuerSpec>,
-    /// Namespace the ingress controller runs in (for NetworkPolicies).
+    /// Namespace the controller's proxy pods run in (for NetworkPolicies); for
+    /// `envoy-gateway` the namespace of Envoy Gateway's data plane, `envoy-gateway-system`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
@@ -118,6 +123,17 @@ pub enum IngressController {
     Nginx,
     Traefik,
     Haproxy,
+    /// Envoy Gateway through the Gateway API (Gateway, HTTPRoute, GRPCRoute, TLSRoute,
+    /// TCPRoute, UDPRoute).
+    #[serde(rename = "envoy-gateway")]
+    EnvoyGateway,
+}
+
+impl IngressController {
+    /// Whether exposure goes through the Gateway API rather than Ingress objects.
+    pub fn is_gateway_api(self) -> bool {
+        matches!(self, IngressController::EnvoyGateway)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -669,6 +685,23 @@ pub struct ExposeSpec {
     /// TLS through cert-manager; default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<bool>,
+    /// What the exposed port speaks (Gateway API exposure picks the route kind from it):
+    /// `http` (HTTPRoute), `grpc` (GRPCRoute), `tls` (TLSRoute: the service terminates TLS
+    /// itself, routed by SNI), `tcp` (TCPRoute) or `udp` (UDPRoute). Default: `udp` for a
+    /// UDP port, `grpc` for a port named `grpc…`, else `http`. Ingress carries `http` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ExposeProtocol>,
+}
+
+/// What an exposed port speaks.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ExposeProtocol {
+    Http,
+    Grpc,
+    Tls,
+    Tcp,
+    Udp,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

@@ -83,7 +83,17 @@ fn init_writes_a_valid_starter_and_refuses_to_overwrite() {
     let target = dir.path().join("platform.yaml");
     let t = target.to_str().expect("utf-8 path");
     skyform().args(["init", t]).assert().success();
-    skyform().args(["validate", t]).assert().success();
+    let starter = std::fs::read_to_string(&target).expect("written");
+    assert!(starter.contains("controller: envoy-gateway"), "new files expose through the Gateway API");
+    assert!(starter.contains("stack: loki-fluent-bit"), "new files ship logs with a maintained agent");
+    let v = skyform().args(["validate", t]).output().expect("runs");
+    assert_eq!(v.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(
+        !err.contains("SF401"),
+        "the starter chooses only maintained components:
+{err}"
+    );
     let again = skyform().args(["init", t]).output().expect("runs");
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));

@@ -111,3 +111,71 @@ fn graph_prints_the_allowed_edges() {
     // On aws postgres-health is managed: the API talks to the private network instead.
     assert!(dot.contains("\"health-api\" -> \"private-network\" [label=\"5432/TCP\"]"), "{dot}");
 }
+
+/// The health example with Gateway API exposure renders in every format (each one passes
+/// the render gate's `check`), the plain tree passes `skyform check`, and its traffic graph
+/// has the same exposed edges as the Ingress variant, from the Gateway's Envoy pods.
+#[test]
+fn gateway_exposure_renders_in_every_format_and_graphs_like_the_ingress() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(root().join(HEALTH)).expect("example");
+    let gateway = tmp.path().join("platform.yaml");
+    std::fs::write(&gateway, text.replace("controller: nginx", "controller: envoy-gateway")).expect("write");
+    for (env, provider) in [("production", "aws"), ("dev", "k3s")] {
+        for format in ["k8s", "helm", "kustomize"] {
+            let out = tmp.path().join(format!("{env}-{provider}-{format}"));
+            let o = skyform()
+                .arg("render")
+                .arg(&gateway)
+                .args(["--env", env, "--provider", provider, "--format", format, "--out"])
+                .arg(&out)
+                .output()
+                .expect("runs");
+            assert_eq!(o.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+            if format == "k8s" {
+                let files = files_under(&out);
+                assert!(files.iter().any(|f| f.ends_with("gateway-health-platform.yaml")), "{files:?}");
+                assert!(files.iter().any(|f| f.ends_with("httproute-health-api.yaml")), "{files:?}");
+                assert!(!files.iter().any(|f| f.contains("/ingress-")), "{files:?}");
+                let check = skyform().arg("check").arg(&out).args(["--fail-on", "error"]).output().expect("runs");
+                assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+            }
+        }
+        let edges = |file: &Path, from: &str| -> Vec<String> {
+            let o =
+                skyform().arg("graph").arg(file).args(["--env", env, "--provider", provider]).output().expect("runs");
+            assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            let prefix = format!("  {from} -->");
+            let mut e: Vec<String> = String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+                .collect();
+            e.sort();
+            e
+        };
+        let compliance = skyform().arg("compliance").arg(&gateway).args(["--env", env]).output().expect("runs");
+        let report = String::from_utf8_lossy(&compliance.stdout);
+        assert!(report.contains("- Gateway health-platform-gateway/health-platform"), "TLS evidence:\n{report}");
+        let via_gateway = edges(&gateway, "n_gateway");
+        assert!(!via_gateway.is_empty());
+        assert_eq!(via_gateway, edges(&root().join(HEALTH), "n_ingress_controller"), "{env} {provider}");
+    }
+}
+
+#[test]
+fn validate_warns_about_retired_components_and_still_succeeds() {
+    let o = skyform().args(["validate", HEALTH]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "warning[SF401]: ingress-nginx (ingress controller) is retired since 2026-03",
+        "hint: use the Gateway API with Envoy Gateway",
+        "warning[SF401]: MinIO community edition",
+        "hint: use an S3-compatible store still published as images",
+        "examples/health-platform/platform.yaml:17:",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    let strict = skyform().args(["validate", "--strict", HEALTH]).output().expect("runs");
+    assert_eq!(strict.status.code(), Some(1), "--strict turns the warnings into findings");
+}

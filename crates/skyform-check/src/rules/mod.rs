@@ -253,6 +253,7 @@ mod ref010_duplicate_env_var;
 mod ref011_statefulset_service;
 mod ref012_deprecated_service_account_field;
 mod ref013_service_target_port_undeclared;
+mod ref020_route_backend_missing;
 mod rel001_readiness_probe_missing;
 mod rel002_liveness_probe_missing;
 mod rel003_identical_probes;
@@ -367,6 +368,7 @@ pub static ALL_RULES: &[Rule] = &[
     ref011_statefulset_service::RULE,
     ref012_deprecated_service_account_field::RULE,
     ref013_service_target_port_undeclared::RULE,
+    ref020_route_backend_missing::RULE,
     api006_removed_api_version::RULE,
     api007_default_namespace::RULE,
     api008_kube_system_workload::RULE,

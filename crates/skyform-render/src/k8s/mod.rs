@@ -2,14 +2,19 @@
 //!
 //! Built as typed `k8s-openapi` structs (custom resources — cert-manager ClusterIssuer,
 //! Knative Service/DomainMapping, KEDA ScaledObject/TriggerAuthentication — as JSON
-//! values) and returned as [`Object`]s in canonical order. A service that is the cloud's
+//! values; Gateway API objects in [`gateway`]) and returned as [`Object`]s in canonical order. A service that is the cloud's
 //! managed database on the chosen provider gets no in-cluster objects; its dependents get
 //! egress to it instead.
 
+mod gateway;
 mod network;
 mod provider;
 mod workload;
 
+pub use gateway::{
+    ACME_SOLVER_LABEL, ACME_SOLVER_PORT, ENVOY_GATEWAY_CONTROLLER, GATEWAY_API_V1, GATEWAY_API_V1ALPHA2,
+    OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE, data_plane_labels,
+};
 pub use network::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
     KNATIVE_NAMESPACE, NAMESPACE_NAME_LABEL, NON_PUBLIC, PRIVATE, queue_port,
@@ -61,6 +66,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
         out.extend(workload::service_objects(&cx, s));
         out.push(network::service_policy(&cx, s));
     }
+    out.extend(gateway::objects(&cx));
     sort_objects(&mut out);
     out
 }
@@ -105,7 +111,10 @@ fn cluster_issuer(model: &Model) -> Object {
                 "server": server,
                 "email": issuer.email,
                 "privateKeySecretRef": {"name": format!("{}-account-key", issuer.name)},
-                "solvers": [{"http01": {"ingress": {"ingressClassName": model.ingress.class_name}}}],
+                "solvers": [match &model.ingress.gateway {
+                    Some(g) => gateway::http01_solver(g),
+                    None => json!({"http01": {"ingress": {"ingressClassName": model.ingress.class_name}}}),
+                }],
             }})
         }
     };

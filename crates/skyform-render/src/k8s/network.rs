@@ -5,7 +5,8 @@
 //! gets `allow-<service>` holding both sides of its edges:
 //! - ingress from each service that `dependsOn` it (namespaceSelector on
 //!   `kubernetes.io/metadata.name` + podSelector + ports), from the ingress controller's
-//!   namespace on the exposed port, from the monitoring namespace on the metrics port, and
+//!   namespace on the exposed port (with Gateway API exposure: from the Envoy pods of the
+//!   platform's Gateway only), from the monitoring namespace on the metrics port, and
 //!   from KEDA's namespace on the queue port when another service scales on its queue;
 //! - egress to each dependency (same selectors), to declared external destinations
 //!   (`cidr`, or `0.0.0.0/0` minus private and link-local ranges when only a host is
@@ -59,7 +60,7 @@ fn ns_selector(ns: &str) -> LabelSelector {
     }
 }
 
-fn pod_peer(ns: &str, pods: BTreeMap<String, String>) -> NetworkPolicyPeer {
+pub(super) fn pod_peer(ns: &str, pods: BTreeMap<String, String>) -> NetworkPolicyPeer {
     NetworkPolicyPeer {
         namespace_selector: Some(ns_selector(ns)),
         pod_selector: Some(LabelSelector { match_labels: Some(pods), ..LabelSelector::default() }),
@@ -179,7 +180,13 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
             }
         }
         if let Some(e) = &s.expose {
-            ingress.push(ingress_rule(ns_peer(&model.ingress.namespace), ports(&[(e.port.port, e.port.protocol)])));
+            // The Gateway's Envoy pods only, when exposure goes through the Gateway API;
+            // the controller's namespace for an Ingress.
+            let from = match &model.ingress.gateway {
+                Some(g) => pod_peer(&model.ingress.namespace, super::gateway::data_plane_labels(g)),
+                None => ns_peer(&model.ingress.namespace),
+            };
+            ingress.push(ingress_rule(from, ports(&[(e.port.port, e.port.protocol)])));
         }
         if let Some(m) = s.metrics.as_ref().filter(|_| model.observability.metrics) {
             ingress

@@ -759,7 +759,8 @@ fn disruption_budget(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
 }
 
 fn ingress(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
-    let e = s.expose.as_ref()?;
+    // With Gateway API exposure the route comes from `gateway::objects`.
+    let e = s.expose.as_ref().filter(|_| cx.model.ingress.gateway.is_none())?;
     let mut m = obj_meta(cx, s, &s.name);
     if e.tls {
         m.annotations = Some(BTreeMap::from([(
