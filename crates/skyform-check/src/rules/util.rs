@@ -230,9 +230,10 @@ pub fn pdbs_for<'a>(index: &'a crate::index::Index<'a>, workload: &Object) -> Ve
 /// (empty selector or matching labels), lists the policy type, and allows nothing.
 pub fn denies_all(np: &Object, workload: &Object, direction: &str) -> bool {
     let Some(spec) = np.spec() else { return false };
-    if !policy_selects(np, workload) || !policy_types(spec).contains(&direction) {
-        return false;
-    }
     let key = if direction == "Ingress" { "ingress" } else { "egress" };
+    // The cheap tests first: most policies allow something, and a namespace has as many
+    // of them as workloads, so matching labels first would make this rule quadratic.
     spec.get(key).and_then(Node::as_seq).is_none_or(<[Node]>::is_empty)
+        && policy_types(spec).contains(&direction)
+        && policy_selects(np, workload)
 }
