@@ -5,6 +5,7 @@
 //! and a `run(args, &Ui) -> Result<ExitCode>` function.
 
 mod cmd;
+mod helm;
 mod ui;
 
 use clap::{Parser, Subcommand};
@@ -18,6 +19,8 @@ pub mod exit {
     pub const FINDINGS: u8 = 1;
     /// Bad input: unreadable file, invalid platform file, bad arguments.
     pub const BAD_INPUT: u8 = 2;
+    /// Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Parser)]
