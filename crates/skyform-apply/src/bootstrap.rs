@@ -61,12 +61,7 @@ fn walk(v: &Value, store: &ObjRef, out: &mut Vec<CredentialRef>) {
             if let (Some(name), Some(key)) = (s("name"), s("key")) {
                 let namespace = s("namespace").map(String::from).or_else(|| store.namespace.clone());
                 if let Some(namespace) = namespace {
-                    out.push(CredentialRef {
-                        store: store.clone(),
-                        namespace,
-                        name: name.into(),
-                        key: key.into(),
-                    });
+                    out.push(CredentialRef { store: store.clone(), namespace, name: name.into(), key: key.into() });
                 }
                 return;
             }
@@ -183,7 +178,10 @@ mod tests {
         let left: Vec<String> = unmet(&refs, &with_secret).iter().map(|r| r.spec()).collect();
         assert_eq!(left, ["external-secrets/vault-token:token"]);
         let text = describe_unmet(&unmet(&refs, &with_secret));
-        assert!(text.contains("ClusterSecretStore backend reads Secret external-secrets/vault-token key `token`"), "{text}");
+        assert!(
+            text.contains("ClusterSecretStore backend reads Secret external-secrets/vault-token key `token`"),
+            "{text}"
+        );
         assert!(text.contains("--store-credential external-secrets/vault-token:token=env:VAULT_TOKEN"), "{text}");
     }
 

@@ -678,10 +678,18 @@ async fn check_credentials(cluster: &Cluster, manifests: &[Manifest], supplied: 
     let mut unmet = Vec::new();
     for r in bootstrap::unmet(&refs, manifests) {
         let has_key = |v: &Value| v.pointer("/data").and_then(|d| d.get(&r.key)).is_some();
-        if supplied.iter().any(|m| m.r.namespace.as_deref() == Some(r.namespace.as_str()) && m.r.name == r.name && has_key(&m.value)) {
+        if supplied
+            .iter()
+            .any(|m| m.r.namespace.as_deref() == Some(r.namespace.as_str()) && m.r.name == r.name && has_key(&m.value))
+        {
             continue;
         }
-        let secret = ObjRef { api_version: "v1".into(), kind: "Secret".into(), namespace: Some(r.namespace.clone()), name: r.name.clone() };
+        let secret = ObjRef {
+            api_version: "v1".into(),
+            kind: "Secret".into(),
+            namespace: Some(r.namespace.clone()),
+            name: r.name.clone(),
+        };
         if cluster.get(&secret).await?.as_ref().is_some_and(has_key) {
             continue;
         }
@@ -758,9 +766,9 @@ async fn install_releases(
             let action = release::decide(r, installed.as_ref());
             if action != ReleaseAction::Unchanged {
                 let timeout = opts.wave_timeout;
-                helm_call(helm, r, move |h, r| h.install(r, timeout)).await.map_err(|e| {
-                    ApplyError::Helm(format!("installing {} failed:\n{e}", r.label()))
-                })?;
+                helm_call(helm, r, move |h, r| h.install(r, timeout))
+                    .await
+                    .map_err(|e| ApplyError::Helm(format!("installing {} failed:\n{e}", r.label())))?;
             }
             h.progress.object_done(&r.label());
             report.releases.push(ReleaseOutcome { name: r.name.clone(), namespace: r.namespace.clone(), action });
@@ -802,7 +810,12 @@ async fn release_waitables(
                     w.pointer("/clientConfig/service/namespace").and_then(Value::as_str),
                     w.pointer("/clientConfig/service/name").and_then(Value::as_str),
                 ) {
-                    let r = ObjRef { api_version: "v1".into(), kind: "Endpoints".into(), namespace: Some(ns.into()), name: svc.into() };
+                    let r = ObjRef {
+                        api_version: "v1".into(),
+                        kind: "Endpoints".into(),
+                        namespace: Some(ns.into()),
+                        name: svc.into(),
+                    };
                     if !out.iter().any(|m| m.r == r) {
                         out.push(Manifest { r, value: json!({}) });
                     }
@@ -866,7 +879,9 @@ async fn wait_releases(
         let served = cluster.served_groups();
         let unserved: Vec<String> = wave
             .iter()
-            .flat_map(|r| r.provides_groups.iter().filter(|g| !served.contains(*g)).map(|g| format!("{g} ({})", r.name)))
+            .flat_map(|r| {
+                r.provides_groups.iter().filter(|g| !served.contains(*g)).map(|g| format!("{g} ({})", r.name))
+            })
             .collect();
         if unserved.is_empty() {
             return Ok(());
@@ -1085,7 +1100,8 @@ async fn decide_prune(
     let owned_by_desired = |r: &ObjRef| {
         r.kind == "PersistentVolumeClaim"
             && desired_sts.iter().any(|m| {
-                m.r.namespace == r.namespace && !prune::statefulset_claims(&m.value, std::slice::from_ref(&r.name)).is_empty()
+                m.r.namespace == r.namespace
+                    && !prune::statefulset_claims(&m.value, std::slice::from_ref(&r.name)).is_empty()
             })
     };
     let mut out: Vec<PruneDecision> = Vec::new();

@@ -26,9 +26,9 @@ pub mod readiness;
 pub mod release;
 
 pub use engine::{
-    ApplyError, ApplyOptions, ApplyReport, CancellationToken, Cluster, Handles, ReleaseOutcome, Target, apply, apply_all,
-    rollback_target,
+    ApplyError, ApplyOptions, ApplyReport, CancellationToken, Cluster, Handles, ReleaseOutcome, Target, apply,
+    apply_all, rollback_target,
 };
-pub use release::{HelmRunner, Installed, Release, ReleaseAction};
 pub use object::{Manifest, ObjRef};
 pub use plan::{ServiceInfo, Wave};
+pub use release::{HelmRunner, Installed, Release, ReleaseAction};

@@ -111,13 +111,17 @@ pub fn plan_waves(manifests: &[Manifest], services: &[ServiceInfo]) -> Vec<Wave>
             }
             sort(&mut objects);
             let services: Vec<String> = layer.iter().map(|s| s.to_string()).collect();
-            let produces_secrets = objects
-                .iter()
-                .any(|&i| crate::readiness::is_credential(&manifests[i].r.kind) && manifests[i].r.kind != "ServiceAccount");
+            let produces_secrets = objects.iter().any(|&i| {
+                crate::readiness::is_credential(&manifests[i].r.kind) && manifests[i].r.kind != "ServiceAccount"
+            });
             if produces_secrets {
                 let (creds, rest): (Vec<usize>, Vec<usize>) =
                     objects.iter().partition(|&&i| crate::readiness::is_credential(&manifests[i].r.kind));
-                waves.push(Wave { name: format!("{label} {} secrets", n + 1), services: services.clone(), objects: creds });
+                waves.push(Wave {
+                    name: format!("{label} {} secrets", n + 1),
+                    services: services.clone(),
+                    objects: creds,
+                });
                 objects = rest;
                 if objects.is_empty() {
                     continue;

@@ -85,9 +85,7 @@ pub fn decide(r: &ObjRef, facts: &LiveFacts, prune_data: bool) -> PruneAction {
 pub fn carried(action: &PruneAction) -> bool {
     match action {
         PruneAction::Delete => false,
-        PruneAction::Keep { reason } => {
-            reason != "already gone" && !reason.starts_with("not created by skyform")
-        }
+        PruneAction::Keep { reason } => reason != "already gone" && !reason.starts_with("not created by skyform"),
     }
 }
 
@@ -144,8 +142,15 @@ mod tests {
                 .map(|s| s.to_string())
                 .collect();
         assert_eq!(statefulset_claims(&sts, &claims), ["data-pg-0", "data-pg-1", "wal-pg-0"]);
-        let r = ObjRef { api_version: "apps/v1".into(), kind: "StatefulSet".into(), namespace: Some("d".into()), name: "pg".into() };
-        assert!(matches!(decide_statefulset_claim(&r, false), PruneAction::Keep { reason } if reason.contains("--prune-data")));
+        let r = ObjRef {
+            api_version: "apps/v1".into(),
+            kind: "StatefulSet".into(),
+            namespace: Some("d".into()),
+            name: "pg".into(),
+        };
+        assert!(
+            matches!(decide_statefulset_claim(&r, false), PruneAction::Keep { reason } if reason.contains("--prune-data"))
+        );
         assert_eq!(decide_statefulset_claim(&r, true), PruneAction::Delete);
         assert!(carried(&PruneAction::Keep { reason: "holds data; pass --prune-data to delete it".into() }));
         assert!(!carried(&PruneAction::Keep { reason: "already gone".into() }));

@@ -149,10 +149,9 @@ pub fn evaluate(kind: &str, v: &Value) -> Readiness {
         "SecretStore" | "ClusterSecretStore" => condition_ready(v, "Ready", "the store is not ready"),
         "SealedSecret" => condition_ready(v, "Synced", "not unsealed yet"),
         "Endpoints" => {
-            let ready = v
-                .get("subsets")
-                .and_then(Value::as_array)
-                .is_some_and(|s| s.iter().any(|s| s.get("addresses").and_then(Value::as_array).is_some_and(|a| !a.is_empty())));
+            let ready = v.get("subsets").and_then(Value::as_array).is_some_and(|s| {
+                s.iter().any(|s| s.get("addresses").and_then(Value::as_array).is_some_and(|a| !a.is_empty()))
+            });
             if ready {
                 Readiness::Ready
             } else {
@@ -197,8 +196,11 @@ mod tests {
 
     #[test]
     fn credentials_and_webhook_endpoints() {
-        let es = json!({"status":{"conditions":[{"type":"Ready","status":"False","message":"could not get secret data"}]}});
-        assert!(matches!(evaluate("ExternalSecret", &es), Readiness::Waiting(m) if m.contains("could not get secret data")));
+        let es =
+            json!({"status":{"conditions":[{"type":"Ready","status":"False","message":"could not get secret data"}]}});
+        assert!(
+            matches!(evaluate("ExternalSecret", &es), Readiness::Waiting(m) if m.contains("could not get secret data"))
+        );
         assert!(matches!(evaluate("ExternalSecret", &json!({})), Readiness::Waiting(m) if m.contains("controller")));
         let ok = json!({"status":{"conditions":[{"type":"Ready","status":"True"}]}});
         assert_eq!(evaluate("ExternalSecret", &ok), Readiness::Ready);

@@ -207,7 +207,9 @@ pub fn describe_missing(list: &[Missing<'_>], server_version: &str) -> String {
         }
         s.push_str(&format!("\n    install: {}", m.release.install_command()));
     }
-    s.push_str("\n  hint: run `skyform apply` without --no-bootstrap to install them with helm, or install them as shown");
+    s.push_str(
+        "\n  hint: run `skyform apply` without --no-bootstrap to install them with helm, or install them as shown",
+    );
     s
 }
 
@@ -243,7 +245,11 @@ mod tests {
     fn decide_compares_version_values_and_status() {
         let r = rel("cert-manager", &["cert-manager.io"], 0);
         assert_eq!(decide(&r, None), ReleaseAction::Install);
-        let ok = Installed { chart: "cert-manager-1.2.3".into(), status: "deployed".into(), values: json!({"replicaCount": 1}) };
+        let ok = Installed {
+            chart: "cert-manager-1.2.3".into(),
+            status: "deployed".into(),
+            values: json!({"replicaCount": 1}),
+        };
         assert_eq!(decide(&r, Some(&ok)), ReleaseAction::Unchanged);
         let old = Installed { chart: "cert-manager-1.2.2".into(), ..ok.clone() };
         assert!(matches!(decide(&r, Some(&old)), ReleaseAction::Upgrade { why } if why.contains("1.2.2 is installed")));
@@ -267,10 +273,21 @@ mod tests {
     #[test]
     fn missing_names_groups_objects_and_the_command() {
         let rs = [rel("cert-manager", &["cert-manager.io", "acme.cert-manager.io"], 0), rel("keda", &["keda.sh"], 0)];
-        let served: BTreeSet<String> = ["keda.sh", "apps", "acme.cert-manager.io"].iter().map(|s| s.to_string()).collect();
+        let served: BTreeSet<String> =
+            ["keda.sh", "apps", "acme.cert-manager.io"].iter().map(|s| s.to_string()).collect();
         let objects = vec![
-            ObjRef { api_version: "cert-manager.io/v1".into(), kind: "Certificate".into(), namespace: Some("a".into()), name: "tls".into() },
-            ObjRef { api_version: "apps/v1".into(), kind: "Deployment".into(), namespace: Some("a".into()), name: "api".into() },
+            ObjRef {
+                api_version: "cert-manager.io/v1".into(),
+                kind: "Certificate".into(),
+                namespace: Some("a".into()),
+                name: "tls".into(),
+            },
+            ObjRef {
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: Some("a".into()),
+                name: "api".into(),
+            },
         ];
         let m = missing(&rs, &served, &objects);
         assert_eq!(m.len(), 1);
@@ -278,7 +295,10 @@ mod tests {
         assert_eq!(m[0].needed_by.len(), 1);
         let text = describe_missing(&m, "v1.20.2");
         assert!(text.contains("nothing was changed"), "{text}");
-        assert!(text.contains("cert-manager (cert-manager 1.2.3) in namespace cert-manager: serves cert-manager.io"), "{text}");
+        assert!(
+            text.contains("cert-manager (cert-manager 1.2.3) in namespace cert-manager: serves cert-manager.io"),
+            "{text}"
+        );
         assert!(text.contains("needed by 1 object (cert-manager.io/v1 Certificate), e.g. Certificate a/tls"), "{text}");
         assert!(
             text.contains("install: helm upgrade --install cert-manager cert-manager --repo https://charts.example.org/cert-manager --version 1.2.3 --namespace cert-manager --create-namespace --values cert-manager-values.yaml"),

@@ -289,22 +289,49 @@ async fn a_prerequisite_release_is_installed_with_helm_before_its_custom_resourc
     assert!(!before.contains(&group), "the group must not be served before the release");
     let helm: Arc<dyn skyform_apply::HelmRunner> = Arc::new(helm_runner(support::admin_kubeconfig()));
     let order = Order::default();
-    let h = Handles { progress: &order, helm: Some(helm.clone()), cancel: CancellationToken::new(), credentials: Vec::new() };
-    let rep = engine::apply_all(&mut c, &shop.manifests(), &shop.services(), std::slice::from_ref(&release), &shop.options(), &h)
-        .await
-        .expect("apply with a prerequisite release");
+    let h = Handles {
+        progress: &order,
+        helm: Some(helm.clone()),
+        cancel: CancellationToken::new(),
+        credentials: Vec::new(),
+    };
+    let rep = engine::apply_all(
+        &mut c,
+        &shop.manifests(),
+        &shop.services(),
+        std::slice::from_ref(&release),
+        &shop.options(),
+        &h,
+    )
+    .await
+    .expect("apply with a prerequisite release");
     eprintln!("waves: {:?}", order.0.lock().unwrap());
     assert_eq!(rep.releases.len(), 1);
     assert_eq!(rep.releases[0].action, ReleaseAction::Install);
     // The release came after the namespaces, before the custom resources and workloads.
     let waves = order.0.lock().unwrap().clone();
-    let at = |w: &str| waves.iter().position(|x| x.starts_with(w)).unwrap_or_else(|| panic!("no wave {w} in {waves:?}"));
-    assert!(at("cluster") < at("releases widget-operator") && at("releases widget-operator") < at("config"), "{waves:?}");
+    let at =
+        |w: &str| waves.iter().position(|x| x.starts_with(w)).unwrap_or_else(|| panic!("no wave {w} in {waves:?}"));
+    assert!(
+        at("cluster") < at("releases widget-operator") && at("releases widget-operator") < at("config"),
+        "{waves:?}"
+    );
     // Installed by helm, deployed, CRD established, operator available with our values.
     let installed = helm.status(&release).expect("helm status").expect("installed");
     assert_eq!((installed.chart.as_str(), installed.status.as_str()), ("widget-operator-0.1.0", "deployed"));
-    let crd = c.get(&r("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, &format!("widgets.{group}"))).await.unwrap().expect("crd");
-    assert!(crd.pointer("/status/conditions").unwrap().as_array().unwrap().iter().any(|c| c["type"] == "Established" && c["status"] == "True"));
+    let crd = c
+        .get(&r("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, &format!("widgets.{group}")))
+        .await
+        .unwrap()
+        .expect("crd");
+    assert!(
+        crd.pointer("/status/conditions")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "Established" && c["status"] == "True")
+    );
     let op = live(&c, "apps/v1", "Deployment", &ns, "widget-operator").await.expect("operator");
     assert_eq!(op.pointer("/status/availableReplicas"), Some(&json!(2)), "{op:#}");
     let ep = live(&c, "v1", "Endpoints", &ns, "widget-operator-webhook").await.expect("webhook endpoints");
@@ -315,16 +342,30 @@ async fn a_prerequisite_release_is_installed_with_helm_before_its_custom_resourc
     let api = live(&c, "apps/v1", "Deployment", &shop.app_ns(), "api").await.expect("api");
     assert_eq!(api.pointer("/status/availableReplicas"), Some(&json!(2)));
     // A re-apply leaves the release alone and writes nothing.
-    let rep = engine::apply_all(&mut c, &shop.manifests(), &shop.services(), std::slice::from_ref(&release), &shop.options(), &h)
-        .await
-        .expect("re-apply");
+    let rep = engine::apply_all(
+        &mut c,
+        &shop.manifests(),
+        &shop.services(),
+        std::slice::from_ref(&release),
+        &shop.options(),
+        &h,
+    )
+    .await
+    .expect("re-apply");
     assert_eq!(rep.releases[0].action, ReleaseAction::Unchanged);
     assert_eq!(rep.writes, 0, "{rep:?}");
     // Other values: upgraded.
     let bigger = Release { values_yaml: "replicas: 3\n".into(), ..release.clone() };
-    let rep = engine::apply_all(&mut c, &shop.manifests(), &shop.services(), std::slice::from_ref(&bigger), &shop.options(), &h)
-        .await
-        .expect("upgrade");
+    let rep = engine::apply_all(
+        &mut c,
+        &shop.manifests(),
+        &shop.services(),
+        std::slice::from_ref(&bigger),
+        &shop.options(),
+        &h,
+    )
+    .await
+    .expect("upgrade");
     assert!(matches!(&rep.releases[0].action, ReleaseAction::Upgrade { why } if why.contains("values")), "{rep:?}");
     let op = live(&c, "apps/v1", "Deployment", &ns, "widget-operator").await.unwrap();
     assert_eq!(op.pointer("/status/availableReplicas"), Some(&json!(3)), "{op:#}");
@@ -358,7 +399,10 @@ async fn a_missing_prerequisite_with_no_bootstrap_is_refused_before_any_write() 
     eprintln!("{msg}");
     assert!(matches!(err, ApplyError::Unserved(_)), "{msg}");
     assert!(msg.contains("lacks 1 prerequisite") && msg.contains("nothing was changed"), "{msg}");
-    assert!(msg.contains(&format!("gadget-operator (gadget-operator 1.4.2) in namespace gadget-system: serves {group}")), "{msg}");
+    assert!(
+        msg.contains(&format!("gadget-operator (gadget-operator 1.4.2) in namespace gadget-system: serves {group}")),
+        "{msg}"
+    );
     assert!(msg.contains(&format!("Widget {}/g1", shop.app_ns())), "{msg}");
     assert!(msg.contains("install: helm upgrade --install gadget-operator gadget-operator --repo https://charts.example.org --version 1.4.2"), "{msg}");
     assert_eq!(c.writes() - writes, 0);
@@ -435,6 +479,7 @@ async fn an_interrupted_apply_leaves_no_pending_revision() {
     assert!(msg.contains("revision 1 is marked failed"), "{msg}");
     let h = c.history(&shop.name, "dev", false).await.unwrap();
     assert_eq!(h.iter().map(|r| (r.number, r.status)).collect::<Vec<_>>(), [(1, Status::Failed)]);
-    let rep = engine::apply(&mut c, &shop.manifests(), &shop.services(), &shop.options(), &Quiet).await.expect("re-run");
+    let rep =
+        engine::apply(&mut c, &shop.manifests(), &shop.services(), &shop.options(), &Quiet).await.expect("re-run");
     assert_eq!(rep.revision, 1, "the interrupted revision is completed, not duplicated");
 }

@@ -60,19 +60,21 @@ impl HelmCli {
 
 impl HelmRunner for HelmCli {
     fn status(&self, release: &Release) -> Result<Option<Installed>, String> {
+        // `helm status` works alike in helm 3 and 4 (`helm list` flags differ).
         let mut c = self.command(release);
-        c.args(["list", "--all", "--output", "json", "--filter"]).arg(format!("^{}$", regex_escape(&release.name)));
-        let text = self.run(c, None)?;
-        let list: Vec<Value> = serde_json::from_str(&text).map_err(|e| format!("helm list printed no JSON list: {e}"))?;
-        let Some(found) = list.iter().find(|r| r.get("name").and_then(Value::as_str) == Some(release.name.as_str()))
-        else {
-            return Ok(None);
+        c.args(["status", &release.name, "--output", "json"]);
+        let text = match self.run(c, None) {
+            Ok(t) => t,
+            Err(e) if e.contains("release: not found") => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let get = |k: &str| found.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let status: Value = serde_json::from_str(&text).map_err(|e| format!("helm status printed no JSON: {e}"))?;
+        let get = |p: &str| status.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+        let chart = format!("{}-{}", get("/chart/metadata/name"), get("/chart/metadata/version"));
         let mut c = self.command(release);
         c.args(["get", "values", &release.name, "--output", "json"]);
         let values = serde_json::from_str(&self.run(c, None)?).unwrap_or(Value::Null);
-        Ok(Some(Installed { chart: get("chart"), status: get("status"), values }))
+        Ok(Some(Installed { chart, status: get("/info/status"), values }))
     }
 
     fn install(&self, release: &Release, timeout: Duration) -> Result<(), String> {
@@ -98,25 +100,9 @@ impl HelmRunner for HelmCli {
     }
 }
 
-/// Escapes a release name for helm's `--filter` regular expression.
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn filter_is_escaped() {
-        assert_eq!(regex_escape("cert-manager"), "cert-manager");
-        assert_eq!(regex_escape("a.b"), "a\\.b");
-    }
 
     #[test]
     fn a_missing_helm_is_a_clear_error() {

@@ -16,7 +16,10 @@ pub fn write(dir: &Path, name: &str, group: &str, version: &str) -> PathBuf {
     std::fs::create_dir_all(chart.join("crds")).expect("chart dir");
     std::fs::create_dir_all(chart.join("templates")).expect("chart dir");
     let w = |p: &str, text: String| std::fs::write(chart.join(p), text).expect("write chart file");
-    w("Chart.yaml", format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"{version}\"\ntype: application\n"));
+    w(
+        "Chart.yaml",
+        format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: \"{version}\"\ntype: application\n"),
+    );
     w("values.yaml", "replicas: 1\nimage: example/widget-operator:1.0.0\n".into());
     w(
         "crds/widgets.yaml",
@@ -64,7 +67,7 @@ spec:
       containers:
       - name: operator
         image: {{ .Values.image }}
-        ports: [{name: webhook, containerPort: 9443}]
+        ports: [{name: webhook, containerPort: 9443, protocol: TCP}]
 ---
 apiVersion: v1
 kind: Service
@@ -72,7 +75,7 @@ metadata:
   name: {{ .Release.Name }}-webhook
 spec:
   selector: {app.kubernetes.io/name: {{ .Release.Name }}}
-  ports: [{name: webhook, port: 443, targetPort: 9443}]
+  ports: [{name: webhook, port: 443, targetPort: 9443, protocol: TCP}]
 "#
         .into(),
     );

@@ -172,7 +172,8 @@ impl Shop {
         }
         if !self.data {
             out.retain(|o| {
-                o["metadata"]["namespace"] != json!(data) && !(o["kind"] == "Namespace" && o["metadata"]["name"] == json!(data))
+                o["metadata"]["namespace"] != json!(data)
+                    && !(o["kind"] == "Namespace" && o["metadata"]["name"] == json!(data))
             });
         }
         out.extend(self.extra.iter().cloned());

@@ -25,10 +25,10 @@ use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
 use skyform_apply::progress::Bars;
 use skyform_apply::{ApplyError, ApplyOptions, CancellationToken, Handles, Manifest, Release, ServiceInfo, Target};
-use std::collections::BTreeMap;
-use std::sync::Arc;
 use skyform_model::Model;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Flags selecting the cluster.
@@ -99,8 +99,7 @@ impl PrereqArgs {
     /// The releases of `--releases` (none without it).
     pub fn extra_releases(&self) -> Result<Vec<Release>> {
         let Some(path) = &self.releases else { return Ok(Vec::new()) };
-        let text =
-            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let list: Vec<Release> = serde_saphyr::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{}: not a list of releases: {e}", path.display()))?;
         for r in &list {
@@ -116,12 +115,14 @@ impl PrereqArgs {
 pub fn store_credentials(specs: &[String]) -> Result<Vec<Manifest>> {
     let mut secrets: BTreeMap<(String, String), BTreeMap<String, Vec<u8>>> = BTreeMap::new();
     for spec in specs {
-        let (target, source) = spec
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--store-credential `{spec}`: expected NAMESPACE/NAME:KEY=@FILE or =env:VARIABLE"))?;
-        let (ns, name, key) = skyform_apply::bootstrap::parse_spec(target).map_err(|e| anyhow::anyhow!("--store-credential: {e}"))?;
+        let (target, source) = spec.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!("--store-credential `{spec}`: expected NAMESPACE/NAME:KEY=@FILE or =env:VARIABLE")
+        })?;
+        let (ns, name, key) =
+            skyform_apply::bootstrap::parse_spec(target).map_err(|e| anyhow::anyhow!("--store-credential: {e}"))?;
         let value = if let Some(file) = source.strip_prefix('@') {
-            let mut bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("--store-credential: cannot read {file}: {e}"))?;
+            let mut bytes =
+                std::fs::read(file).map_err(|e| anyhow::anyhow!("--store-credential: cannot read {file}: {e}"))?;
             // A trailing newline from `echo` or an editor is not part of a token.
             while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                 bytes.pop();

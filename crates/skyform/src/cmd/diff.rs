@@ -57,7 +57,13 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let diffs = match session.diff(&rendered.manifests, &rendered.releases, &rendered.platform, &rendered.environment, args.prune_data) {
+    let diffs = match session.diff(
+        &rendered.manifests,
+        &rendered.releases,
+        &rendered.platform,
+        &rendered.environment,
+        args.prune_data,
+    ) {
         Ok(d) => d,
         Err(e) => return Ok(report_error(&e, ui)),
     };
