@@ -77,6 +77,9 @@ pub struct Args {
     pub no_bootstrap: bool,
     #[command(flatten)]
     pub prereqs: PrereqArgs,
+    /// The helm binary that installs prerequisite releases
+    #[arg(long, value_name = "FILE", default_value = "helm")]
+    pub helm: PathBuf,
     /// A secret store's credential: NAMESPACE/NAME:KEY=@FILE or NAMESPACE/NAME:KEY=env:VARIABLE
     /// (applied before the stores that read it; never recorded in the inventory)
     #[arg(long, value_name = "SPEC")]
@@ -90,9 +93,6 @@ pub struct PrereqArgs {
     /// values_yaml, provides_groups, wave} (chart may be a local path when repo is empty)
     #[arg(long, value_name = "FILE")]
     pub releases: Option<PathBuf>,
-    /// The helm binary that installs prerequisite releases
-    #[arg(long, value_name = "FILE", default_value = "helm")]
-    pub helm: PathBuf,
 }
 
 impl PrereqArgs {
@@ -337,7 +337,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let handles = Handles {
         progress: &bars,
         helm: Some(Arc::new(crate::helm::HelmCli {
-            helm: args.prereqs.helm.clone(),
+            helm: args.helm.clone(),
             kubeconfig: args.cluster.kubeconfig.clone(),
             context: args.cluster.context.clone(),
         })),
