@@ -60,21 +60,25 @@ impl HelmCli {
 
 impl HelmRunner for HelmCli {
     fn status(&self, release: &Release) -> Result<Option<Installed>, String> {
-        // `helm status` works alike in helm 3 and 4 (`helm list` flags differ).
+        // `helm history` prints the latest revision's status and `<chart>-<version>` alike
+        // in helm 3 and 4 (`helm status` lost the chart in 4, `helm list --all` the flag).
         let mut c = self.command(release);
-        c.args(["status", &release.name, "--output", "json"]);
+        c.args(["history", &release.name, "--max", "1", "--output", "json"]);
         let text = match self.run(c, None) {
             Ok(t) => t,
             Err(e) if e.contains("release: not found") => return Ok(None),
             Err(e) => return Err(e),
         };
-        let status: Value = serde_json::from_str(&text).map_err(|e| format!("helm status printed no JSON: {e}"))?;
-        let get = |p: &str| status.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-        let chart = format!("{}-{}", get("/chart/metadata/name"), get("/chart/metadata/version"));
+        let history: Vec<Value> =
+            serde_json::from_str(&text).map_err(|e| format!("helm history printed no JSON list: {e}"))?;
+        let Some(latest) = history.iter().max_by_key(|r| r.get("revision").and_then(Value::as_u64).unwrap_or(0)) else {
+            return Ok(None);
+        };
+        let get = |k: &str| latest.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         let mut c = self.command(release);
         c.args(["get", "values", &release.name, "--output", "json"]);
         let values = serde_json::from_str(&self.run(c, None)?).unwrap_or(Value::Null);
-        Ok(Some(Installed { chart, status: get("/info/status"), values }))
+        Ok(Some(Installed { chart: get("chart"), status: get("status"), values }))
     }
 
     fn install(&self, release: &Release, timeout: Duration) -> Result<(), String> {
