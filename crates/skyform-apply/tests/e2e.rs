@@ -483,3 +483,50 @@ async fn an_interrupted_apply_leaves_no_pending_revision() {
         engine::apply(&mut c, &shop.manifests(), &shop.services(), &shop.options(), &Quiet).await.expect("re-run");
     assert_eq!(rep.revision, 1, "the interrupted revision is completed, not duplicated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_credential_is_required_then_created_before_the_store_and_never_recorded() {
+    let mut c = support::admin().await;
+    let mut shop = Shop::new("e2e-cred");
+    let crd = json!({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+        "metadata":{"name":"clustersecretstores.external-secrets.io"},
+        "spec":{"group":"external-secrets.io","scope":"Cluster",
+            "names":{"plural":"clustersecretstores","singular":"clustersecretstore","kind":"ClusterSecretStore","listKind":"ClusterSecretStoreList"},
+            "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
+                "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}});
+    let store = json!({"apiVersion":"external-secrets.io/v1","kind":"ClusterSecretStore",
+        "metadata":{"name":format!("{}-vault", shop.name),"labels":{"app.kubernetes.io/managed-by":"skyform"}},
+        "spec":{"provider":{"vault":{"server":"http://vault:8200","path":"secret","version":"v2",
+            "auth":{"tokenSecretRef":{"name":"vault-token","key":"token","namespace":shop.app_ns()}}}}}});
+    shop.extra = vec![crd, store];
+    let opts = skyform_apply::ApplyOptions { wave_timeout: std::time::Duration::from_secs(5), ..shop.options() };
+    // Nobody supplies the token: refused before any write.
+    let h = Handles { progress: &Quiet, helm: None, cancel: CancellationToken::new(), credentials: Vec::new() };
+    let writes = c.writes();
+    let err =
+        engine::apply_all(&mut c, &shop.manifests(), &shop.services(), &[], &opts, &h).await.expect_err("refused");
+    let msg = err.to_string();
+    eprintln!("{msg}");
+    assert!(msg.contains(&format!("reads Secret {}/vault-token key `token`", shop.app_ns())), "{msg}");
+    assert!(msg.contains("--store-credential") && msg.contains("nothing was changed"), "{msg}");
+    assert_eq!(c.writes() - writes, 0);
+    // Supplied: the Secret exists before the store; the store then waits for its controller.
+    let data = std::collections::BTreeMap::from([("token".to_string(), b"s.e2e-token".to_vec())]);
+    let secret = skyform_apply::bootstrap::credential_secret(&shop.app_ns(), "vault-token", &data);
+    let h = Handles { credentials: vec![skyform_apply::Manifest::from_value(0, secret).unwrap()], ..h };
+    let err = engine::apply_all(&mut c, &shop.manifests(), &shop.services(), &[], &opts, &h)
+        .await
+        .expect_err("no controller");
+    let msg = err.to_string();
+    eprintln!("{msg}");
+    assert!(msg.contains("the store is not ready") && msg.contains("is its controller running?"), "{msg}");
+    let live_secret = live(&c, "v1", "Secret", &shop.app_ns(), "vault-token").await.expect("credential created");
+    assert_eq!(live_secret.pointer("/data/token"), Some(&json!("cy5lMmUtdG9rZW4=")));
+    let rev = c.history(&shop.name, "dev", true).await.unwrap().pop().unwrap();
+    assert!(rev.refs().iter().all(|r| r.name != "vault-token"), "the credential is not in the inventory");
+    assert!(
+        !rev.objects
+            .iter()
+            .any(|o| o.to_string().contains("s.e2e-token") || o.to_string().contains("cy5lMmUtdG9rZW4="))
+    );
+}
