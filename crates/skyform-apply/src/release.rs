@@ -26,7 +26,8 @@ pub struct Release {
     /// Chart name in `repo`, or, with an empty `repo`, a local chart directory/archive
     /// path or an `oci://` reference.
     pub chart: String,
-    /// Chart repository URL (empty for a local path or an `oci://` chart).
+    /// Chart repository: an `https://` URL, or an `oci://` registry path (then the chart
+    /// reference is `<repo>/<chart>`); empty for a local path or a full `oci://` chart.
     #[serde(default)]
     pub repo: String,
     /// Exact chart version (empty only for a local chart: then it is always upgraded).
@@ -40,7 +41,7 @@ pub struct Release {
     pub provides_groups: Vec<String>,
     /// Install order: lower waves are installed (and ready) before higher ones.
     #[serde(default)]
-    pub wave: u32,
+    pub wave: i32,
 }
 
 impl Release {
@@ -53,11 +54,25 @@ impl Release {
         }
     }
 
+    /// The chart argument of `helm upgrade --install`.
+    pub fn chart_ref(&self) -> String {
+        if self.repo.starts_with("oci://") {
+            format!("{}/{}", self.repo.trim_end_matches('/'), self.chart)
+        } else {
+            self.chart.clone()
+        }
+    }
+
+    /// The `--repo` value, if any (not for `oci://` registries).
+    pub fn repo_url(&self) -> Option<&str> {
+        (!self.repo.is_empty() && !self.repo.starts_with("oci://")).then_some(self.repo.as_str())
+    }
+
     /// The `helm` command that installs this release by hand (values from `values.yaml`).
     pub fn install_command(&self) -> String {
-        let mut s = format!("helm upgrade --install {} {}", self.name, self.chart);
-        if !self.repo.is_empty() {
-            s.push_str(&format!(" --repo {}", self.repo));
+        let mut s = format!("helm upgrade --install {} {}", self.name, self.chart_ref());
+        if let Some(repo) = self.repo_url() {
+            s.push_str(&format!(" --repo {repo}"));
         }
         if !self.version.is_empty() {
             s.push_str(&format!(" --version {}", self.version));
@@ -140,7 +155,7 @@ pub fn decide(release: &Release, installed: Option<&Installed>) -> ReleaseAction
 
 /// Releases in install order: by wave, then name. Each inner list is one wave.
 pub fn waves(releases: &[Release]) -> Vec<Vec<&Release>> {
-    let mut by: BTreeMap<u32, Vec<&Release>> = BTreeMap::new();
+    let mut by: BTreeMap<i32, Vec<&Release>> = BTreeMap::new();
     for r in releases {
         by.entry(r.wave).or_default().push(r);
     }
@@ -228,7 +243,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn rel(name: &str, groups: &[&str], wave: u32) -> Release {
+    fn rel(name: &str, groups: &[&str], wave: i32) -> Release {
         Release {
             name: name.into(),
             namespace: name.into(),
@@ -304,6 +319,19 @@ mod tests {
             text.contains("install: helm upgrade --install cert-manager cert-manager --repo https://charts.example.org/cert-manager --version 1.2.3 --namespace cert-manager --create-namespace --values cert-manager-values.yaml"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn oci_registries_are_chart_references() {
+        let r = Release { repo: "oci://registry.example.org/charts".into(), ..rel("gw", &[], -1) };
+        assert_eq!(r.chart_ref(), "oci://registry.example.org/charts/gw");
+        assert_eq!(r.repo_url(), None);
+        assert!(
+            r.install_command()
+                .starts_with("helm upgrade --install gw oci://registry.example.org/charts/gw --version 1.2.3")
+        );
+        let rs = [rel("b", &[], 0), r];
+        assert_eq!(waves(&rs)[0][0].name, "gw", "negative waves go first");
     }
 
     #[test]

@@ -83,9 +83,9 @@ impl HelmRunner for HelmCli {
 
     fn install(&self, release: &Release, timeout: Duration) -> Result<(), String> {
         let mut c = self.command(release);
-        c.args(["upgrade", "--install", &release.name, &release.chart, "--create-namespace"]);
-        if !release.repo.is_empty() {
-            c.args(["--repo", &release.repo]);
+        c.args(["upgrade", "--install", &release.name, &release.chart_ref(), "--create-namespace"]);
+        if let Some(repo) = release.repo_url() {
+            c.args(["--repo", repo]);
         }
         if !release.version.is_empty() {
             c.args(["--version", &release.version]);
