@@ -24,6 +24,8 @@ pub const PLATFORM_LABEL: &str = "skyform.dev/platform";
 pub const ENV_LABEL: &str = "skyform.dev/environment";
 pub const REVISION_LABEL: &str = "skyform.dev/revision";
 pub const STATUS_LABEL: &str = "skyform.dev/status";
+/// Annotation holding [`Revision::retained`] (a JSON list of object identities).
+pub const RETAINED_ANNOTATION: &str = "skyform.dev/retained";
 /// Secret type of inventory Secrets.
 pub const SECRET_TYPE: &str = "skyform.dev/inventory";
 /// Revisions kept per platform/environment; older ones are deleted.
@@ -76,6 +78,12 @@ pub struct Revision {
     pub services: Vec<ServiceInfo>,
     #[serde(skip)]
     pub objects: Vec<Value>,
+    /// Objects an earlier revision had that a prune kept (data, or an API no longer
+    /// served): still candidates of every later prune, so `--prune-data` can delete
+    /// them after the revision that dropped them. Also the PersistentVolumeClaims of
+    /// removed StatefulSets.
+    #[serde(skip)]
+    pub retained: Vec<ObjRef>,
 }
 
 /// Decoding failures (a damaged or foreign record).
@@ -157,6 +165,7 @@ impl Revision {
                     "skyform.dev/reason": self.reason,
                     "skyform.dev/objects": self.objects.len().to_string(),
                     "skyform.dev/services": serde_json::to_string(&self.services).unwrap_or_default(),
+                    RETAINED_ANNOTATION: serde_json::to_string(&self.retained).unwrap_or_default(),
                 },
             },
             "data": { "objects": data },
@@ -191,6 +200,7 @@ impl Revision {
             reason: ann("skyform.dev/reason").unwrap_or_default().to_string(),
             services: ann("skyform.dev/services").and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
             objects,
+            retained: ann(RETAINED_ANNOTATION).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
         })
     }
 
@@ -271,6 +281,12 @@ mod tests {
             reason: "apply".into(),
             services: vec![ServiceInfo { name: "s".into(), depends_on: vec!["t".into()], data: true }],
             objects: vec![json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n"}})],
+            retained: vec![ObjRef {
+                api_version: "v1".into(),
+                kind: "Namespace".into(),
+                namespace: None,
+                name: "old".into(),
+            }],
         }
     }
 

@@ -2,7 +2,9 @@
 //!
 //! The pure logic is in modules tested without a server: [`object`] (identity),
 //! [`plan`] (waves), [`diff`] (normalized comparison), [`inventory`] (revision records),
-//! [`prune`] (what may be deleted), [`compat`] (old-server quirks), [`readiness`] (rollout rules) and [`explain`]
+//! [`prune`] (what may be deleted), [`compat`] (old-server quirks), [`readiness`] (rollout rules),
+//! [`release`] (prerequisite Helm releases: what is missing, what to install),
+//! [`bootstrap`] (secret-store credentials) and [`explain`]
 //! (403/409/discovery messages). [`engine`] is the only module that talks to the API
 //! server (kube-rs); [`blocking`] wraps it for callers without a runtime, and [`progress`]
 //! draws its progress bars.
@@ -10,6 +12,7 @@
 //! Input is a list of plain JSON objects, so this crate does not depend on the renderer.
 
 pub mod blocking;
+pub mod bootstrap;
 pub mod compat;
 pub mod diff;
 pub mod engine;
@@ -20,7 +23,12 @@ pub mod plan;
 pub mod progress;
 pub mod prune;
 pub mod readiness;
+pub mod release;
 
-pub use engine::{ApplyError, ApplyOptions, ApplyReport, Cluster, Target, apply, rollback_target};
+pub use engine::{
+    ApplyError, ApplyOptions, ApplyReport, CancellationToken, Cluster, Handles, ReleaseOutcome, Target, apply,
+    apply_all, rollback_target,
+};
 pub use object::{Manifest, ObjRef};
 pub use plan::{ServiceInfo, Wave};
+pub use release::{HelmRunner, Installed, Release, ReleaseAction};

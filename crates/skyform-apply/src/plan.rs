@@ -3,7 +3,12 @@
 //! Wave 1 holds cluster-wide foundations (CRDs, namespaces, storage classes, cluster RBAC,
 //! priority classes); wave 2 the namespaced objects that belong to no service (config,
 //! RBAC, network policies, custom resources); then the services of the data tier, layered
-//! by their declared dependencies; then every other service, layered the same way. Between
+//! by their declared dependencies; then every other service, layered the same way. When a
+//! layer's services get their Secrets from External Secrets or Sealed Secrets, those
+//! objects (with the ServiceAccounts the stores authenticate as) form a wave of their own
+//! (`data 1 secrets`) just before the layer, so `<service>-secrets` exist before the pods
+//! that read them start. Prerequisite releases go between the first wave and the rest
+//! (see [`crate::release`]). Between
 //! waves the engine waits until the wave is ready. A dependency cycle (which the model
 //! rejects anyway) never loops: the services left over form one last wave.
 
@@ -105,11 +110,24 @@ pub fn plan_waves(manifests: &[Manifest], services: &[ServiceInfo]) -> Vec<Wave>
                 continue;
             }
             sort(&mut objects);
-            waves.push(Wave {
-                name: format!("{label} {}", n + 1),
-                services: layer.iter().map(|s| s.to_string()).collect(),
-                objects,
+            let services: Vec<String> = layer.iter().map(|s| s.to_string()).collect();
+            let produces_secrets = objects.iter().any(|&i| {
+                crate::readiness::is_credential(&manifests[i].r.kind) && manifests[i].r.kind != "ServiceAccount"
             });
+            if produces_secrets {
+                let (creds, rest): (Vec<usize>, Vec<usize>) =
+                    objects.iter().partition(|&&i| crate::readiness::is_credential(&manifests[i].r.kind));
+                waves.push(Wave {
+                    name: format!("{label} {} secrets", n + 1),
+                    services: services.clone(),
+                    objects: creds,
+                });
+                objects = rest;
+                if objects.is_empty() {
+                    continue;
+                }
+            }
+            waves.push(Wave { name: format!("{label} {}", n + 1), services, objects });
         }
     }
     waves
@@ -183,6 +201,26 @@ mod tests {
         assert_eq!(waves[4].services, vec!["web"]);
         let total: usize = waves.iter().map(|w| w.objects.len()).sum();
         assert_eq!(total, ms.len());
+    }
+
+    #[test]
+    fn secrets_come_before_the_workloads_that_read_them() {
+        let ms = vec![
+            m("apps/v1", "Deployment", Some("n"), "api", Some("api")),
+            m("external-secrets.io/v1", "ExternalSecret", Some("n"), "api-secrets", Some("api")),
+            m("v1", "ServiceAccount", Some("n"), "api", Some("api")),
+            m("external-secrets.io/v1", "SecretStore", Some("n"), "api-secret-store", Some("api")),
+            m("apps/v1", "Deployment", Some("n"), "web", Some("web")),
+            m("v1", "ServiceAccount", Some("n"), "web", Some("web")),
+        ];
+        let waves = plan_waves(&ms, &[svc("api", &[], false), svc("web", &["api"], false)]);
+        let names: Vec<&str> = waves.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["services 1 secrets", "services 1", "services 2"]);
+        let kinds: Vec<&str> = waves[0].objects.iter().map(|&i| ms[i].r.kind.as_str()).collect();
+        assert_eq!(kinds, ["ServiceAccount", "ExternalSecret", "SecretStore"]);
+        assert_eq!(waves[1].objects, vec![0]);
+        // No store, no extra wave: the ServiceAccount stays with its workload.
+        assert_eq!(waves[2].objects.len(), 2);
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! PVCs. Always kept: objects that are gone already and objects that do not carry
 //! skyform's `managed-by` label (someone else created or adopted them). Deletion runs in
 //! reverse apply order, namespaces last.
+//!
+//! A removed StatefulSet leaves the PersistentVolumeClaims of its `volumeClaimTemplates`
+//! (`<template>-<statefulset>-<ordinal>`) behind, which no revision lists: they are
+//! reported as kept (deleted with `--prune-data`, after the StatefulSet). Whatever is kept
+//! is recorded in the new revision ([`crate::inventory::Revision::retained`]), so a later
+//! `--prune-data` still finds it.
 
 use crate::object::ObjRef;
 use crate::plan::kind_rank;
@@ -75,9 +81,81 @@ pub fn decide(r: &ObjRef, facts: &LiveFacts, prune_data: bool) -> PruneAction {
     PruneAction::Delete
 }
 
+/// Whether a kept object stays a candidate of later prunes (it is ours and still there).
+pub fn carried(action: &PruneAction) -> bool {
+    match action {
+        PruneAction::Delete => false,
+        PruneAction::Keep { reason } => reason != "already gone" && !reason.starts_with("not created by skyform"),
+    }
+}
+
+/// The claims of `statefulset` (a live StatefulSet) among `claims` (names of the
+/// PersistentVolumeClaims in its namespace): `<template>-<name>-<ordinal>`.
+pub fn statefulset_claims(statefulset: &serde_json::Value, claims: &[String]) -> Vec<String> {
+    let name = statefulset.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let templates: Vec<&str> = statefulset
+        .pointer("/spec/volumeClaimTemplates")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.pointer("/metadata/name").and_then(serde_json::Value::as_str))
+        .collect();
+    let mut out: Vec<String> = claims
+        .iter()
+        .filter(|c| {
+            templates.iter().any(|t| {
+                c.strip_prefix(&format!("{t}-{name}-"))
+                    .is_some_and(|ordinal| !ordinal.is_empty() && ordinal.chars().all(|d| d.is_ascii_digit()))
+            })
+        })
+        .cloned()
+        .collect();
+    out.sort();
+    out
+}
+
+/// The decision for a claim of a removed StatefulSet.
+pub fn decide_statefulset_claim(statefulset: &ObjRef, prune_data: bool) -> PruneAction {
+    if prune_data {
+        PruneAction::Delete
+    } else {
+        PruneAction::Keep {
+            reason: format!(
+                "holds data of the removed StatefulSet {}; pass --prune-data to delete it",
+                statefulset.name
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statefulset_claims_match_template_name_ordinal() {
+        let sts = serde_json::json!({"metadata":{"name":"pg"},"spec":{"volumeClaimTemplates":[
+            {"metadata":{"name":"data"}},{"metadata":{"name":"wal"}}]}});
+        let claims: Vec<String> =
+            ["data-pg-0", "data-pg-1", "wal-pg-0", "data-pg2-0", "data-pg-", "data-pg-x", "other"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        assert_eq!(statefulset_claims(&sts, &claims), ["data-pg-0", "data-pg-1", "wal-pg-0"]);
+        let r = ObjRef {
+            api_version: "apps/v1".into(),
+            kind: "StatefulSet".into(),
+            namespace: Some("d".into()),
+            name: "pg".into(),
+        };
+        assert!(
+            matches!(decide_statefulset_claim(&r, false), PruneAction::Keep { reason } if reason.contains("--prune-data"))
+        );
+        assert_eq!(decide_statefulset_claim(&r, true), PruneAction::Delete);
+        assert!(carried(&PruneAction::Keep { reason: "holds data; pass --prune-data to delete it".into() }));
+        assert!(!carried(&PruneAction::Keep { reason: "already gone".into() }));
+        assert!(!carried(&PruneAction::Delete));
+    }
 
     fn r(kind: &str, ns: Option<&str>, name: &str) -> ObjRef {
         let api = if kind == "Deployment" { "apps/v1" } else { "v1" };

@@ -1,7 +1,10 @@
 //! Readiness of live objects, the same rules as `kubectl rollout status`: Deployments,
 //! StatefulSets and DaemonSets have observed their generation and have every replica
-//! updated and available; Jobs are Complete; CRDs are Established. Other kinds are ready
-//! as soon as they exist. Pure functions over the object's JSON.
+//! updated and available; Jobs are Complete; CRDs are Established. Credentials come
+//! first: External Secrets' stores and ExternalSecrets are `Ready`, SealedSecrets are
+//! `Synced` (their controllers set those conditions once the Secret exists). A webhook's
+//! Endpoints have a ready address. Other kinds are ready as soon as they exist. Pure
+//! functions over the object's JSON.
 
 use serde_json::Value;
 
@@ -17,7 +20,33 @@ pub enum Readiness {
 
 /// Whether `kind` is something the engine waits for.
 pub fn is_waitable(kind: &str) -> bool {
-    matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CustomResourceDefinition")
+    matches!(
+        kind,
+        "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CustomResourceDefinition"
+            | "ExternalSecret"
+            | "SecretStore"
+            | "ClusterSecretStore"
+            | "SealedSecret"
+            | "Endpoints"
+    )
+}
+
+/// Kinds that produce or authorize the Secrets workloads read: applied and waited for
+/// before the workloads of the same wave.
+pub fn is_credential(kind: &str) -> bool {
+    matches!(kind, "ServiceAccount" | "SecretStore" | "ExternalSecret" | "SealedSecret")
+}
+
+fn condition_ready(v: &Value, kind: &str, what: &str) -> Readiness {
+    match condition(v, kind) {
+        Some(("True", _)) => Readiness::Ready,
+        Some((_, msg)) if !msg.is_empty() => Readiness::Waiting(format!("{what}: {msg}")),
+        _ => Readiness::Waiting(format!("{what}: no {kind} condition yet (is its controller running?)")),
+    }
 }
 
 fn int(v: &Value, path: &str) -> i64 {
@@ -116,6 +145,19 @@ pub fn evaluate(kind: &str, v: &Value) -> Readiness {
             Some(("True", _)) => Readiness::Ready,
             _ => Readiness::Waiting("not established yet".into()),
         },
+        "ExternalSecret" => condition_ready(v, "Ready", "the Secret is not synced yet"),
+        "SecretStore" | "ClusterSecretStore" => condition_ready(v, "Ready", "the store is not ready"),
+        "SealedSecret" => condition_ready(v, "Synced", "not unsealed yet"),
+        "Endpoints" => {
+            let ready = v.get("subsets").and_then(Value::as_array).is_some_and(|s| {
+                s.iter().any(|s| s.get("addresses").and_then(Value::as_array).is_some_and(|a| !a.is_empty()))
+            });
+            if ready {
+                Readiness::Ready
+            } else {
+                Readiness::Waiting("the webhook's Service has no ready endpoint".into())
+            }
+        }
         _ => Readiness::Ready,
     }
 }
@@ -150,5 +192,25 @@ mod tests {
         assert!(matches!(evaluate("CustomResourceDefinition", &json!({})), Readiness::Waiting(_)));
         assert_eq!(evaluate("ConfigMap", &json!(null)), Readiness::Ready);
         assert!(matches!(evaluate("Deployment", &json!(null)), Readiness::Waiting(_)));
+    }
+
+    #[test]
+    fn credentials_and_webhook_endpoints() {
+        let es =
+            json!({"status":{"conditions":[{"type":"Ready","status":"False","message":"could not get secret data"}]}});
+        assert!(
+            matches!(evaluate("ExternalSecret", &es), Readiness::Waiting(m) if m.contains("could not get secret data"))
+        );
+        assert!(matches!(evaluate("ExternalSecret", &json!({})), Readiness::Waiting(m) if m.contains("controller")));
+        let ok = json!({"status":{"conditions":[{"type":"Ready","status":"True"}]}});
+        assert_eq!(evaluate("ExternalSecret", &ok), Readiness::Ready);
+        assert_eq!(evaluate("ClusterSecretStore", &ok), Readiness::Ready);
+        let synced = json!({"status":{"conditions":[{"type":"Synced","status":"True"}]}});
+        assert_eq!(evaluate("SealedSecret", &synced), Readiness::Ready);
+        let ep = json!({"subsets":[{"notReadyAddresses":[{"ip":"10.0.0.1"}]}]});
+        assert!(matches!(evaluate("Endpoints", &ep), Readiness::Waiting(_)));
+        let ep = json!({"subsets":[{"addresses":[{"ip":"10.0.0.1"}]}]});
+        assert_eq!(evaluate("Endpoints", &ep), Readiness::Ready);
+        assert!(is_credential("ExternalSecret") && !is_credential("Deployment"));
     }
 }

@@ -5,6 +5,7 @@
 //! and a `run(args, &Ui) -> Result<ExitCode>` function.
 
 mod cmd;
+mod helm;
 mod stdout;
 mod ui;
 
@@ -19,6 +20,8 @@ pub mod exit {
     pub const FINDINGS: u8 = 1;
     /// Bad input: unreadable file, invalid platform file, bad arguments.
     pub const BAD_INPUT: u8 = 2;
+    /// Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Parser)]

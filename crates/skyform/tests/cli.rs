@@ -172,3 +172,60 @@ fn dr_and_compliance_run_on_the_examples() {
         assert!(!out.stdout.is_empty(), "{cmd} prints a report");
     }
 }
+
+#[test]
+fn apply_dry_run_plans_every_rendered_object_and_the_releases() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let releases = dir.path().join("releases.yaml");
+    std::fs::write(
+        &releases,
+        "- name: cert-manager\n  namespace: cert-manager\n  chart: cert-manager\n  repo: https://charts.example.org\n  version: v1.16.2\n  provides_groups: [cert-manager.io]\n  wave: 1\n- name: local\n  namespace: tools\n  chart: ./charts/local\n",
+    )
+    .unwrap();
+    for (ex, env) in
+        [("examples/health-platform/platform.yaml", "production"), ("examples/resimate/platform.yaml", "production")]
+    {
+        for provider in ["aws", "k3s"] {
+            let render =
+                skyform().args(["render", ex, "--env", env, "--provider", provider, "-o", "-"]).output().unwrap();
+            assert_eq!(render.status.code(), Some(0), "{}", String::from_utf8_lossy(&render.stderr));
+            let rendered = String::from_utf8_lossy(&render.stdout).lines().filter(|l| l.starts_with("kind: ")).count();
+            let plan = skyform()
+                .args(["apply", ex, "--env", env, "--provider", provider, "--dry-run", "--releases"])
+                .arg(&releases)
+                .output()
+                .unwrap();
+            assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stderr));
+            let text = String::from_utf8_lossy(&plan.stdout);
+            let objects = text.lines().filter(|l| l.starts_with("  ") && !l.starts_with("  Release ")).count();
+            assert_eq!(objects, rendered, "{ex} {provider}: every rendered object is planned\n{text}");
+            // Releases after the first wave, in their own waves (wave 0 before wave 1).
+            let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in\n{text}"));
+            assert!(at("wave cluster") < at("releases 1 (1 releases)"), "{text}");
+            assert!(
+                at("  Release tools/local: ./charts/local serving -")
+                    < at("  Release cert-manager/cert-manager: cert-manager v1.16.2 serving cert-manager.io")
+            );
+            assert!(at("releases 2 (1 releases)") < at("wave config"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn apply_store_credential_values_never_come_from_the_command_line() {
+    let out = skyform()
+        .args(["apply", "examples/health-platform/platform.yaml", "--env", "dev", "--dry-run"])
+        .args(["--store-credential", "external-secrets/vault-token:token=s.12345"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must be @FILE or env:VARIABLE"), "{err}");
+    let out = skyform()
+        .args(["apply", "examples/health-platform/platform.yaml", "--env", "dev", "--dry-run"])
+        .args(["--store-credential", "vault-token=env:SKYFORM_TEST_UNSET_VARIABLE"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NAMESPACE/NAME:KEY"));
+}

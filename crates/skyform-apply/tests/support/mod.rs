@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod chart;
 pub mod sim;
 
 use serde_json::{Value, json};
@@ -72,6 +73,10 @@ pub struct Shop {
     pub worker: bool,
     /// Adds an autoscaling/v2 HPA (Kubernetes 1.23+).
     pub hpa_v2: bool,
+    /// Whether the data tier (its namespace, the postgres StatefulSet and Service) exists.
+    pub data: bool,
+    /// Extra objects (custom resources of a test's own CRDs).
+    pub extra: Vec<Value>,
     pub api_replicas: u32,
 }
 
@@ -85,6 +90,8 @@ impl Shop {
             api_tag: "1.0.0".into(),
             worker: true,
             hpa_v2: false,
+            data: true,
+            extra: Vec::new(),
             api_replicas: 2,
         }
     }
@@ -163,6 +170,13 @@ impl Shop {
                 "metadata":{"name":"worker-cache","namespace":app,"labels":labels(Some("worker"))},
                 "spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"sim","resources":{"requests":{"storage":"1Gi"}}}}));
         }
+        if !self.data {
+            out.retain(|o| {
+                o["metadata"]["namespace"] != json!(data)
+                    && !(o["kind"] == "Namespace" && o["metadata"]["name"] == json!(data))
+            });
+        }
+        out.extend(self.extra.iter().cloned());
         if self.hpa_v2 {
             out.push(json!({"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler",
                 "metadata":{"name":"api","namespace":app,"labels":labels(Some("api"))},
@@ -182,7 +196,10 @@ impl Shop {
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
             data,
         };
-        let mut v = vec![s("postgres", &[], true), s("api", &["postgres"], false), s("web", &["api"], false)];
+        let mut v = vec![s("api", &["postgres"], false), s("web", &["api"], false)];
+        if self.data {
+            v.insert(0, s("postgres", &[], true));
+        }
         if self.worker {
             v.push(s("worker", &["postgres"], false));
         }
@@ -197,6 +214,8 @@ impl Shop {
             prune_data: false,
             wave_timeout: std::time::Duration::from_secs(90),
             reason: "apply".into(),
+            no_bootstrap: false,
+            started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! A node simulator, as KWOK does it: registers a Node, marks every pod scheduled on it
-//! Running and Ready, finishes terminating pods, and binds pending PersistentVolumeClaims
+//! Running and Ready (with a pod-network address, so Endpoints list it), finishes terminating pods, and binds pending PersistentVolumeClaims
 //! to hostPath PersistentVolumes it creates. Runs until its stop flag is set.
 
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
@@ -86,8 +86,12 @@ pub async fn tick(client: &Client) -> anyhow::Result<()> {
             })
             .unwrap_or_default();
         let cond = |t: &str| json!({"type": t, "status": "True", "lastTransitionTime": now});
+        // A pod network address (Endpoints refuse loopback ones), stable per pod.
+        let uid = p.metadata.uid.clone().unwrap_or_default();
+        let h = uid.bytes().fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+        let ip = format!("10.244.{}.{}", (h >> 8) % 250, h % 250 + 2);
         let status = json!({"status": {
-            "phase": "Running", "hostIP": "127.0.0.1", "podIP": "127.0.0.1", "startTime": now,
+            "phase": "Running", "hostIP": "127.0.0.1", "podIP": ip, "podIPs": [{"ip": ip}], "startTime": now,
             "conditions": [cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
             "containerStatuses": containers,
         }});

@@ -1,27 +1,33 @@
 //! `skyform apply FILE --env ENV`: renders the platform in memory and server-side-applies
 //! it to a live cluster in waves (see `skyform_apply`), waiting for readiness between
 //! waves, pruning what the previous revision had, and recording the revision.
-//! `--dry-run` prints the waves without contacting the cluster.
+//! Before the first wave's custom resources, the prerequisite Helm releases (operators
+//! serving their API groups) are installed with the real `helm` binary ([`crate::helm`])
+//! and waited for; `--no-bootstrap` refuses instead when the cluster lacks one. Ctrl-C
+//! (or SIGTERM) interrupts between requests and marks the revision failed, never pending.
+//! `--dry-run` prints the releases and every object, wave by wave, without contacting the
+//! cluster.
 //!
 //! Also the helpers the other cluster commands (`diff`, `history`, `rollback`) share:
 //! cluster flags, rendering to plain objects, and service info for wave planning.
 
 use crate::exit;
 use crate::ui::Ui;
-use std::io::Write as _;
 
 /// Writes a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
 macro_rules! outln {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = writeln!($out, $($arg)*);
+    ($($arg:tt)*) => {{
+        crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
 use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
 use skyform_apply::progress::Bars;
-use skyform_apply::{ApplyError, ApplyOptions, Manifest, ServiceInfo, Target};
+use skyform_apply::{ApplyError, ApplyOptions, CancellationToken, Handles, Manifest, Release, ServiceInfo, Target};
 use skyform_model::Model;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Flags selecting the cluster.
@@ -65,6 +71,105 @@ pub struct Args {
     /// Readiness timeout of each wave (e.g. 90s, 5m, 1h)
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Do not install prerequisite releases: refuse (before any write) when the cluster lacks one
+    #[arg(long)]
+    pub no_bootstrap: bool,
+    #[command(flatten)]
+    pub prereqs: PrereqArgs,
+    /// The helm binary that installs prerequisite releases
+    #[arg(long, value_name = "FILE", default_value = "helm")]
+    pub helm: PathBuf,
+    /// A secret store's credential: NAMESPACE/NAME:KEY=@FILE or NAMESPACE/NAME:KEY=env:VARIABLE
+    /// (applied before the stores that read it; never recorded in the inventory)
+    #[arg(long, value_name = "SPEC")]
+    pub store_credential: Vec<String>,
+}
+
+/// Flags about prerequisite releases, shared by `apply` and `diff`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct PrereqArgs {
+    /// Extra prerequisite releases: a YAML list of {name, namespace, chart, repo, version,
+    /// values_yaml, provides_groups, wave} (chart may be a local path when repo is empty)
+    #[arg(long, value_name = "FILE")]
+    pub releases: Option<PathBuf>,
+}
+
+impl PrereqArgs {
+    /// The releases of `--releases` (none without it).
+    pub fn extra_releases(&self) -> Result<Vec<Release>> {
+        let Some(path) = &self.releases else { return Ok(Vec::new()) };
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let list: Vec<Release> = serde_saphyr::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not a list of releases: {e}", path.display()))?;
+        for r in &list {
+            if r.name.is_empty() || r.namespace.is_empty() || r.chart.is_empty() {
+                bail!("{}: release `{}` needs a name, a namespace and a chart", path.display(), r.name);
+            }
+        }
+        Ok(list)
+    }
+}
+
+/// Reads `--store-credential` values into Secrets: `NS/NAME:KEY=@FILE` or `=env:VAR`.
+pub fn store_credentials(specs: &[String]) -> Result<Vec<Manifest>> {
+    let mut secrets: BTreeMap<(String, String), BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+    for spec in specs {
+        let (target, source) = spec.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!("--store-credential `{spec}`: expected NAMESPACE/NAME:KEY=@FILE or =env:VARIABLE")
+        })?;
+        let (ns, name, key) =
+            skyform_apply::bootstrap::parse_spec(target).map_err(|e| anyhow::anyhow!("--store-credential: {e}"))?;
+        let value = if let Some(file) = source.strip_prefix('@') {
+            let mut bytes =
+                std::fs::read(file).map_err(|e| anyhow::anyhow!("--store-credential: cannot read {file}: {e}"))?;
+            // A trailing newline from `echo` or an editor is not part of a token.
+            while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                bytes.pop();
+            }
+            bytes
+        } else if let Some(var) = source.strip_prefix("env:") {
+            std::env::var(var)
+                .map_err(|_| anyhow::anyhow!("--store-credential: environment variable {var} is not set"))?
+                .into_bytes()
+        } else {
+            bail!("--store-credential `{spec}`: the value must be @FILE or env:VARIABLE (never the secret itself)");
+        };
+        secrets.entry((ns, name)).or_default().insert(key, value);
+    }
+    Ok(skyform_apply::bootstrap::credential_secrets(&secrets))
+}
+
+/// A token cancelled by Ctrl-C or SIGTERM, listening on the session's runtime. A second
+/// Ctrl-C is left to the default handler again only after the apply returns.
+pub fn interrupt_token(session: &Session) -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    session.handle().spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    t.cancel();
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        t.cancel();
+    });
+    token
+}
+
+/// Seconds since the Unix epoch (the clock the engine is handed).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// Parses `90s`, `5m`, `1h` or plain seconds.
@@ -87,6 +192,8 @@ pub struct Rendered {
     pub environment: String,
     pub manifests: Vec<Manifest>,
     pub services: Vec<ServiceInfo>,
+    /// Prerequisite releases the objects need (operators serving their API groups).
+    pub releases: Vec<Release>,
 }
 
 /// Compiles and renders; `Err(code)` when the input is bad (already reported).
@@ -118,13 +225,16 @@ pub fn render(
             None => bail!("the platform lists no providers; pass --provider"),
         },
     };
-    let objects = skyform_render::render_objects(&model, environment, provider);
+    // Every object `render` emits: the core objects and the add-ons (custom resources
+    // of operators that the prerequisite releases install).
+    let objects = super::render::platform_objects(&model, environment, provider);
     let manifests = Manifest::from_values(objects.into_iter().map(|o| o.value).collect())?;
     Ok(Ok(Rendered {
         platform: model.name.clone(),
         environment: environment.name.clone(),
         manifests,
         services: services(&model, env),
+        releases: Vec::new(),
     }))
 }
 
@@ -154,38 +264,46 @@ pub fn connect(cluster: &ClusterArgs, ui: &Ui) -> std::result::Result<Session, u
 pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
     ui.error(&e.to_string());
     match e {
-        ApplyError::NotReady { .. } | ApplyError::Conflicts(_) => exit::FINDINGS,
+        ApplyError::NotReady { .. } | ApplyError::Conflicts(_) | ApplyError::Helm(_) => exit::FINDINGS,
+        ApplyError::Interrupted(_) => exit::INTERRUPTED,
         _ => exit::BAD_INPUT,
     }
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut out = std::io::stdout().lock();
-    let rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
+    rendered.releases.extend(args.prereqs.extra_releases()?);
+    let credentials = store_credentials(&args.store_credential)?;
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);
         outln!(
-            out,
-            "plan for {}/{} ({} objects, {} waves):",
+            "plan for {}/{} ({} objects, {} waves, {} prerequisite releases):",
             rendered.platform,
             rendered.environment,
             rendered.manifests.len(),
-            waves.len()
+            waves.len(),
+            rendered.releases.len()
         );
-        for w in &waves {
+        let release_waves = skyform_apply::release::waves(&rendered.releases);
+        for (n, w) in waves.iter().enumerate() {
+            if n == usize::from(waves[0].name == "cluster") {
+                print_release_plan(&release_waves, args.no_bootstrap)?;
+            }
             outln!(
-                out,
                 "wave {} ({} objects){}",
                 w.name,
                 w.objects.len(),
                 if w.services.is_empty() { String::new() } else { format!(": {}", w.services.join(", ")) }
             );
             for &i in &w.objects {
-                outln!(out, "  {}", rendered.manifests[i].r);
+                outln!("  {}", rendered.manifests[i].r);
             }
+        }
+        if waves.len() <= usize::from(waves.first().is_some_and(|w| w.name == "cluster")) {
+            print_release_plan(&release_waves, args.no_bootstrap)?;
         }
         return Ok(exit::OK);
     }
@@ -208,9 +326,21 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         prune_data: args.prune_data,
         wave_timeout: args.timeout,
         reason: "apply".into(),
+        no_bootstrap: args.no_bootstrap,
+        started: now_secs(),
     };
     let bars = Bars::new(!ui.color);
-    match session.apply(&rendered.manifests, &rendered.services, &opts, &bars) {
+    let handles = Handles {
+        progress: &bars,
+        helm: Some(Arc::new(crate::helm::HelmCli {
+            helm: args.helm.clone(),
+            kubeconfig: args.cluster.kubeconfig.clone(),
+            context: args.cluster.context.clone(),
+        })),
+        cancel: interrupt_token(&session),
+        credentials,
+    };
+    match session.apply_all(&rendered.manifests, &rendered.services, &rendered.releases, &opts, &handles) {
         Ok(report) => {
             print_report(&report, ui);
             Ok(exit::OK)
@@ -219,8 +349,35 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     }
 }
 
+/// The release waves of a dry-run.
+fn print_release_plan(waves: &[Vec<&Release>], no_bootstrap: bool) -> Result<()> {
+    for (n, w) in waves.iter().enumerate() {
+        let note = if no_bootstrap { " (--no-bootstrap: required, not installed)" } else { "" };
+        outln!("releases {} ({} releases){note}", n + 1, w.len());
+        for r in w {
+            outln!(
+                "  Release {}/{}: {}{} serving {}",
+                r.namespace,
+                r.name,
+                r.chart,
+                if r.version.is_empty() { String::new() } else { format!(" {}", r.version) },
+                if r.provides_groups.is_empty() { "-".to_string() } else { r.provides_groups.join(", ") }
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Summary of an apply.
 pub fn print_report(r: &skyform_apply::ApplyReport, ui: &Ui) {
+    for rel in &r.releases {
+        let what = match &rel.action {
+            skyform_apply::ReleaseAction::Install => "installed".to_string(),
+            skyform_apply::ReleaseAction::Upgrade { why } => format!("upgraded ({why})"),
+            skyform_apply::ReleaseAction::Unchanged => "unchanged".to_string(),
+        };
+        ui.status(&format!("release {}/{}: {what}", rel.namespace, rel.name));
+    }
     let rev = if r.new_revision {
         format!("revision {}", r.revision)
     } else {

@@ -35,6 +35,8 @@ pub struct Args {
     pub provider: Option<String>,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub prereqs: super::apply::PrereqArgs,
     /// Also show PersistentVolumeClaims (and namespaces holding them) that would be pruned
     #[arg(long)]
     pub prune_data: bool,
@@ -44,15 +46,22 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
+    rendered.releases.extend(args.prereqs.extra_releases()?);
     let session = match connect(&args.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let diffs = match session.diff(&rendered.manifests, &rendered.platform, &rendered.environment, args.prune_data) {
+    let diffs = match session.diff(
+        &rendered.manifests,
+        &rendered.releases,
+        &rendered.platform,
+        &rendered.environment,
+        args.prune_data,
+    ) {
         Ok(d) => d,
         Err(e) => return Ok(report_error(&e, ui)),
     };

@@ -47,9 +47,17 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         prune_data: args.prune_data,
         wave_timeout: args.timeout,
         reason: String::new(),
+        no_bootstrap: true,
+        started: super::apply::now_secs(),
     };
     let bars = Bars::new(!ui.color);
-    match session.rollback(&opts.platform.clone(), &args.platform.env, args.to, &opts, &bars) {
+    let handles = skyform_apply::Handles {
+        progress: &bars,
+        helm: None,
+        cancel: super::apply::interrupt_token(&session),
+        credentials: Vec::new(),
+    };
+    match session.rollback(&opts.platform.clone(), &args.platform.env, args.to, &opts, &handles) {
         Ok((restored, report)) => {
             ui.status(&format!("restored revision {restored}"));
             print_report(&report, ui);
