@@ -10,7 +10,7 @@ mod components;
 mod lower;
 mod types;
 
-pub use components::{ComponentDefaults, component_defaults};
+pub use components::{ComponentDefaults, ReplicationMode, component_defaults, replication_mode};
 pub use lower::{lower, lower_with_warnings};
 pub use skyform_spec::raw::{
     AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
