@@ -270,25 +270,6 @@ pub fn wired_env(cx: &Ctx<'_>, consumer: &Service) -> Vec<EnvVar> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::replace_host;
-
-    #[test]
-    fn replaces_whole_host_names_only() {
-        assert_eq!(replace_host("db", "db", "db-rw"), "db-rw");
-        assert_eq!(replace_host("postgres://u@db:5432/x", "db", "db-rw"), "postgres://u@db-rw:5432/x");
-        assert_eq!(replace_host("dbx", "db", "db-rw"), "dbx");
-        assert_eq!(replace_host("my-db", "db", "db-rw"), "my-db");
-        assert_eq!(replace_host("db.data.svc", "db", "db-rw"), "db.data.svc");
-        assert_eq!(replace_host("db.", "db", "db-rw"), "db-rw.");
-        assert_eq!(
-            replace_host("db.data.svc.cluster.local", "db.data.svc.cluster.local", "db-rw.data.svc.cluster.local"),
-            "db-rw.data.svc.cluster.local"
-        );
-    }
-}
-
 /// Where an in-cluster Vault reads its serving certificate (`tls.crt`, `tls.key`,
 /// `ca.crt`). An in-cluster Vault always serves TLS, with a certificate from the
 /// platform's internal CA (cert-manager; see the Vault add-on).
@@ -326,4 +307,23 @@ pub fn upgrade_vault_scheme(value: &str, vault: &Service) -> String {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_host;
+
+    #[test]
+    fn replaces_whole_host_names_only() {
+        assert_eq!(replace_host("db", "db", "db-rw"), "db-rw");
+        assert_eq!(replace_host("postgres://u@db:5432/x", "db", "db-rw"), "postgres://u@db-rw:5432/x");
+        assert_eq!(replace_host("dbx", "db", "db-rw"), "dbx");
+        assert_eq!(replace_host("my-db", "db", "db-rw"), "my-db");
+        assert_eq!(replace_host("db.data.svc", "db", "db-rw"), "db.data.svc");
+        assert_eq!(replace_host("db.", "db", "db-rw"), "db-rw.");
+        assert_eq!(
+            replace_host("db.data.svc.cluster.local", "db.data.svc.cluster.local", "db-rw.data.svc.cluster.local"),
+            "db-rw.data.svc.cluster.local"
+        );
+    }
 }
