@@ -7,12 +7,15 @@
 //!   headless Service (`<vault>-<i>.<vault>-headless`), so three replicas form an HA
 //!   cluster; `disable_mlock` (the container drops every capability, including
 //!   IPC_LOCK); Prometheus telemetry readable without a token, matching the PodMonitor.
-//!   TLS on the listener follows the address scheme of `secrets.vault.address`: with
-//!   `http://` it is off (the compliance report flags it), with `https://` Vault reads
-//!   `/vault/tls/tls.{crt,key}` (mount the `<vault>-tls` Secret there). The seal is
-//!   Shamir: after a restart each pod must be unsealed (`vault operator unseal`), or the
-//!   operator adds a cloud KMS `seal` stanza. The workload must mount this ConfigMap at
-//!   `/vault/config` and set `VAULT_CLUSTER_ADDR`/`VAULT_API_ADDR` per pod;
+//!   The listener always serves TLS from `/vault/tls/tls.{crt,key}` (the Secret
+//!   `<vault>-server-tls`, issued by cert-manager from the platform's internal CA; see
+//!   [`tls_objects`]) and every `retry_join` verifies its peer against that CA; the
+//!   Raft peers reach each other on the API and cluster ports (the core renderer's
+//!   policy). The seal is Shamir: run `vault operator init` once on pod 0 and store the
+//!   keys offline; after a restart each pod must be unsealed (`vault operator unseal`)
+//!   until a cloud KMS `seal` stanza (awskms/gcpckms/azurekeyvault, with a key created
+//!   by Terraform) is added. The workload must mount this ConfigMap at `/vault/config`
+//!   and set `VAULT_CLUSTER_ADDR`/`VAULT_API_ADDR` per pod;
 //! - a ClusterRoleBinding `<platform>-<vault>-tokenreview` to `system:auth-delegator`,
 //!   which Vault's Kubernetes auth method needs to verify ServiceAccount tokens;
 //! - `allow-<vault>-kube-api`: egress from the Vault pods to the API server (TCP 443 and
