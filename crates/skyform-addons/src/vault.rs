@@ -9,7 +9,7 @@
 //!   IPC_LOCK); Prometheus telemetry readable without a token, matching the PodMonitor.
 //!   The listener always serves TLS from `/vault/tls/tls.{crt,key}` (the Secret
 //!   `<vault>-server-tls`, issued by cert-manager from the platform's internal CA; see
-//!   [`tls_objects`]) and every `retry_join` verifies its peer against that CA; the
+//!   `tls_objects`) and every `retry_join` verifies its peer against that CA; the
 //!   Raft peers reach each other on the API and cluster ports (the core renderer's
 //!   policy). The seal is Shamir: run `vault operator init` once on pod 0 and store the
 //!   keys offline; after a restart each pod must be unsealed (`vault operator unseal`)
