@@ -34,6 +34,8 @@ SCRIPTS = Path(__file__).resolve().parent
 REPO = SCRIPTS.parent
 TOOLS = Path(os.environ.get("SKYFORM_TOOLS") or REPO / ".tools")
 VELERO_SCHEMA = SCRIPTS / "schemas" / "velero-schedule.json"
+CNPG_CLUSTER_SCHEMA = SCRIPTS / "schemas" / "cnpg-cluster-spec.schema.json"
+CNPG_RESOURCES_SCHEMA = SCRIPTS / "schemas" / "cnpg-resources.schema.json"
 TESTDATA = SCRIPTS / "testdata" / "validate-manifests"
 DEFAULT_K8S_VERSION = "1.31"
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -156,6 +158,40 @@ def validate_velero(obj: Obj) -> bool:
     return True
 
 
+_cnpg_schemas: dict | None = None
+
+
+def validate_cnpg(obj: Obj) -> bool:
+    # CloudNativePG and its barman-cloud plugin have no validator package: validate the
+    # spec with the schemas vendored from their CRDs (scripts/schemas/README-cnpg.md).
+    global _cnpg_schemas
+    key = (obj.data["apiVersion"], obj.data["kind"])
+    if key not in {
+        ("postgresql.cnpg.io/v1", "Cluster"),
+        ("postgresql.cnpg.io/v1", "Database"),
+        ("postgresql.cnpg.io/v1", "ScheduledBackup"),
+        ("barmancloud.cnpg.io/v1", "ObjectStore"),
+    }:
+        return False
+    if _cnpg_schemas is None:
+        res = json.loads(CNPG_RESOURCES_SCHEMA.read_text(encoding="utf-8"))
+        _cnpg_schemas = {k: v for k, v in res.items() if not k.startswith("_")}
+        _cnpg_schemas["Cluster"] = json.loads(CNPG_CLUSTER_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(_cnpg_schemas[obj.data["kind"]])
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        obj.errors.append("spec: missing")
+    else:
+        for err in sorted(validator.iter_errors(spec), key=lambda e: list(e.absolute_path)):
+            path = ".".join(str(p) for p in ["spec", *err.absolute_path])
+            obj.errors.append(f"{path}: {err.message}")
+    extra = sorted(set(obj.data) - {"apiVersion", "kind", "metadata", "spec"})
+    if extra:
+        obj.errors.append(f"unknown top-level fields: {', '.join(extra)}")
+    obj.validator = f"scripts/schemas ({obj.data['kind']})"
+    return True
+
+
 def validate_crds(objs: list[Obj]) -> list[Obj]:
     """Runs validate-crds.mjs on objs; returns those no package knows."""
     if not objs:
@@ -196,7 +232,7 @@ def validate_paths(paths: list[str], k8s_version: str, allow_unknown: set[str], 
 
     crd_candidates: list[Obj] = []
     for obj in objs:
-        if validate_velero(obj):
+        if validate_velero(obj) or validate_cnpg(obj):
             continue
         if is_builtin_group(api_group(obj.data["apiVersion"])) and validate_builtin(obj, k8s_version):
             continue

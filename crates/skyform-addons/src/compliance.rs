@@ -189,8 +189,14 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             gaps.push(format!("{} has no TLS", id(o)));
         }
     }
+    let own_vault_tls = env.services.iter().any(|s| {
+        s.component == Some(skyform_model::ComponentKind::Vault)
+            && !s.is_managed_on(provider)
+            && model.secrets.vault_address.as_deref().is_some_and(|a| a.contains(&format!("//{}", s.name)))
+    });
     if model.secrets.backend == SecretsBackend::Vault
         && model.secrets.vault_address.as_deref().is_some_and(|a| a.starts_with("http://"))
+        && !own_vault_tls
     {
         gaps.push("Vault is reached over plain HTTP (secrets.vault.address is http://)".into());
     }

@@ -15,7 +15,9 @@
 //!   (Vault Raft, MinIO erasure coding, RabbitMQ quorum queues) and replicated stateless
 //!   services keep serving.
 //! - **Data corruption** (one row per stateful service): restore from the most recent
-//!   backup of the schedules covering it; RPO = the shortest covering interval.
+//!   backup of the schedules covering it; RPO = the shortest covering interval. An
+//!   operator-run PostgreSQL with continuous WAL archiving recovers to a point in time
+//!   instead: RPO = the archive timeout (minutes).
 //! - **Cluster loss**: new cluster + operators + restore of every stateful service.
 //! - **Region outage**: as cluster loss in another region, but only copies that live
 //!   outside the region count: file-system backups (in the backup bucket, assumed in
@@ -52,6 +54,42 @@ pub const OPERATORS_S: u64 = 600;
 pub const DNS_CUTOVER_S: u64 = 300;
 /// Point-in-time-restore granularity of the clouds' managed databases.
 pub const MANAGED_PITR_S: u64 = 300;
+/// CloudNativePG's `archive_timeout`: the longest a WAL segment waits before it is
+/// archived, so the data-loss window of continuous archiving.
+pub const WAL_ARCHIVE_S: u64 = 300;
+/// Failover of a replicated CloudNativePG cluster or a Sentinel-watched Redis: failure
+/// detection plus promotion.
+pub const FAILOVER_S: u64 = 30;
+
+/// Where a database's WAL is archived continuously, if it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WalArchive {
+    /// The platform's in-cluster MinIO: lost with the cluster.
+    InCluster,
+    /// The provider's object storage: survives the cluster.
+    ObjectStorage,
+}
+
+/// Continuous WAL archiving of an operator-run PostgreSQL (see `data`): the environment
+/// has backups and the database runs in the cluster on a provider with an object store
+/// (the in-cluster MinIO, else any provider but k3s).
+fn wal_archive(model: &Model, env: &Environment, s: &Service) -> Option<WalArchive> {
+    if !env.backup || s.component != Some(ComponentKind::Postgres) {
+        return None;
+    }
+    let in_cluster = model.providers.iter().filter(|p| !s.is_managed_on(p.name)).map(|p| p.name);
+    let in_cluster: Vec<ProviderName> = in_cluster.collect();
+    if in_cluster.is_empty() {
+        return None;
+    }
+    if env.services.iter().any(|x| x.component == Some(ComponentKind::Minio)) {
+        Some(WalArchive::InCluster)
+    } else if in_cluster.iter().all(|p| *p != ProviderName::K3s) {
+        Some(WalArchive::ObjectStorage)
+    } else {
+        None
+    }
+}
 
 /// One row of the DR table.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -113,8 +151,9 @@ fn liveness_detect_s(s: &Service) -> u64 {
 
 /// Whether the component keeps serving and keeps its data when one member is lost.
 fn self_replicating(s: &Service) -> bool {
-    s.replicas.min >= 3
-        && matches!(s.component, Some(ComponentKind::Vault | ComponentKind::Minio | ComponentKind::Rabbitmq))
+    (s.replicas.min >= 3
+        && matches!(s.component, Some(ComponentKind::Vault | ComponentKind::Minio | ComponentKind::Rabbitmq)))
+        || (s.replicas.min >= 2 && matches!(s.component, Some(ComponentKind::Postgres | ComponentKind::Redis)))
 }
 
 fn stateful(env: &Environment) -> Vec<&Service> {
@@ -205,7 +244,9 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
 
     // Node failure.
     let node = |s: &Service| -> u64 {
-        if s.replicas.min >= 2 && (s.workload != WorkloadKind::StatefulSet || self_replicating(s)) {
+        if s.replicas.min >= 2 && matches!(s.component, Some(ComponentKind::Postgres | ComponentKind::Redis)) {
+            FAILOVER_S
+        } else if s.replicas.min >= 2 && (s.workload != WorkloadKind::StatefulSet || self_replicating(s)) {
             let r = &s.probes.readiness;
             u64::from(r.period_seconds) * u64::from(r.failure_threshold)
         } else if s.workload == WorkloadKind::StatefulSet {
@@ -249,7 +290,28 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             gaps.push(n);
         }
         let copy = best_copy(model, env, s, false);
+        let wal = wal_archive(model, env, s);
         let (rto, rpo, recovery, basis) = match copy {
+            _ if wal.is_some() => {
+                let restore = volume_bytes(s).div_ceil(FS_RESTORE_MIB_S << 20) / u64::from(s.replicas.max.max(1));
+                (
+                    Some(restore + start_s(s) + POD_START_S),
+                    Some(WAL_ARCHIVE_S),
+                    vec![
+                        format!(
+                            "Create a CloudNativePG Cluster `{}-restore` with bootstrap.recovery from ObjectStore `{}-backups` and recoveryTarget.targetTime just before the corruption",
+                            s.name, s.name
+                        ),
+                        format!("Point the consumers at `{}-restore-rw` (or rename it to `{}`)", s.name, s.name),
+                    ],
+                    format!(
+                        "continuous WAL archiving (archive_timeout {}) + base backups to the object store; point-in-time recovery of {} at {} MiB/s",
+                        human(WAL_ARCHIVE_S),
+                        skyform_spec_bytes(volume_bytes(s) / u64::from(s.replicas.max.max(1))),
+                        FS_RESTORE_MIB_S
+                    ),
+                )
+            }
             Some((rpo, restore, b)) => {
                 let ret = covering(model, s).iter().map(|b| b.ttl_hours).max().unwrap_or(0);
                 (
@@ -288,7 +350,9 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             }
         };
         cluster_restore += rto.unwrap_or(0);
-        cluster_rpo = match (cluster_rpo, rpo) {
+        // WAL archived to the in-cluster MinIO is lost with the cluster: Velero's copy counts.
+        let lost_rpo = if wal == Some(WalArchive::InCluster) { copy.map(|c| c.0) } else { rpo };
+        cluster_rpo = match (cluster_rpo, lost_rpo) {
             (Some(a), Some(b)) => Some(a.max(b)),
             _ => None,
         };
@@ -301,6 +365,10 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             .map(|r| r.interval_minutes * 60)
             .min();
         let offsite = best_copy(model, env, s, true);
+        let replicated = match wal {
+            Some(WalArchive::ObjectStorage) => Some(replicated.map_or(WAL_ARCHIVE_S, |r| r.min(WAL_ARCHIVE_S))),
+            _ => replicated,
+        };
         let r_rpo = match (replicated, offsite) {
             (Some(a), Some((b, _, _))) => Some(a.min(b)),
             (Some(a), None) => Some(a),

@@ -17,7 +17,15 @@
 //!   TOTP, used for verification and recovery, plus a name;
 //! - `schema.sql`: the dedicated PostgreSQL schema `kratos_identities` of the Resimate
 //!   seed; the `DSN` must select it (`...?search_path=kratos_identities`) and
-//!   `kratos migrate sql -e --yes` creates the tables.
+//!   `kratos migrate sql -e --yes` creates the tables. With an operator-run or managed
+//!   database the DSN is wired (key `uri-kratos` of `<db>-app`/`<db>-connection`) and
+//!   the schema is created by the database's `Database` resource.
+//!
+//! Migrations (rendered by the core renderer, `skyform_render::k8s::lifecycle`): the Job `<kratos>-migrate-<image hash>` runs `kratos migrate sql -e
+//! --yes` with the same DSN (retrying until the database is up), with its own
+//! NetworkPolicy (egress to the database only) and the database's ingress from it;
+//! Kratos's pods start only after it, through an init container running `kratos migrate
+//! status -e --block`. The Job is named after the image, so an upgrade is a new Job.
 
 use crate::{Ctx, annotate, component_config_name, pretty_json, service_meta};
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -33,7 +41,11 @@ pub const SCHEMA_ID: &str = "user_v1";
 
 /// Every identity object of the environment.
 pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
-    cx.components(ComponentKind::Kratos).map(|k| config_map(cx, k)).collect()
+    let mut out = Vec::new();
+    for k in cx.components(ComponentKind::Kratos) {
+        out.push(config_map(cx, k));
+    }
+    out
 }
 
 /// The host serving the self-service UI: an exposed service depending on Kratos.

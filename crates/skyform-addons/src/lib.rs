@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`observability`] | ServiceMonitor/PodMonitor per metrics port, PrometheusRule, Grafana dashboard ConfigMaps, Promtail or Fluent Bit config |
 //! | [`secrets`] | SecretStore + ExternalSecret per service with secrets, or SealedSecret templates |
+//! | [`data`] | CloudNativePG Cluster, barman-cloud ObjectStore, ScheduledBackup, Database, PodMonitor; database connection Secrets for consumers (operator-run and managed) |
 //! | [`vault`] | Vault as a component: Raft HA config, TokenReview binding, Kubernetes-auth roles and policies |
 //! | [`backup`] | Velero Schedules, MinIO bucket mirroring config |
 //! | [`identity`] | Ory Kratos config (identity schema, self-service flows from the domain) |
@@ -36,6 +37,7 @@
 
 pub mod backup;
 pub mod compliance;
+pub mod data;
 pub mod dr;
 pub mod gitops;
 pub mod identity;
@@ -64,6 +66,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
     let mut out = Vec::new();
     out.extend(observability::objects(&cx));
     out.extend(secrets::objects(&cx));
+    out.extend(data::objects(&cx));
     out.extend(vault::objects(&cx));
     out.extend(backup::objects(&cx));
     out.extend(identity::objects(&cx));
@@ -78,19 +81,19 @@ pub struct Ctx<'a> {
     pub provider: ProviderName,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// Whether the service runs in the cluster (not as the provider's managed offering).
     pub fn in_cluster(&self, s: &Service) -> bool {
         !s.is_managed_on(self.provider)
     }
 
     /// Services that run in the cluster, in model order.
-    pub fn in_cluster_services(&self) -> impl Iterator<Item = &Service> {
+    pub fn in_cluster_services(&self) -> impl Iterator<Item = &'a Service> + '_ {
         self.env.services.iter().filter(|s| self.in_cluster(s))
     }
 
     /// In-cluster services of one component kind.
-    pub fn components(&self, kind: ComponentKind) -> impl Iterator<Item = &Service> {
+    pub fn components(&self, kind: ComponentKind) -> impl Iterator<Item = &'a Service> + '_ {
         self.in_cluster_services().filter(move |s| s.component == Some(kind))
     }
 

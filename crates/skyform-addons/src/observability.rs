@@ -78,6 +78,22 @@ fn endpoint(port_key: &str, port: Value, path: &str) -> Value {
     e
 }
 
+/// An in-cluster Vault serves TLS only: scrape it over HTTPS, verifying its certificate
+/// against the internal CA under the Service's name (the pods' IPs are not in it).
+fn vault_tls(s: &Service, mut e: Value) -> Value {
+    if s.component == Some(skyform_model::ComponentKind::Vault) {
+        e["scheme"] = json!("https");
+        e["tlsConfig"] = json!({
+            "ca": { "secret": {
+                "name": skyform_render::k8s::wiring::vault_server_tls_secret(&s.name),
+                "key": "ca.crt",
+            }},
+            "serverName": format!("{}.{}.svc", s.name, s.namespace),
+        });
+    }
+    e
+}
+
 /// ServiceMonitor or PodMonitor (plus a NetworkPolicy for Knative pods) for one service.
 fn monitor(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
     let Some(m) = &s.metrics else { return Vec::new() };
@@ -102,7 +118,7 @@ fn monitor(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
             json!({
                 "selector": selector,
                 "namespaceSelector": namespaces,
-                "podMetricsEndpoints": [endpoint("port", json!(m.port.name), &m.path)],
+                "podMetricsEndpoints": [vault_tls(s, endpoint("port", json!(m.port.name), &m.path))],
             }),
         )],
         WorkloadKind::Knative => {

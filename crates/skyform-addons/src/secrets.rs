@@ -45,12 +45,19 @@ pub const KEDA_QUEUE_KEY: &str = "KEDA_QUEUE_HOST";
 /// Every secrets object of the environment.
 pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
     let mut out = Vec::new();
-    for s in cx.in_cluster_services().filter(|s| !s.secrets.is_empty() || needs_queue_key(s)) {
+    for s in cx.in_cluster_services().filter(|s| needs_store(cx, s)) {
+        let own = !entries(cx, s).is_empty();
         match cx.model.secrets.backend {
-            SecretsBackend::SealedSecrets => out.push(sealed_secret(cx, s)),
+            SecretsBackend::SealedSecrets => {
+                if own {
+                    out.push(sealed_secret(cx, s));
+                }
+            }
             _ => {
                 out.push(secret_store(cx, s));
-                out.push(external_secret(cx, s));
+                if own {
+                    out.push(external_secret(cx, s));
+                }
             }
         }
     }
@@ -60,6 +67,22 @@ pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
         }
     }
     out
+}
+
+/// Whether the service reads anything from the secrets backend: its own Secret
+/// ([`entries`]) or a database connection Secret ([`crate::data`]).
+pub fn needs_store(cx: &Ctx<'_>, s: &Service) -> bool {
+    !entries(cx, s).is_empty() || crate::data::needs_store(cx, s)
+}
+
+/// Variables of the service that read a database connection Secret instead of its own
+/// (all of them for an operator-run PostgreSQL, whose password bootstraps `<db>-app`).
+fn wired(cx: &Ctx<'_>, s: &Service) -> std::collections::BTreeSet<String> {
+    let rcx = skyform_render::k8s::Ctx { model: cx.model, env: cx.env, provider: cx.provider };
+    if skyform_render::k8s::wiring::cnpg(&rcx, s) {
+        return s.secrets.iter().map(|r| r.env.clone()).collect();
+    }
+    skyform_render::k8s::wiring::wired_vars(&rcx, s).into_keys().collect()
 }
 
 /// Whether the service's Secret must also hold KEDA's queue connection URL.
@@ -78,19 +101,24 @@ pub fn vault_role(cx: &Ctx<'_>, service: &str) -> String {
 }
 
 /// The Vault address: the configured one, else the platform's own Vault component.
+/// An in-cluster Vault serves TLS only, so an `http://` address naming it is upgraded.
 pub fn vault_address(cx: &Ctx<'_>) -> String {
+    let own = cx.components(ComponentKind::Vault).next();
     if let Some(a) = &cx.model.secrets.vault_address {
-        return a.clone();
+        return own.map_or_else(|| a.clone(), |v| skyform_render::k8s::wiring::upgrade_vault_scheme(a, v));
     }
-    cx.env
-        .services
-        .iter()
-        .find(|s| s.component == Some(ComponentKind::Vault))
-        .map(|v| {
-            let port = v.port("api").map_or(8200, |p| p.port);
-            format!("http://{}:{port}", crate::service_host(v))
-        })
-        .unwrap_or_else(|| "http://vault:8200".to_string())
+    own.map(|v| {
+        let port = v.port("api").map_or(8200, |p| p.port);
+        format!("https://{}:{port}", crate::service_host(v))
+    })
+    .unwrap_or_else(|| "http://vault:8200".to_string())
+}
+
+/// The in-cluster Vault the secrets backend address names, if any.
+pub fn own_vault<'a>(cx: &Ctx<'a>) -> Option<&'a Service> {
+    let address = vault_address(cx);
+    cx.components(ComponentKind::Vault)
+        .find(|v| address.contains(&format!("//{}", v.name)) || address.contains(&format!("//{}.", v.name)))
 }
 
 /// The region for AWS Secrets Manager: the AWS target's, else the current provider's.
@@ -114,16 +142,27 @@ pub fn remote_key(backend: SecretsBackend, key: &str) -> String {
 fn provider_spec(cx: &Ctx<'_>, s: &Service) -> Value {
     let sa = json!({ "name": s.name });
     match cx.model.secrets.backend {
-        SecretsBackend::Vault => json!({ "vault": {
-            "server": vault_address(cx),
-            "path": cx.model.secrets.vault_path,
-            "version": "v2",
-            "auth": { "kubernetes": {
-                "mountPath": "kubernetes",
-                "role": vault_role(cx, &s.name),
-                "serviceAccountRef": sa,
-            }},
-        }}),
+        SecretsBackend::Vault => {
+            let mut v = json!({
+                "server": vault_address(cx),
+                "path": cx.model.secrets.vault_path,
+                "version": "v2",
+                "auth": { "kubernetes": {
+                    "mountPath": "kubernetes",
+                    "role": vault_role(cx, &s.name),
+                    "serviceAccountRef": sa,
+                }},
+            });
+            if let Some(own) = own_vault(cx) {
+                // The internal CA, issued into this namespace by cert-manager.
+                v["caProvider"] = json!({
+                    "type": "Secret",
+                    "name": skyform_render::k8s::wiring::vault_ca_secret(&own.name),
+                    "key": "ca.crt",
+                });
+            }
+            json!({ "vault": v })
+        }
         SecretsBackend::AwsSecretsManager => json!({ "aws": {
             "service": "SecretsManager",
             "region": aws_region(cx),
@@ -149,10 +188,16 @@ fn secret_store(cx: &Ctx<'_>, s: &Service) -> Object {
     )
 }
 
-/// `(secret key, remote key, property)` of every entry the service's Secret holds.
+/// `(secret key, remote key, property)` of every entry the service's Secret holds
+/// (variables wired to a database connection Secret are not in it).
 pub fn entries(cx: &Ctx<'_>, s: &Service) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> =
-        s.secrets.iter().map(|r| (r.env.clone(), r.key.clone(), r.property.clone())).collect();
+    let wired = wired(cx, s);
+    let mut out: Vec<(String, String, String)> = s
+        .secrets
+        .iter()
+        .filter(|r| !wired.contains(&r.env))
+        .map(|r| (r.env.clone(), r.key.clone(), r.property.clone()))
+        .collect();
     if needs_queue_key(s) && !out.iter().any(|e| e.0 == KEDA_QUEUE_KEY) {
         out.push((KEDA_QUEUE_KEY.into(), format!("{}/{}", cx.model.name, s.name), KEDA_QUEUE_KEY.into()));
     }

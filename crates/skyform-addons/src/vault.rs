@@ -7,12 +7,15 @@
 //!   headless Service (`<vault>-<i>.<vault>-headless`), so three replicas form an HA
 //!   cluster; `disable_mlock` (the container drops every capability, including
 //!   IPC_LOCK); Prometheus telemetry readable without a token, matching the PodMonitor.
-//!   TLS on the listener follows the address scheme of `secrets.vault.address`: with
-//!   `http://` it is off (the compliance report flags it), with `https://` Vault reads
-//!   `/vault/tls/tls.{crt,key}` (mount the `<vault>-tls` Secret there). The seal is
-//!   Shamir: after a restart each pod must be unsealed (`vault operator unseal`), or the
-//!   operator adds a cloud KMS `seal` stanza. The workload must mount this ConfigMap at
-//!   `/vault/config` and set `VAULT_CLUSTER_ADDR`/`VAULT_API_ADDR` per pod;
+//!   The listener always serves TLS from `/vault/tls/tls.{crt,key}` (the Secret
+//!   `<vault>-server-tls`, issued by cert-manager from the platform's internal CA; see
+//!   `tls_objects`) and every `retry_join` verifies its peer against that CA; the
+//!   Raft peers reach each other on the API and cluster ports (the core renderer's
+//!   policy). The seal is Shamir: run `vault operator init` once on pod 0 and store the
+//!   keys offline; after a restart each pod must be unsealed (`vault operator unseal`)
+//!   until a cloud KMS `seal` stanza (awskms/gcpckms/azurekeyvault, with a key created
+//!   by Terraform) is added. The workload must mount this ConfigMap at `/vault/config`
+//!   and set `VAULT_CLUSTER_ADDR`/`VAULT_API_ADDR` per pod;
 //! - a ClusterRoleBinding `<platform>-<vault>-tokenreview` to `system:auth-delegator`,
 //!   which Vault's Kubernetes auth method needs to verify ServiceAccount tokens;
 //! - `allow-<vault>-kube-api`: egress from the Vault pods to the API server (TCP 443 and
@@ -39,6 +42,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Map, Value, json};
 use skyform_model::{ComponentKind, SecretsBackend, Service};
 use skyform_render::Object;
+use skyform_render::k8s::wiring::{vault_ca_secret, vault_dependency, vault_server_tls_secret};
 use skyform_render::objects::{headless_name, selector_labels};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -46,10 +50,11 @@ use std::fmt::Write as _;
 /// Every Vault object of the environment.
 pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
     let mut out = Vec::new();
-    for v in cx.components(ComponentKind::Vault) {
+    for (i, v) in cx.components(ComponentKind::Vault).enumerate() {
         out.push(server_config(cx, v));
         out.push(token_review_binding(cx, v));
         out.push(kube_api_egress(cx, v));
+        out.extend(tls_objects(cx, v, i == 0));
     }
     if cx.model.secrets.backend == SecretsBackend::Vault {
         out.push(auth_config(cx));
@@ -61,25 +66,30 @@ pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
 pub fn server_json(cx: &Ctx<'_>, v: &Service) -> Value {
     let api = v.port("api").map_or(8200, |p| p.port);
     let cluster = v.port("cluster").map_or(8201, |p| p.port);
-    let tls = vault_address(cx).starts_with("https://");
+    // An in-cluster Vault always serves TLS (certificate from the internal CA).
+    let tls = true;
     let scheme = if tls { "https" } else { "http" };
+    let dir = skyform_render::k8s::wiring::VAULT_TLS_DIR;
     let data = v.storage.as_ref().map_or("/vault/data", |s| s.mount_path.as_str());
     let joins: Vec<Value> = (0..v.replicas.max.max(1))
         .map(|i| {
-            json!({ "leader_api_addr": format!(
-                "{scheme}://{}-{i}.{}.{}.svc.cluster.local:{api}",
-                v.name,
-                headless_name(&v.name),
-                v.namespace
-            )})
+            json!({
+                "leader_api_addr": format!(
+                    "{scheme}://{}-{i}.{}.{}.svc.cluster.local:{api}",
+                    v.name,
+                    headless_name(&v.name),
+                    v.namespace
+                ),
+                "leader_ca_cert_file": format!("{dir}/ca.crt"),
+            })
         })
         .collect();
     let mut listener = Map::new();
     listener.insert("address".into(), json!(format!("[::]:{api}")));
     listener.insert("cluster_address".into(), json!(format!("[::]:{cluster}")));
     if tls {
-        listener.insert("tls_cert_file".into(), json!("/vault/tls/tls.crt"));
-        listener.insert("tls_key_file".into(), json!("/vault/tls/tls.key"));
+        listener.insert("tls_cert_file".into(), json!(format!("{dir}/tls.crt")));
+        listener.insert("tls_key_file".into(), json!(format!("{dir}/tls.key")));
         listener.insert("tls_min_version".into(), json!("tls12"));
     } else {
         listener.insert("tls_disable".into(), json!(true));
@@ -172,6 +182,108 @@ fn kube_api_egress(cx: &Ctx<'_>, v: &Service) -> Object {
     Object::typed(&np)
 }
 
+/// Namespace of cert-manager, where a ClusterIssuer's CA Secret must live.
+pub const CERT_MANAGER_NAMESPACE: &str = "cert-manager";
+
+/// The internal CA (once per platform: a self-signed root in cert-manager's namespace
+/// behind the ClusterIssuer `<platform>-internal-ca`), Vault's serving certificate, and
+/// the CA bundle `<vault>-ca` in every namespace whose pods or SecretStores talk to
+/// Vault (cert-manager puts the issuing CA in each certificate's `ca.crt`). Vault reads
+/// its certificate at start-up: restart the pods (or send SIGHUP) after a renewal.
+fn tls_objects(cx: &Ctx<'_>, v: &Service, with_ca: bool) -> Vec<Object> {
+    let platform = &cx.model.name;
+    let selfsigned = format!("{platform}-selfsigned");
+    let ca = format!("{platform}-internal-ca");
+    let issuer_ref = |name: &str| json!({ "name": name, "kind": "ClusterIssuer", "group": "cert-manager.io" });
+    let mut out = Vec::new();
+    if with_ca {
+        out.push(crate::custom(
+            "cert-manager.io/v1",
+            "ClusterIssuer",
+            platform_meta(cx.model, &selfsigned, None),
+            json!({ "selfSigned": {} }),
+        ));
+        out.push(crate::custom(
+            "cert-manager.io/v1",
+            "Certificate",
+            platform_meta(cx.model, &ca, Some(CERT_MANAGER_NAMESPACE)),
+            json!({
+                "isCA": true,
+                "commonName": format!("{platform} internal CA"),
+                "secretName": ca,
+                "duration": "87600h",
+                "privateKey": { "algorithm": "ECDSA", "size": 256 },
+                "issuerRef": issuer_ref(&selfsigned),
+            }),
+        ));
+        out.push(crate::custom(
+            "cert-manager.io/v1",
+            "ClusterIssuer",
+            platform_meta(cx.model, &ca, None),
+            json!({ "ca": { "secretName": ca } }),
+        ));
+    }
+    let headless = headless_name(&v.name);
+    let ns = &v.namespace;
+    let dns: Vec<String> = vec![
+        v.name.clone(),
+        format!("{}.{ns}", v.name),
+        format!("{}.{ns}.svc", v.name),
+        format!("{}.{ns}.svc.cluster.local", v.name),
+        format!("*.{headless}"),
+        format!("*.{headless}.{ns}"),
+        format!("*.{headless}.{ns}.svc"),
+        format!("*.{headless}.{ns}.svc.cluster.local"),
+        "localhost".into(),
+    ];
+    out.push(crate::custom(
+        "cert-manager.io/v1",
+        "Certificate",
+        service_meta(cx.model, v, &vault_server_tls_secret(&v.name), ns),
+        json!({
+            "secretName": vault_server_tls_secret(&v.name),
+            "commonName": format!("{}.{ns}.svc", v.name),
+            "dnsNames": dns,
+            "ipAddresses": ["127.0.0.1"],
+            "duration": "2160h",
+            "renewBefore": "720h",
+            "privateKey": { "algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always" },
+            "usages": ["server auth", "client auth", "digital signature", "key encipherment"],
+            "issuerRef": issuer_ref(&ca),
+        }),
+    ));
+    let mut client_ns: BTreeSet<String> = cx
+        .in_cluster_services()
+        .filter(|s| {
+            let rcx = skyform_render::k8s::Ctx { model: cx.model, env: cx.env, provider: cx.provider };
+            vault_dependency(&rcx, s).is_some_and(|x| x.name == v.name)
+        })
+        .map(|s| s.namespace.clone())
+        .collect();
+    if crate::secrets::own_vault(cx).is_some_and(|x| x.name == v.name) {
+        client_ns.extend(
+            cx.in_cluster_services().filter(|s| crate::secrets::needs_store(cx, s)).map(|s| s.namespace.clone()),
+        );
+    }
+    for n in client_ns {
+        out.push(crate::custom(
+            "cert-manager.io/v1",
+            "Certificate",
+            service_meta(cx.model, v, &vault_ca_secret(&v.name), &n),
+            json!({
+                "secretName": vault_ca_secret(&v.name),
+                "commonName": format!("{} clients in {n}", v.name),
+                "duration": "2160h",
+                "renewBefore": "720h",
+                "privateKey": { "algorithm": "ECDSA", "size": 256 },
+                "usages": ["client auth", "digital signature"],
+                "issuerRef": issuer_ref(&ca),
+            }),
+        ));
+    }
+    out
+}
+
 /// The KV v2 data path of a key: `secret/data/<key>`.
 fn data_path(mount: &str, key: &str) -> String {
     format!("{}/data/{}", mount.trim_matches('/'), key.trim_matches('/'))
@@ -179,8 +291,12 @@ fn data_path(mount: &str, key: &str) -> String {
 
 /// One read-only policy per service: exactly the entries it reads.
 pub fn policy(cx: &Ctx<'_>, s: &Service) -> Value {
-    let keys: BTreeSet<String> =
-        entries(cx, s).into_iter().map(|(_, key, _)| data_path(&cx.model.secrets.vault_path, &key)).collect();
+    let keys: BTreeSet<String> = entries(cx, s)
+        .into_iter()
+        .map(|(_, key, _)| key)
+        .chain(crate::data::backend_keys(cx, s))
+        .map(|key| data_path(&cx.model.secrets.vault_path, &key))
+        .collect();
     let paths: Map<String, Value> = keys.into_iter().map(|k| (k, json!({ "capabilities": ["read"] }))).collect();
     json!({ "path": paths })
 }
@@ -225,8 +341,7 @@ pub fn configure_script(cx: &Ctx<'_>, readers: &[&Service]) -> String {
 }
 
 fn auth_config(cx: &Ctx<'_>) -> Object {
-    let readers: Vec<&Service> =
-        cx.in_cluster_services().filter(|s| !s.secrets.is_empty() || crate::secrets::needs_queue_key(s)).collect();
+    let readers: Vec<&Service> = cx.in_cluster_services().filter(|s| crate::secrets::needs_store(cx, s)).collect();
     let namespace = cx
         .components(ComponentKind::Vault)
         .next()

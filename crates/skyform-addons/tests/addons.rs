@@ -88,6 +88,15 @@ fn every_secret_the_workloads_read_is_created() {
                             provided.insert((ns.clone(), target.clone(), env_name));
                         }
                     }
+                    for k in
+                        o.value["spec"]["target"]["template"]["data"].as_object().into_iter().flatten().map(|x| x.0)
+                    {
+                        provided.insert((
+                            o.namespace.clone().unwrap_or_default(),
+                            o.value["spec"]["target"]["name"].as_str().unwrap_or("").to_string(),
+                            k.clone(),
+                        ));
+                    }
                     for d in o.value["spec"]["data"].as_array().into_iter().flatten() {
                         provided.insert((
                             o.namespace.clone().unwrap_or_default(),
@@ -171,13 +180,13 @@ fn sync_waves_put_data_before_apps() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(i64::MIN)
     };
-    assert!(wave("Namespace", "health-platform-data") < wave("StatefulSet", "postgres-health"));
-    assert!(wave("StatefulSet", "postgres-health") < wave("Deployment", "webauthn-server"));
+    assert!(wave("Namespace", "health-platform-data") < wave("Cluster", "postgres-health"));
+    assert!(wave("Cluster", "postgres-health") < wave("Deployment", "webauthn-server"));
     assert!(
         wave("Deployment", "webauthn-server") < wave("Deployment", "envoy-gateway")
             || wave("Deployment", "webauthn-server") == wave("Deployment", "envoy-gateway")
     );
-    assert!(wave("StatefulSet", "postgres-health") < wave("Deployment", "health-api"));
+    assert!(wave("Cluster", "postgres-health") < wave("Deployment", "health-api"));
     assert!(wave("Deployment", "health-api") < wave("PrometheusRule", "health-platform-alerts"));
 }
 
@@ -199,11 +208,12 @@ fn dr_and_compliance_snapshots() {
 }
 
 /// The DR table is computed: a more frequent schedule lowers the RPO, and the table and
-/// the Velero Schedule change with it.
+/// the Velero Schedule change with it; an operator-run PostgreSQL with continuous WAL
+/// archiving has an RPO of minutes whatever the schedules.
 #[test]
 fn dr_table_follows_the_schedules() {
     let base = compile(HEALTH);
-    let hourly = compile(&HEALTH.replace("cron: \"0 2 * * *\"", "cron: \"0 * * * *\""));
+    let hourly = compile(&HEALTH.replace("cron: \"30 2 * * *\"", "cron: \"30 * * * *\""));
     let rpo = |m: &Model, scenario: &str| {
         dr_table(m, production(m))
             .scenarios
@@ -211,10 +221,14 @@ fn dr_table_follows_the_schedules() {
             .find(|s| s.scenario.starts_with(scenario))
             .and_then(|s| s.rpo_seconds)
     };
-    assert_eq!(rpo(&base, "Data corruption: postgres-health"), Some(24 * 3600));
-    assert_eq!(rpo(&hourly, "Data corruption: postgres-health"), Some(3600));
-    // The filesystem schedule still bounds the region-outage RPO at a day.
-    assert_eq!(rpo(&hourly, "Region outage"), Some(24 * 3600));
+    assert_eq!(rpo(&base, "Data corruption: redis-health"), Some(24 * 3600));
+    assert_eq!(rpo(&hourly, "Data corruption: redis-health"), Some(3600));
+    // Continuous WAL archiving: minutes, not the daily schedule.
+    assert_eq!(rpo(&base, "Data corruption: postgres-health"), Some(skyform_addons::dr::WAL_ARCHIVE_S));
+    assert_eq!(rpo(&hourly, "Data corruption: postgres-health"), Some(skyform_addons::dr::WAL_ARCHIVE_S));
+    // The off-site (file-system) schedule bounds the region-outage RPO.
+    assert_eq!(rpo(&base, "Region outage"), Some(24 * 3600));
+    assert_eq!(rpo(&hourly, "Region outage"), Some(3600));
     let a = dr_table(&base, production(&base)).to_text();
     let b = dr_table(&hourly, production(&hourly)).to_text();
     assert_ne!(a, b);

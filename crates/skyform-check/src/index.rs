@@ -53,7 +53,7 @@ impl<'a> Index<'a> {
         for (i, o) in objects.iter().enumerate() {
             ix.by_key.insert((o.kind.as_str(), o.ns(), o.name.as_str()), i);
             ix.kinds.insert(o.kind.as_str());
-            if o.pod().is_some() {
+            if o.pod().is_some() || o.is_cnpg_cluster() {
                 ix.workloads.push(i);
             }
             match o.kind.as_str() {

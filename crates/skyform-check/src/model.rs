@@ -130,6 +130,21 @@ impl Object {
         Some(PodView { spec: pod_spec, spec_key, meta, owner: self })
     }
 
+    /// Whether this is a CloudNativePG `Cluster`: an operator-run workload whose pods carry
+    /// `spec.inheritedMetadata.labels` (it has no pod template).
+    pub fn is_cnpg_cluster(&self) -> bool {
+        self.kind == "Cluster" && self.group().starts_with("postgresql.cnpg.io")
+    }
+
+    /// Labels of the pods this object runs: its pod template's, or a CloudNativePG
+    /// Cluster's inherited labels.
+    pub fn pod_labels(&self) -> Option<&Node> {
+        if self.is_cnpg_cluster() {
+            return self.spec()?.get("inheritedMetadata")?.get("labels");
+        }
+        self.pod()?.labels()
+    }
+
     /// Whether this is a controller whose pods are meant to run forever (not a Job).
     pub fn is_long_running(&self) -> bool {
         !matches!(self.kind.as_str(), "Job" | "CronJob" | "Pod")

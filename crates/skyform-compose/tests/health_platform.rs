@@ -43,6 +43,9 @@ fn explain(service: &str, field: &str) -> Option<&'static str> {
         (_, "security") => {
             "writable paths follow from compose volumes and tmpfs; the hand-written file lists /tmp explicitly"
         }
+        ("rabbitmq", "image") => {
+            "compose pins RabbitMQ 3.13 (out of community support); the hand-written file uses the component's default, RabbitMQ 4.1, clustered with quorum queues by default"
+        }
         ("ai-query", "service") => {
             "ai-query is in compose profile `planned` (the seed's \"planned\" AI Query Interface), which is not active by default; `--profile planned` imports it"
         }

@@ -90,7 +90,7 @@ pub fn component_defaults(kind: ComponentKind) -> ComponentDefaults {
             manageable: false,
         },
         ComponentKind::Rabbitmq => ComponentDefaults {
-            image: "rabbitmq:3.13-management-alpine",
+            image: "rabbitmq:4.1-management-alpine",
             ports: &[("amqp", 5672), ("management", 15672), ("prometheus", 15692)],
             command: &[],
             args: &[],
@@ -233,5 +233,63 @@ pub fn component_defaults(kind: ComponentKind) -> ComponentDefaults {
             metrics: Some(("http", "/metrics")),
             manageable: false,
         },
+    }
+}
+
+/// How a stateful component keeps several replicas consistent. A component with storage
+/// and no replication mode runs as one server: `replicas > 1` would be independent copies
+/// behind one Service, so `lower` refuses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplicationMode {
+    /// PostgreSQL run by the CloudNativePG operator: one primary, streaming replicas,
+    /// automated failover (`Cluster.spec.instances`).
+    CloudNativePg,
+    /// Redis primary + replicas (`replicaof` the first pod) watched by three Sentinels.
+    Sentinel,
+    /// One RabbitMQ cluster (peer discovery, shared Erlang cookie, quorum queues).
+    RabbitCluster,
+    /// MinIO distributed mode: one erasure-coded pool over every replica's volume.
+    MinioDistributed,
+    /// Vault integrated storage (Raft), one `retry_join` per peer.
+    Raft,
+}
+
+impl ReplicationMode {
+    /// Smallest replica count the mode works with (beyond a single server).
+    pub fn min_replicas(self) -> u32 {
+        match self {
+            ReplicationMode::MinioDistributed => 4,
+            _ => 2,
+        }
+    }
+
+    /// Short description for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReplicationMode::CloudNativePg => "CloudNativePG cluster (streaming replication, automated failover)",
+            ReplicationMode::Sentinel => "primary + replicas with Sentinel",
+            ReplicationMode::RabbitCluster => "one RabbitMQ cluster with quorum queues",
+            ReplicationMode::MinioDistributed => "MinIO distributed mode (erasure coding)",
+            ReplicationMode::Raft => "Vault integrated storage (Raft)",
+        }
+    }
+}
+
+/// The replication mode of a component, if it has one.
+pub fn replication_mode(kind: ComponentKind) -> Option<ReplicationMode> {
+    match kind {
+        ComponentKind::Postgres => Some(ReplicationMode::CloudNativePg),
+        ComponentKind::Redis => Some(ReplicationMode::Sentinel),
+        ComponentKind::Rabbitmq => Some(ReplicationMode::RabbitCluster),
+        ComponentKind::Minio => Some(ReplicationMode::MinioDistributed),
+        ComponentKind::Vault => Some(ReplicationMode::Raft),
+        ComponentKind::Jaeger
+        | ComponentKind::Envoy
+        | ComponentKind::Kratos
+        | ComponentKind::Nginx
+        | ComponentKind::Prometheus
+        | ComponentKind::Grafana
+        | ComponentKind::Loki => None,
     }
 }

@@ -11,7 +11,7 @@ pub mod lifecycle;
 mod lower;
 mod types;
 
-pub use components::{ComponentDefaults, component_defaults};
+pub use components::{ComponentDefaults, ReplicationMode, component_defaults, replication_mode};
 pub use lower::{lower, lower_with_warnings};
 pub use skyform_spec::raw::{
     AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,

@@ -1138,6 +1138,22 @@ impl Cx<'_> {
                 );
             }
         }
+        // Secrets a component cannot run without: the password an operator-run PostgreSQL
+        // is bootstrapped with, and the Erlang cookie every node of a RabbitMQ cluster shares.
+        let implied: &[&str] = match component {
+            Some(crate::ComponentKind::Postgres) => &["POSTGRES_PASSWORD"],
+            Some(crate::ComponentKind::Rabbitmq) if replicas.max > 1 => &["RABBITMQ_ERLANG_COOKIE"],
+            _ => &[],
+        };
+        for var in implied {
+            if !secrets.iter().any(|x| x.env == *var) && !env_vars.contains_key(*var) {
+                secrets.push(SecretRef {
+                    env: (*var).to_string(),
+                    key: format!("{platform}/{name}"),
+                    property: (*var).to_string(),
+                });
+            }
+        }
         // RBAC
         let mut rbac = Vec::new();
         for (i, r) in m.get(|s| s.rbac.clone()).unwrap_or_default().into_iter().enumerate() {
@@ -1220,6 +1236,32 @@ impl Cx<'_> {
                 None,
             );
         }
+        self.check_replication(name, m, component, replicas, storage.is_some());
+        let schemas = m.get(|s| s.schemas.clone()).unwrap_or_default();
+        for (i, sc) in schemas.iter().enumerate() {
+            let path = m.path("schemas").index(i);
+            if component != Some(crate::ComponentKind::Postgres) {
+                self.error(
+                    Code::InvalidValue,
+                    &m.path("schemas"),
+                    format!("service `{name}` is not a PostgreSQL database and cannot have `schemas`"),
+                    Some("`schemas:` applies to `component: postgres`".into()),
+                );
+                break;
+            }
+            let valid = sc.len() <= 63
+                && sc.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && sc.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !sc.starts_with("pg_");
+            if !valid {
+                self.error(
+                    Code::InvalidName,
+                    &path,
+                    format!("`{sc}` is not a valid PostgreSQL schema name"),
+                    Some("use lowercase letters, digits and `_`, not starting with a digit or `pg_`".into()),
+                );
+            }
+        }
         let spot = m.get(|s| s.spot).unwrap_or(false);
         if spot && storage.is_some() {
             self.warn(
@@ -1260,7 +1302,59 @@ impl Cx<'_> {
             metrics,
             tracing: m.get(|s| s.tracing).unwrap_or(false),
             rbac,
+            schemas,
         })
+    }
+
+    /// A stateful component with more than one replica must have a replication mode
+    /// ([`crate::replication_mode`]) and a fixed size; otherwise the replicas would be
+    /// independent servers behind one Service.
+    fn check_replication(
+        &mut self,
+        name: &str,
+        m: &Merged<'_>,
+        component: Option<crate::ComponentKind>,
+        replicas: Replicas,
+        stateful: bool,
+    ) {
+        let Some(kind) = component.filter(|_| stateful) else { return };
+        if replicas.max <= 1 {
+            return;
+        }
+        let path = m.path("replicas");
+        let cname = format!("{kind:?}").to_ascii_lowercase();
+        match crate::replication_mode(kind) {
+            None => self.error(
+                Code::BadReplicas,
+                &path,
+                format!(
+                    "service `{name}` (component `{cname}`) has no replication mode: {} replicas would be independent servers behind one Service",
+                    replicas.max
+                ),
+                Some(
+                    "use `replicas: 1`; components that replicate: postgres (CloudNativePG), redis (Sentinel), \
+                     rabbitmq (cluster), minio (distributed), vault (Raft)"
+                        .into(),
+                ),
+            ),
+            Some(_) if replicas.is_range() => self.error(
+                Code::BadReplicas,
+                &path,
+                format!("service `{name}` (component `{cname}`) is a replicated data service and cannot autoscale"),
+                Some(format!("write a fixed count, e.g. `replicas: {}`", replicas.max)),
+            ),
+            Some(mode) if replicas.max < mode.min_replicas() => self.error(
+                Code::BadReplicas,
+                &path,
+                format!(
+                    "service `{name}` needs at least {} replicas for {} (or 1 for a single server)",
+                    mode.min_replicas(),
+                    mode.describe()
+                ),
+                Some(format!("write `replicas: 1` or `replicas: {}`", mode.min_replicas())),
+            ),
+            Some(_) => {}
+        }
     }
 
     fn ports(&mut self, name: &str, m: &Merged<'_>, defaults: Option<&crate::ComponentDefaults>) -> Vec<Port> {

@@ -204,6 +204,8 @@ pub struct Service {
     pub metrics: Option<Metrics>,
     pub tracing: bool,
     pub rbac: Vec<RbacRule>,
+    /// PostgreSQL schemas to create in the service's database (`component: postgres`).
+    pub schemas: Vec<String>,
 }
 
 impl Service {

@@ -356,6 +356,21 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                     workloads.push(workload_from_template(&o.name, ns, &s.spec.template));
                 }
             }
+            // CloudNativePG's instance pods carry the Cluster's inherited labels and serve
+            // PostgreSQL, the instance manager's status port and the exporter.
+            ("postgresql.cnpg.io", "Cluster") => {
+                let labels: BTreeMap<String, String> = o
+                    .value
+                    .pointer("/spec/inheritedMetadata/labels")
+                    .and_then(|l| serde_json::from_value(l.clone()).ok())
+                    .unwrap_or_default();
+                let ports: PortList = vec![
+                    (crate::k8s::cnpg::PG_PORT, "TCP".into(), Some("postgresql".into())),
+                    (crate::k8s::cnpg::INSTANCE_MANAGER_PORT, "TCP".into(), Some("status".into())),
+                    (crate::k8s::cnpg::PG_METRICS_PORT, "TCP".into(), Some("metrics".into())),
+                ];
+                workloads.push((o.name.clone(), ns.to_string(), labels, ports));
+            }
             ("serving.knative.dev", "Service") => {
                 let labels: BTreeMap<String, String> = o
                     .value

@@ -30,12 +30,37 @@ fn expected(model: &Model, env: &Environment, p: ProviderName) -> BTreeSet<Flow>
             .and_then(|s| s.ports.iter().find(|x| x.port == port))
             .map_or("TCP", |x| if x.protocol == skyform_model::Protocol::Udp { "UDP" } else { "TCP" })
     };
+    // A replicated Redis: clients reach the master through `<redis>-proxy` and may ask
+    // `<redis>-sentinel`; the Sentinels watch the data pods, which ask them for the master.
+    let sentinel = |t: &skyform_model::Service| {
+        in_cluster(&t.name)
+            && t.component == Some(skyform_model::ComponentKind::Redis)
+            && t.replicas.max > 1
+            && t.workload == WorkloadKind::StatefulSet
+    };
+    for r in env.services.iter().filter(|s| sentinel(s)) {
+        let (n, proxy, sent) = (r.name.as_str(), format!("{}-proxy", r.name), format!("{}-sentinel", r.name));
+        for helper in [&proxy, &sent] {
+            out.insert(flow(helper, "kube-dns", 53, "UDP"));
+            out.insert(flow(helper, "kube-dns", 53, "TCP"));
+        }
+        out.insert(flow(n, &sent, 26379, "TCP"));
+        out.insert(flow(&sent, n, 6379, "TCP"));
+        out.insert(flow(&proxy, n, 6379, "TCP"));
+    }
     for s in env.services.iter().filter(|s| in_cluster(&s.name)) {
         let n = s.name.as_str();
         out.insert(flow(n, "kube-dns", 53, "UDP"));
         out.insert(flow(n, "kube-dns", 53, "TCP"));
         for d in &s.depends_on {
             let t = env.service(&d.service).unwrap();
+            if sentinel(t) {
+                for port in d.ports.iter().filter(|p| **p != 26379) {
+                    out.insert(flow(n, &format!("{}-proxy", t.name), *port, "TCP"));
+                }
+                out.insert(flow(n, &format!("{}-sentinel", t.name), 26379, "TCP"));
+                continue;
+            }
             for port in &d.ports {
                 if !in_cluster(&t.name) {
                     out.insert(flow(n, "private-network", *port, proto(&t.name, *port)));
@@ -72,7 +97,8 @@ fn expected(model: &Model, env: &Environment, p: ProviderName) -> BTreeSet<Flow>
         });
         if queue_target {
             let port = skyform_render::k8s::queue_port(s).unwrap();
-            out.insert(flow("keda", n, port, proto(n, port)));
+            let to = if sentinel(s) { format!("{n}-proxy") } else { n.to_string() };
+            out.insert(flow("keda", &to, port, proto(n, port)));
         }
     }
     // A host-only egress rule covers every public address, including declared CIDRs on

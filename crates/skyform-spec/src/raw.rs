@@ -456,6 +456,10 @@ pub struct ServiceSpec {
     /// Kubernetes API permissions this service needs (becomes a Role).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rbac: Option<Vec<RbacRuleSpec>>,
+    /// `component: postgres` only: schemas created (declaratively, by the operator) in
+    /// the service's database, e.g. one per tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schemas: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -40,11 +40,8 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if sel.is_empty() {
         return;
     }
-    let targets: Vec<&Object> = cx
-        .index
-        .workloads_in(obj.ns())
-        .filter(|w| map_selector_matches(&sel, w.pod().and_then(|p| p.labels())))
-        .collect();
+    let targets: Vec<&Object> =
+        cx.index.workloads_in(obj.ns()).filter(|w| map_selector_matches(&sel, w.pod_labels())).collect();
     if targets.is_empty() {
         return;
     }

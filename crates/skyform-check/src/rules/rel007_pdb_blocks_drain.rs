@@ -54,7 +54,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(sel) = spec.get("selector") else { return };
     for w in cx.index.workloads_in(obj.ns()) {
         let Some((replicas, _)) = w.replicas() else { continue };
-        if hpa_for(cx.index, w).is_some() || !label_selector_matches(sel, w.pod().and_then(|p| p.labels())) {
+        if hpa_for(cx.index, w).is_some() || !label_selector_matches(sel, w.pod_labels()) {
             continue;
         }
         if min >= replicas {

@@ -41,7 +41,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(min) = ma.as_i64() else { return };
     let Some(sel) = spec.get("selector") else { return };
     for w in cx.index.workloads_in(obj.ns()) {
-        if !label_selector_matches(sel, w.pod().and_then(|p| p.labels())) {
+        if !label_selector_matches(sel, w.pod_labels()) {
             continue;
         }
         if let Some(hpa) = hpa_for(cx.index, w) {

@@ -4,11 +4,18 @@
 //! Knative Service/DomainMapping, KEDA ScaledObject/TriggerAuthentication — as JSON
 //! values; Gateway API objects in [`gateway`]) and returned as [`Object`]s in canonical order. A service that is the cloud's
 //! managed database on the chosen provider gets no in-cluster objects; its dependents get
-//! egress to it instead.
+//! egress to it instead, and their connection details from its Secret ([`wiring`]).
+//! In-cluster PostgreSQL is a CloudNativePG `Cluster` (rendered by the data add-on), so
+//! only its NetworkPolicy is built here; replicated Redis, RabbitMQ, MinIO and Vault get
+//! what turns their pods into one system ([`replication`]).
 
+pub mod cnpg;
 mod gateway;
+pub mod lifecycle;
 mod network;
 mod provider;
+pub mod replication;
+pub mod wiring;
 mod workload;
 
 pub use gateway::{
@@ -19,7 +26,7 @@ pub use network::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
     KNATIVE_NAMESPACE, NAMESPACE_NAME_LABEL, NON_PUBLIC, PRIVATE, queue_port,
 };
-pub use provider::{SpotMarker, spot_marker};
+pub use provider::{SpotMarker, spot_marker, storage_class_name};
 pub use workload::{
     KNATIVE_QUEUE_PORT, autoscaled, component_config_dir, component_config_name, config_checksum, knative_port,
     needs_api_token,
@@ -64,7 +71,15 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
     }
     for s in cx.in_cluster_services() {
         out.extend(workload::service_objects(&cx, s));
+        if wiring::cnpg(&cx, s) {
+            out.push(cnpg::cluster(&cx, s));
+        }
+        if s.component == Some(skyform_model::ComponentKind::Kratos) {
+            out.extend(lifecycle::migration(&cx, s));
+        }
+        out.extend(replication::extra_objects(&cx, s));
         out.push(network::service_policy(&cx, s));
+        out.extend(network::helper_policies(&cx, s));
     }
     out.extend(gateway::objects(&cx));
     sort_objects(&mut out);

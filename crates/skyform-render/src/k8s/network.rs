@@ -18,8 +18,8 @@
 //! pods accept 8012 (queue-proxy) from `kourier-system` and `knative-serving` (activator)
 //! plus 9090 from `knative-serving` (autoscaler metrics).
 
-use super::Ctx;
 use super::workload::KNATIVE_QUEUE_PORT;
+use super::{Ctx, replication};
 use crate::objects::{Object, meta, platform_labels, selector_labels};
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
@@ -170,6 +170,8 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
             ns_peer(KNATIVE_NAMESPACE),
             ports(&[(KNATIVE_QUEUE_PORT, Protocol::Tcp), (KNATIVE_METRICS_PORT, Protocol::Tcp)]),
         ));
+    } else if replication::sentinel(cx, s) {
+        // Clients reach the master through the proxy and the Sentinels (their policies).
     } else {
         for caller in cx.in_cluster_services() {
             if let Some(d) = caller.depends_on.iter().find(|d| d.service == s.name) {
@@ -201,11 +203,32 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
         }
     }
 
+    // Replication between the service's own pods and its helpers.
+    let edges = replication::peer_edges(cx, s);
+    for e in edges.iter().filter(|e| e.to == s.name) {
+        let p: Vec<(u16, Protocol)> = e.ports.iter().map(|p| (*p, Protocol::Tcp)).collect();
+        ingress.push(ingress_rule(pod_peer(&s.namespace, selector_labels(model, &e.from)), ports(&p)));
+    }
+    for e in edges.iter().filter(|e| e.from == s.name) {
+        let p: Vec<(u16, Protocol)> = e.ports.iter().map(|p| (*p, Protocol::Tcp)).collect();
+        egress.push(egress_rule(vec![pod_peer(&s.namespace, selector_labels(model, &e.to))], ports(&p)));
+    }
+
     // Egress: dependencies.
     let mut gateway = false;
     for d in &s.depends_on {
         let Some(target) = cx.env.service(&d.service) else { continue };
-        if !cx.in_cluster(target) {
+        if replication::sentinel(cx, target) {
+            let redis = with_protocols(target, &redis_ports(target, d));
+            egress.push(egress_rule(
+                vec![pod_peer(&target.namespace, selector_labels(model, &replication::proxy_name(&target.name)))],
+                ports(&redis),
+            ));
+            egress.push(egress_rule(
+                vec![pod_peer(&target.namespace, selector_labels(model, &replication::sentinel_name(&target.name)))],
+                ports(&[(replication::SENTINEL_PORT, Protocol::Tcp)]),
+            ));
+        } else if !cx.in_cluster(target) {
             let peers = PRIVATE.iter().map(|c| ip_peer(c, &[])).collect();
             egress.push(egress_rule(peers, ports(&with_protocols(target, &d.ports))));
         } else if target.workload == WorkloadKind::Knative {
@@ -249,4 +272,69 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
         }),
     };
     Object::typed(&np)
+}
+
+/// The ports a dependency on a Sentinel-managed Redis uses on its proxy.
+fn redis_ports(target: &Service, d: &skyform_model::Dependency) -> Vec<u16> {
+    let data = target.port("redis").map_or(replication::REDIS_PORT, |p| p.port);
+    let wanted: Vec<u16> = d.ports.iter().copied().filter(|p| *p != replication::SENTINEL_PORT).collect();
+    if wanted.is_empty() { vec![data] } else { wanted }
+}
+
+/// Policies of the pods that serve a replicated component besides its own: the
+/// Sentinels and the master-tracking proxy of a Redis (`allow-<redis>-sentinel`,
+/// `allow-<redis>-proxy`).
+pub fn helper_policies(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
+    if !replication::sentinel(cx, s) {
+        return Vec::new();
+    }
+    let model = cx.model;
+    let edges = replication::peer_edges(cx, s);
+    let tcp = |list: &[u16]| -> Vec<NetworkPolicyPort> {
+        let p: Vec<(u16, Protocol)> = list.iter().map(|p| (*p, Protocol::Tcp)).collect();
+        ports(&p)
+    };
+    let mut out = Vec::new();
+    for helper in [replication::sentinel_name(&s.name), replication::proxy_name(&s.name)] {
+        let mut ingress = Vec::new();
+        let mut egress = Vec::new();
+        for e in edges.iter().filter(|e| e.to == helper) {
+            ingress.push(ingress_rule(pod_peer(&s.namespace, selector_labels(model, &e.from)), tcp(&e.ports)));
+        }
+        for e in edges.iter().filter(|e| e.from == helper) {
+            egress.push(egress_rule(vec![pod_peer(&s.namespace, selector_labels(model, &e.to))], tcp(&e.ports)));
+        }
+        let proxy = helper == replication::proxy_name(&s.name);
+        for caller in cx.in_cluster_services() {
+            if let Some(d) = caller.depends_on.iter().find(|d| d.service == s.name) {
+                let p = if proxy { redis_ports(s, d) } else { vec![replication::SENTINEL_PORT] };
+                ingress.push(ingress_rule(pod_peer(&caller.namespace, selector_labels(model, &caller.name)), tcp(&p)));
+            }
+        }
+        let scaled_on_me = cx.in_cluster_services().any(|x| {
+            x.replicas.is_range()
+                && x.autoscale.as_ref().and_then(|a| a.queue.as_ref()).is_some_and(|q| q.service == s.name)
+        });
+        if proxy && scaled_on_me {
+            let qp = queue_port(s).unwrap_or(replication::REDIS_PORT);
+            ingress.push(ingress_rule(ns_peer(KEDA_NAMESPACE), tcp(&[qp])));
+        }
+        let mut labels = platform_labels(model);
+        labels.extend(selector_labels(model, &helper));
+        labels.insert("app.kubernetes.io/component".into(), "redis".into());
+        let np = NetworkPolicy {
+            metadata: meta(&format!("allow-{helper}"), Some(&s.namespace), labels, BTreeMap::new()),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(selector_labels(model, &helper)),
+                    ..LabelSelector::default()
+                }),
+                policy_types: Some(vec!["Egress".into(), "Ingress".into()]),
+                ingress: (!ingress.is_empty()).then_some(ingress),
+                egress: (!egress.is_empty()).then_some(egress),
+            }),
+        };
+        out.push(Object::typed(&np));
+    }
+    out
 }

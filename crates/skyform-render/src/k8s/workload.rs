@@ -7,8 +7,8 @@
 //! scaled on a queue additionally needs key `KEDA_QUEUE_HOST` (the queue's connection URL
 //! with credentials) in that Secret, read by KEDA through a TriggerAuthentication.
 
-use super::Ctx;
 use super::provider::placement;
+use super::{Ctx, replication, wiring};
 use crate::objects::{
     Object, config_map_name, headless_name, meta, secret_name, selector_labels, service_labels, tls_secret_name,
     volume_name_for_path,
@@ -48,6 +48,10 @@ pub const KNATIVE_QUEUE_PORT: u16 = 8012;
 /// Everything rendered for one in-cluster service.
 pub fn service_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
     let mut out = Vec::new();
+    if wiring::cnpg(cx, s) {
+        // CloudNativePG creates the pods, Services, ServiceAccount and PDB.
+        return out;
+    }
     out.push(service_account(cx, s));
     if !s.rbac.is_empty() {
         out.extend(rbac(cx, s));
@@ -147,10 +151,10 @@ fn rbac(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
 }
 
 fn config_map(cx: &Ctx<'_>, s: &Service) -> Option<(Object, BTreeMap<String, String>)> {
-    if s.env.is_empty() {
+    let (data, _) = wiring::rewrite_env(cx, s);
+    if data.is_empty() {
         return None;
     }
-    let data = s.env.clone();
     let cm = ConfigMap {
         metadata: obj_meta(cx, s, &config_map_name(&s.name)),
         data: Some(data.clone()),
@@ -189,7 +193,7 @@ fn cluster_ip_service(cx: &Ctx<'_>, s: &Service) -> Object {
         metadata: obj_meta(cx, s, &s.name),
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".into()),
-            selector: Some(selector_labels(cx.model, &s.name)),
+            selector: Some(replication::client_selector(cx, s)),
             ports: Some(service_ports(s)),
             ..ServiceSpec::default()
         }),
@@ -233,6 +237,8 @@ fn probe(s: &Service, p: &skyform_model::Probe, knative: bool) -> Probe {
     match &p.action {
         ProbeAction::Http { path, port } => {
             out.http_get = Some(HTTPGetAction {
+                // An in-cluster Vault serves TLS only (the kubelet does not verify it).
+                scheme: (s.component == Some(ComponentKind::Vault)).then(|| "HTTPS".to_string()),
                 path: Some(path.clone()),
                 port: if knative { IntOrString::Int(0) } else { probe_port(s, port) },
                 ..HTTPGetAction::default()
@@ -277,10 +283,13 @@ fn writable_paths(s: &Service) -> Vec<&str> {
     s.security.writable_paths.iter().map(String::as_str).filter(|p| Some(*p) != data).collect()
 }
 
-fn container(s: &Service, knative: bool) -> Container {
+fn container(cx: &Ctx<'_>, s: &Service, knative: bool) -> Container {
+    let (config, moved) = wiring::rewrite_env(cx, s);
+    let wired = wiring::wired_vars(cx, s);
     let mut env: Vec<EnvVar> = s
         .secrets
         .iter()
+        .filter(|r| !wired.contains_key(&r.env))
         .map(|r| EnvVar {
             name: r.env.clone(),
             value_from: Some(EnvVarSource {
@@ -295,13 +304,28 @@ fn container(s: &Service, knative: bool) -> Container {
         })
         .collect();
     env.extend(component_env(s));
+    env.extend(wiring::wired_env(cx, s));
+    if wiring::vault_dependency(cx, s).is_some() && !s.env.contains_key("VAULT_CACERT") {
+        env.push(EnvVar {
+            name: "VAULT_CACERT".into(),
+            value: Some(format!("{}/ca.crt", wiring::VAULT_CA_DIR)),
+            ..EnvVar::default()
+        });
+    }
     env.sort_by(|a, b| a.name.cmp(&b.name));
+    // Values with `$(VAR)` references come after the variables they reference.
+    let mut moved = moved;
+    moved.sort_by(|a, b| a.name.cmp(&b.name));
+    env.extend(moved);
     let mut mounts: Vec<VolumeMount> = writable_paths(s)
         .into_iter()
         .map(|p| VolumeMount { name: volume_name_for_path(p), mount_path: p.to_string(), ..VolumeMount::default() })
         .collect();
     if let Some(st) = &s.storage {
         mounts.push(VolumeMount { name: "data".into(), mount_path: st.mount_path.clone(), ..VolumeMount::default() });
+    }
+    for (name, _, path) in tls_mounts(cx, s) {
+        mounts.push(VolumeMount { name, mount_path: path, read_only: Some(true), ..VolumeMount::default() });
     }
     if needs_api_token(s) {
         mounts.push(VolumeMount {
@@ -349,7 +373,7 @@ fn container(s: &Service, knative: bool) -> Container {
         args: (!s.args.is_empty()).then(|| s.args.clone()),
         ports: (!ports.is_empty()).then_some(ports),
         env: (!env.is_empty()).then_some(env),
-        env_from: (!s.env.is_empty()).then(|| {
+        env_from: (!config.is_empty()).then(|| {
             vec![EnvFromSource {
                 config_map_ref: Some(ConfigMapEnvSource { name: config_map_name(&s.name), optional: Some(false) }),
                 ..EnvFromSource::default()
@@ -393,6 +417,19 @@ pub fn component_config_name(service: &str) -> String {
     format!("{service}-component-config")
 }
 
+/// Secret volumes of TLS material: `(volume, secret, mount path)` — an in-cluster
+/// Vault's serving certificate, and the internal CA in the pods of Vault's clients.
+fn tls_mounts(cx: &Ctx<'_>, s: &Service) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if wiring::vault_tls(cx, s) {
+        out.push(("vault-tls".into(), wiring::vault_server_tls_secret(&s.name), wiring::VAULT_TLS_DIR.into()));
+    }
+    if let Some(v) = wiring::vault_dependency(cx, s) {
+        out.push(("vault-ca".into(), wiring::vault_ca_secret(&v.name), wiring::VAULT_CA_DIR.into()));
+    }
+    out
+}
+
 /// Per-pod addresses Vault's Raft cluster needs, from the downward API.
 fn component_env(s: &Service) -> Vec<EnvVar> {
     if s.component != Some(skyform_model::ComponentKind::Vault) {
@@ -415,7 +452,11 @@ fn component_env(s: &Service) -> Vec<EnvVar> {
     vec![
         field("POD_IP", "status.podIP"),
         field("POD_NAME", "metadata.name"),
-        value("VAULT_API_ADDR", format!("http://$(POD_IP):{api}")),
+        value(
+            "VAULT_API_ADDR",
+            format!("https://$(POD_NAME).{}.{}.svc.cluster.local:{api}", headless_name(&s.name), s.namespace),
+        ),
+        value("VAULT_CACERT", format!("{}/ca.crt", wiring::VAULT_TLS_DIR)),
         value(
             "VAULT_CLUSTER_ADDR",
             format!("https://$(POD_NAME).{}.{}.svc.cluster.local:{cluster}", headless_name(&s.name), s.namespace),
@@ -485,7 +526,7 @@ fn api_token_volume() -> Volume {
     }
 }
 
-fn volumes(s: &Service) -> Vec<Volume> {
+fn volumes(cx: &Ctx<'_>, s: &Service) -> Vec<Volume> {
     let mut v: Vec<Volume> = writable_paths(s)
         .into_iter()
         .map(|p| Volume {
@@ -496,6 +537,17 @@ fn volumes(s: &Service) -> Vec<Volume> {
         .collect();
     if needs_api_token(s) {
         v.push(api_token_volume());
+    }
+    for (name, secret, _) in tls_mounts(cx, s) {
+        v.push(Volume {
+            name,
+            secret: Some(k8s_openapi::api::core::v1::SecretVolumeSource {
+                secret_name: Some(secret),
+                optional: Some(false),
+                ..Default::default()
+            }),
+            ..Volume::default()
+        });
     }
     if s.component.and_then(component_config_dir).is_some() {
         v.push(Volume {
@@ -544,8 +596,8 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
             })
             .collect()
     });
-    let vols = volumes(s);
-    PodSpec {
+    let vols = volumes(cx, s);
+    let mut pod = PodSpec {
         service_account_name: Some(s.name.clone()),
         automount_service_account_token: Some(!s.rbac.is_empty()),
         enable_service_links: Some(false),
@@ -557,12 +609,42 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
             seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..SeccompProfile::default() }),
             ..PodSecurityContext::default()
         }),
-        containers: vec![container(s, false)],
+        containers: vec![container(cx, s, false)],
         volumes: (!vols.is_empty()).then_some(vols),
         affinity,
         tolerations: (!tolerations.is_empty()).then_some(tolerations),
         topology_spread_constraints: topology,
         ..PodSpec::default()
+    };
+    replication::adjust_pod(cx, s, &mut pod);
+    if s.component == Some(ComponentKind::Kratos)
+        && let Some(c) = pod.containers.first()
+    {
+        pod.init_containers = Some(vec![kratos_wait_for_migrations(c)]);
+    }
+    pod
+}
+
+/// Kratos must not serve before its SQL migrations ran (the `<kratos>-migrate` Job of
+/// the identity add-on): `kratos migrate status --block` waits until they have, in
+/// every delivery path (plain apply, Helm, Argo CD, Flux).
+fn kratos_wait_for_migrations(main: &Container) -> Container {
+    let config = main.args.as_ref().and_then(|a| a.iter().position(|x| x == "--config").and_then(|i| a.get(i + 1)));
+    let mut args = vec!["migrate".to_string(), "status".into(), "-e".into(), "--block".into()];
+    if let Some(c) = config {
+        args.extend(["--config".to_string(), c.clone()]);
+    }
+    Container {
+        name: "wait-for-migrations".into(),
+        image: main.image.clone(),
+        image_pull_policy: main.image_pull_policy.clone(),
+        args: Some(args),
+        env: main.env.as_ref().map(|e| e.iter().filter(|v| v.name == "DSN").cloned().collect()),
+        env_from: main.env_from.clone(),
+        resources: main.resources.clone(),
+        security_context: main.security_context.clone(),
+        volume_mounts: main.volume_mounts.clone(),
+        ..Container::default()
     }
 }
 
@@ -624,19 +706,17 @@ fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
             ..PersistentVolumeClaim::default()
         }]
     });
-    Object::typed(&StatefulSet {
-        metadata: obj_meta(cx, s, &s.name),
-        spec: StatefulSetSpec {
-            replicas: replicas(s),
-            revision_history_limit: Some(5),
-            selector: selector(cx, s),
-            service_name: Some(headless_name(&s.name)),
-            template: pod_template(cx, s, checksum),
-            volume_claim_templates: claims,
-            ..StatefulSetSpec::default()
-        },
-        ..StatefulSet::default()
-    })
+    let mut spec = StatefulSetSpec {
+        replicas: replicas(s),
+        revision_history_limit: Some(5),
+        selector: selector(cx, s),
+        service_name: Some(headless_name(&s.name)),
+        template: pod_template(cx, s, checksum),
+        volume_claim_templates: claims,
+        ..StatefulSetSpec::default()
+    };
+    replication::adjust_stateful_set(cx, s, &mut spec);
+    Object::typed(&StatefulSet { metadata: obj_meta(cx, s, &s.name), spec, ..StatefulSet::default() })
 }
 
 fn scaling(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
@@ -826,7 +906,7 @@ fn knative_service(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object 
                 .insert("autoscaling.knative.dev/class".into(), Value::String("hpa.autoscaling.knative.dev".into()));
         }
     }
-    let mut c = serde_json::to_value(container(s, true)).unwrap_or(Value::Null);
+    let mut c = serde_json::to_value(container(cx, s, true)).unwrap_or(Value::Null);
     // Knative only allows probing the serving port itself.
     let serving_port = knative_port(s).map_or(0, |p| i64::from(p.port));
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
@@ -836,7 +916,7 @@ fn knative_service(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object 
             }
         }
     }
-    let vols = serde_json::to_value(volumes(s)).unwrap_or(Value::Null);
+    let vols = serde_json::to_value(volumes(cx, s)).unwrap_or(Value::Null);
     let mut pod = Map::new();
     pod.insert("serviceAccountName".into(), Value::String(s.name.clone()));
     pod.insert("automountServiceAccountToken".into(), Value::Bool(!s.rbac.is_empty()));
