@@ -24,10 +24,12 @@ mod classify;
 mod convert;
 mod emit;
 mod envfile;
+mod image;
 pub mod interpolate;
 mod load;
 mod report;
 mod tree;
+mod wellknown;
 
 pub use envfile::{EnvFileError, EnvLine, parse_env_file};
 pub use report::{Outcome, Report, ReportItem};
@@ -116,7 +118,7 @@ pub fn import(
     }
     let project = loader.finish(&options.profiles);
     let fallback = options.project_name.clone().unwrap_or_else(|| default_project_name(files));
-    let mut converter = convert::Converter { loader: &mut loader, report: Report::default() };
+    let mut converter = convert::Converter::new(&mut loader, &options.env);
     let plan = converter.convert(&project, &fallback);
     let mut report = converter.report;
     if loader.errors.is_empty() && plan.services.is_empty() && !files.is_empty() {

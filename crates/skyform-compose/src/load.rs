@@ -177,6 +177,8 @@ pub(crate) struct Project {
     pub inactive: Vec<(String, Loc, Vec<String>)>,
     /// Top-level named volumes (`volumes:`), merged.
     pub volumes: Vec<CEntry>,
+    /// Top-level secrets (`secrets:`), merged.
+    pub secrets: Vec<CEntry>,
 }
 
 /// Loading state: every source text read and every diagnostic found.
@@ -433,6 +435,9 @@ impl<'a> Loader<'a> {
                 // `key:` with no value means "unset" in compose.
                 continue;
             }
+            if let Some(types) = service_key_types(&e.key) {
+                coerce_text(&mut e.value, types);
+            }
             if let Some(types) = service_key_types(&e.key)
                 && !types.iter().any(|t| t.matches(&e.value.value))
                 && !e.value.is_null()
@@ -461,7 +466,13 @@ impl<'a> Loader<'a> {
         let mut name = None;
         let mut services: Vec<CEntry> = Vec::new();
         let mut volumes: Vec<CEntry> = Vec::new();
+        let mut secrets: Vec<CEntry> = Vec::new();
         for root in resolved_docs {
+            if let Some(v) = root.get("secrets").and_then(CNode::as_map) {
+                for e in v {
+                    merge_entry(&mut secrets, e.clone(), "");
+                }
+            }
             if let Some(e) = root.entry("name")
                 && let Some(s) = e.value.as_str()
             {
@@ -503,7 +514,7 @@ impl<'a> Loader<'a> {
                 inactive.push((s.key.clone(), s.key_loc, own));
             }
         }
-        Project { name, services: active, inactive, volumes }
+        Project { name, services: active, inactive, volumes, secrets }
     }
 
     fn resolve_extends_in(&mut self, file: usize, root: &mut CNode) {
@@ -636,6 +647,31 @@ fn strip_key(node: &CNode, key: &str) -> CNode {
         entries.retain(|e| e.key != key);
     }
     n
+}
+
+/// Text where a boolean or a number belongs (`read_only: ${READ_ONLY}` after
+/// interpolation, or quoted): compose converts it, and so does the importer.
+fn coerce_text(node: &mut CNode, types: &[Ty]) {
+    let CValue::String(text) = &node.value else { return };
+    if types.contains(&Ty::Str) {
+        return;
+    }
+    let t = text.trim();
+    if types.contains(&Ty::Bool) {
+        match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "y" => node.value = CValue::Bool(true),
+            "false" | "no" | "off" | "n" => node.value = CValue::Bool(false),
+            _ => {}
+        }
+    } else if types.contains(&Ty::Num) {
+        if let Ok(i) = t.parse::<i64>() {
+            node.value = CValue::Int(i);
+        } else if let Ok(f) = t.parse::<f64>()
+            && f.is_finite()
+        {
+            node.value = CValue::Float(f);
+        }
+    }
 }
 
 fn wrong_type(node: &CNode, what: &str, types: &[Ty]) -> Diagnostic {

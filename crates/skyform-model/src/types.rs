@@ -161,6 +161,8 @@ pub enum WorkloadKind {
     StatefulSet,
     /// A Knative Service (only when Knative is enabled in the environment).
     Knative,
+    /// A one-shot Job (`job: true`): runs to completion, no Service, no probes.
+    Job,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -191,6 +193,24 @@ pub struct Service {
     pub metrics: Option<Metrics>,
     pub tracing: bool,
     pub rbac: Vec<RbacRule>,
+    /// One-shot services (Jobs) that must complete before this one starts (ordering only).
+    pub after: Vec<String>,
+    /// Persistent volumes beside `storage`.
+    pub volumes: Vec<Volume>,
+    /// Read-only configuration files: absolute mount path → content.
+    pub files: BTreeMap<String, String>,
+}
+
+/// A persistent volume beside a service's `storage`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    /// DNS-1123 label; the claim template name, or the shared claim's name.
+    pub name: String,
+    pub mount_path: String,
+    pub size: Bytes,
+    pub class: StorageClassName,
+    /// One claim `<name>` shared by every service of the namespace that lists it.
+    pub shared: bool,
 }
 
 impl Service {
@@ -219,6 +239,8 @@ pub struct SecretRef {
     pub key: String,
     /// Property in the backend entry.
     pub property: String,
+    /// Mounted as a read-only file at this path instead of an environment variable.
+    pub mount_path: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -260,6 +282,9 @@ pub struct Probes {
     pub liveness: Probe,
     pub readiness: Probe,
     pub startup: Option<Probe>,
+    /// No probe is rendered (`probes: {none: true}`, a Job, or nothing to probe): the
+    /// timings above stay as estimates for the recovery report.
+    pub disabled: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -284,6 +309,8 @@ pub struct Expose {
     pub path: String,
     pub port: Port,
     pub tls: bool,
+    /// Through a LoadBalancer Service `<service>-public` instead of the HTTP ingress.
+    pub load_balancer: bool,
 }
 
 /// An allowed connection from this service to another one of the platform.

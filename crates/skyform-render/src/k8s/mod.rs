@@ -6,10 +6,12 @@
 //! managed database on the chosen provider gets no in-cluster objects; its dependents get
 //! egress to it instead.
 
+mod mounts;
 mod network;
 mod provider;
 mod workload;
 
+pub use mounts::{files_config_map_name, public_service_name, shared_volume_label};
 pub use network::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
     KNATIVE_NAMESPACE, NAMESPACE_NAME_LABEL, NON_PUBLIC, PRIVATE, queue_port,
@@ -54,7 +56,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
         out.extend(network::namespace_policies(&cx, &t.namespace));
     }
     out.extend(provider::storage_classes(model, provider, env.production));
-    if env.services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls) && cx.in_cluster(s)) {
+    if env.services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls && !e.load_balancer) && cx.in_cluster(s)) {
         out.push(cluster_issuer(model));
     }
     for s in cx.in_cluster_services() {

@@ -178,8 +178,15 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
                 ));
             }
         }
-        if let Some(e) = &s.expose {
-            ingress.push(ingress_rule(ns_peer(&model.ingress.namespace), ports(&[(e.port.port, e.port.protocol)])));
+        match &s.expose {
+            // A LoadBalancer Service forwards clients from anywhere to the pods.
+            Some(e) if e.load_balancer => {
+                ingress.push(ingress_rule(ip_peer("0.0.0.0/0", &[]), ports(&[(e.port.port, e.port.protocol)])));
+            }
+            Some(e) => {
+                ingress.push(ingress_rule(ns_peer(&model.ingress.namespace), ports(&[(e.port.port, e.port.protocol)])));
+            }
+            None => {}
         }
         if let Some(m) = s.metrics.as_ref().filter(|_| model.observability.metrics) {
             ingress
@@ -196,7 +203,7 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
 
     // Egress: dependencies.
     let mut gateway = false;
-    for d in &s.depends_on {
+    for d in s.depends_on.iter().filter(|d| !d.ports.is_empty()) {
         let Some(target) = cx.env.service(&d.service) else { continue };
         if !cx.in_cluster(target) {
             let peers = PRIVATE.iter().map(|c| ip_peer(c, &[])).collect();

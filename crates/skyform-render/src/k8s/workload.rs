@@ -57,6 +57,7 @@ pub fn service_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
     if let Some((cm, _)) = config {
         out.push(cm);
     }
+    out.extend(super::mounts::objects(cx, s));
     match s.workload {
         WorkloadKind::Knative => {
             out.push(knative_service(cx, s, checksum.as_deref()));
@@ -65,12 +66,21 @@ pub fn service_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
             }
             return out;
         }
+        WorkloadKind::Job => {
+            out.push(super::mounts::job(cx, s, pod_template(cx, s, checksum.as_deref())));
+            return out;
+        }
         WorkloadKind::Deployment => {
-            out.push(cluster_ip_service(cx, s));
+            // A Service needs ports: a service that listens on none gets no Service.
+            if !s.ports.is_empty() {
+                out.push(cluster_ip_service(cx, s));
+            }
             out.push(deployment(cx, s, checksum.as_deref()));
         }
         WorkloadKind::StatefulSet => {
-            out.push(cluster_ip_service(cx, s));
+            if !s.ports.is_empty() {
+                out.push(cluster_ip_service(cx, s));
+            }
             out.push(headless_service(cx, s));
             out.push(stateful_set(cx, s, checksum.as_deref()));
         }
@@ -204,7 +214,7 @@ fn headless_service(cx: &Ctx<'_>, s: &Service) -> Object {
             cluster_ip: Some("None".into()),
             publish_not_ready_addresses: Some(true),
             selector: Some(selector_labels(cx.model, &s.name)),
-            ports: Some(service_ports(s)),
+            ports: Some(service_ports(s)).filter(|p| !p.is_empty()),
             ..ServiceSpec::default()
         }),
         ..KService::default()
@@ -281,6 +291,7 @@ fn container(s: &Service, knative: bool) -> Container {
     let mut env: Vec<EnvVar> = s
         .secrets
         .iter()
+        .filter(|r| r.mount_path.is_none())
         .map(|r| EnvVar {
             name: r.env.clone(),
             value_from: Some(EnvVarSource {
@@ -311,6 +322,7 @@ fn container(s: &Service, knative: bool) -> Container {
             ..VolumeMount::default()
         });
     }
+    mounts.extend(super::mounts::mounts(s));
     if let Some(dir) = s.component.and_then(component_config_dir) {
         mounts.push(VolumeMount {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -366,9 +378,9 @@ fn container(s: &Service, knative: bool) -> Container {
             ])),
             ..ResourceRequirements::default()
         }),
-        liveness_probe: Some(probe(s, &s.probes.liveness, knative)),
-        readiness_probe: Some(probe(s, &s.probes.readiness, knative)),
-        startup_probe: s.probes.startup.as_ref().map(|p| probe(s, p, knative)),
+        liveness_probe: (!s.probes.disabled).then(|| probe(s, &s.probes.liveness, knative)),
+        readiness_probe: (!s.probes.disabled).then(|| probe(s, &s.probes.readiness, knative)),
+        startup_probe: s.probes.startup.as_ref().filter(|_| !s.probes.disabled).map(|p| probe(s, p, knative)),
         security_context: Some(container_security(s)),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         ..Container::default()
@@ -497,6 +509,7 @@ fn volumes(s: &Service) -> Vec<Volume> {
     if needs_api_token(s) {
         v.push(api_token_volume());
     }
+    v.extend(super::mounts::volumes(s));
     if s.component.and_then(component_config_dir).is_some() {
         v.push(Volume {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -527,10 +540,11 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
         }]),
         ..PodAntiAffinity::default()
     });
-    let affinity = (node_affinity.is_some() || anti.is_some()).then(|| Affinity {
+    let co_located = super::mounts::pod_affinity(s);
+    let affinity = (node_affinity.is_some() || anti.is_some() || co_located.is_some()).then(|| Affinity {
         node_affinity,
         pod_anti_affinity: anti,
-        ..Affinity::default()
+        pod_affinity: co_located,
     });
     let topology = spread.then(|| {
         ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
@@ -569,9 +583,11 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
 fn pod_template(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> PodTemplateSpec {
     let annotations: BTreeMap<String, String> =
         checksum.map(|c| BTreeMap::from([("checksum/config".to_string(), c.to_string())])).unwrap_or_default();
+    let mut pod_labels = labels(cx, s);
+    pod_labels.extend(super::mounts::pod_labels(s));
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels(cx, s)),
+            labels: Some(pod_labels),
             annotations: (!annotations.is_empty()).then_some(annotations),
             ..ObjectMeta::default()
         }),
@@ -609,7 +625,7 @@ fn storage_class(provider: skyform_model::ProviderName, c: StorageClassName) -> 
 }
 
 fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
-    let claims = s.storage.as_ref().map(|st| {
+    let mut claims = s.storage.as_ref().map(|st| {
         vec![PersistentVolumeClaim {
             metadata: ObjectMeta { name: Some("data".into()), labels: Some(labels(cx, s)), ..ObjectMeta::default() },
             spec: Some(PersistentVolumeClaimSpec {
@@ -624,6 +640,10 @@ fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
             ..PersistentVolumeClaim::default()
         }]
     });
+    let extra = super::mounts::claim_templates(cx, s);
+    if !extra.is_empty() {
+        claims.get_or_insert_with(Vec::new).extend(extra);
+    }
     Object::typed(&StatefulSet {
         metadata: obj_meta(cx, s, &s.name),
         spec: StatefulSetSpec {
@@ -759,7 +779,7 @@ fn disruption_budget(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
 }
 
 fn ingress(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
-    let e = s.expose.as_ref()?;
+    let e = s.expose.as_ref().filter(|e| !e.load_balancer)?;
     let mut m = obj_meta(cx, s, &s.name);
     if e.tls {
         m.annotations = Some(BTreeMap::from([(

@@ -1,0 +1,193 @@
+//! Secret values are never copied. After mapping, every value of a secret variable
+//! (a secret-looking name in the interpolation environment — usually the project's
+//! `.env` — or a service variable mapped to a secret reference) is looked for in
+//! everything written for the service: plain variables holding one become secret
+//! references; commands and arguments refer to it as `$(VAR)` (Kubernetes expands it
+//! from the secret); shell probes as `${VAR}`; configuration files holding one are not
+//! inlined. The report is redacted as a last line of defence.
+
+use super::{Basic, Converter, OutProbes, OutService, Plan, ProbeAction};
+use crate::classify;
+use crate::report::Outcome;
+
+/// Values too common to be treated as a secret's value wherever they appear.
+fn distinctive(value: &str) -> bool {
+    let v = value.trim();
+    v.chars().count() >= 4
+        && !matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "none" | "null" | "disabled" | "enabled")
+        && !(v.len() < 6 && v.chars().all(|c| c.is_ascii_digit()))
+        && v.chars().any(char::is_alphanumeric)
+}
+
+/// Replaces every secret value in `text` by `reference(var)`; returns the variables used.
+fn replace(text: &str, secrets: &[(String, String)], reference: &dyn Fn(&str) -> String) -> (String, Vec<String>) {
+    let mut out = text.to_string();
+    let mut used = Vec::new();
+    for (value, var) in secrets {
+        if out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), &reference(var));
+            used.push(var.clone());
+        }
+    }
+    (out, used)
+}
+
+/// Single-quotes a word for `sh -c`.
+fn sh_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+impl Converter<'_, '_> {
+    pub(super) fn scrub_secrets(&mut self, plan: &mut Plan, basics: &[Basic]) {
+        let global: Vec<(String, String)> = self.secret_values.iter().map(|(v, k)| (v.clone(), k.clone())).collect();
+        let mut all_values: Vec<(String, String)> = global.clone();
+        for (name, s) in &mut plan.services {
+            let Some(b) = basics.iter().find(|b| &b.name == name) else { continue };
+            let mut secrets: Vec<(String, String)> = b
+                .vars
+                .iter()
+                .filter(|v| s.secrets.contains_key(&v.key) || classify::is_secret_name(&v.key))
+                .filter_map(|v| Some((v.value.clone()?, v.key.clone())))
+                .chain(global.iter().cloned())
+                .filter(|(v, _)| distinctive(v))
+                .collect();
+            // Longest first, so that a value containing another is replaced whole.
+            secrets.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+            secrets.dedup_by(|a, b| a.0 == b.0);
+            all_values.extend(secrets.iter().cloned());
+            self.scrub_service(s, b, &secrets);
+        }
+        all_values.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        all_values.retain(|(v, _)| distinctive(v));
+        for item in &mut self.report.items {
+            for (value, var) in &all_values {
+                if item.message.contains(value.as_str()) {
+                    item.message = item.message.replace(value.as_str(), &format!("<secret {var}>"));
+                }
+            }
+        }
+    }
+
+    fn scrub_service(&mut self, s: &mut OutService, b: &Basic, secrets: &[(String, String)]) {
+        if secrets.is_empty() {
+            return;
+        }
+        let sname = Some(b.compose_name.as_str());
+        let loc = b.key_loc;
+        // Plain variables holding a secret value become secret references.
+        for (key, value) in s.env.clone() {
+            let (_, used) = replace(&value, secrets, &|v| v.to_string());
+            if !used.is_empty() {
+                s.env.remove(&key);
+                s.secrets.insert(key.clone(), None);
+                let at = b.vars.iter().find(|v| v.key == key).map_or(loc, |v| v.loc);
+                self.item(
+                    Outcome::Approximated,
+                    sname,
+                    &format!("environment.{key}"),
+                    format!(
+                        "its value contains the value of secret {}: it became a secret reference (store the whole value in the secrets backend)",
+                        used.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    at,
+                );
+            }
+        }
+        // Commands and arguments: `$(VAR)`, expanded by Kubernetes from the secret.
+        let mut needed: Vec<String> = Vec::new();
+        for (field, words) in [("entrypoint", &mut s.command), ("command", &mut s.args)] {
+            let Some(list) = words.as_mut() else { continue };
+            let mut changed = Vec::new();
+            for w in list.iter_mut() {
+                let (new, used) = replace(w, secrets, &|v| format!("$({v})"));
+                if !used.is_empty() {
+                    *w = new;
+                    changed.extend(used);
+                }
+            }
+            if !changed.is_empty() {
+                changed.sort();
+                changed.dedup();
+                self.item(
+                    Outcome::Approximated,
+                    sname,
+                    field,
+                    format!(
+                        "the value of secret {} is referenced as `$(…)` (Kubernetes expands it from the secret), not copied",
+                        changed.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    loc,
+                );
+                needed.extend(changed);
+            }
+        }
+        // Probes: shell expansion of the container's environment.
+        if let Some(p) = s.probes.as_mut() {
+            match &mut p.action {
+                ProbeAction::Exec(cmd) => {
+                    let shell = cmd.len() == 3 && cmd[0] == "sh" && cmd[1] == "-c";
+                    let joined = if shell {
+                        cmd[2].clone()
+                    } else {
+                        cmd.iter().map(|w| sh_quote(w)).collect::<Vec<_>>().join(" ")
+                    };
+                    let (new, used) = replace(&joined, secrets, &|v| format!("${{{v}}}"));
+                    if !used.is_empty() {
+                        *cmd = vec!["sh".into(), "-c".into(), new];
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "healthcheck",
+                            format!(
+                                "the value of secret {} is read from the environment (`${{…}}`) in the probe command, not copied",
+                                used.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                            loc,
+                        );
+                        needed.extend(used);
+                    }
+                }
+                ProbeAction::Http(path) => {
+                    let (_, used) = replace(path, secrets, &|v| v.to_string());
+                    if !used.is_empty() {
+                        *p = OutProbes { action: ProbeAction::Tcp, ..p.clone() };
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "healthcheck",
+                            "the probe URL holds a secret value; a TCP probe on the same port is used instead",
+                            loc,
+                        );
+                    }
+                }
+                ProbeAction::Tcp => {}
+            }
+        }
+        for var in needed {
+            if !s.secrets.contains_key(&var) && !s.env.contains_key(&var) {
+                s.secrets.insert(var, None);
+            }
+        }
+        // Configuration files holding a secret value are not inlined.
+        for (path, content) in s.files.clone() {
+            let (_, used) = replace(&content, secrets, &|v| v.to_string());
+            if !used.is_empty() {
+                s.files.remove(&path);
+                self.item(
+                    Outcome::Dropped,
+                    sname,
+                    "volumes",
+                    format!(
+                        "configuration file at `{path}` contains the value of secret {}: not copied; mount it from a Secret instead",
+                        used.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    loc,
+                );
+            }
+        }
+    }
+}
