@@ -262,6 +262,10 @@ pub fn tier_of(role: Role, name: &str, image: Option<&str>) -> (Tier, String) {
 /// Whether an environment variable's name says it holds a secret.
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
+    // `*_FILE` (the `_FILE` convention), paths and directories name where a secret is.
+    if ["_FILE", "_PATH", "_DIR", "_FILENAME"].iter().any(|w| k.ends_with(w)) {
+        return false;
+    }
     const CONTAINS: &[&str] =
         &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL", "COOKIE"];
     const ENDS: &[&str] = &["_KEY", "_PASS", "_PWD", "_PSK", "_SALT"];
@@ -424,7 +428,15 @@ mod tests {
         ] {
             assert!(is_secret_name(k), "{k}");
         }
-        for k in ["POSTGRES_USER", "POSTGRES_DB", "LOG_LEVEL", "KEYCLOAK_ADMIN", "MINIO_ROOT_USER", "PORT"] {
+        for k in [
+            "POSTGRES_USER",
+            "POSTGRES_DB",
+            "LOG_LEVEL",
+            "KEYCLOAK_ADMIN",
+            "MINIO_ROOT_USER",
+            "PORT",
+            "DB_PASSWORD_FILE",
+        ] {
             assert!(!is_secret_name(k), "{k}");
         }
     }

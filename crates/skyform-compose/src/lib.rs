@@ -112,7 +112,19 @@ pub fn import(
     options: &ImportOptions,
     read: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Import, ImportFailure> {
-    let mut loader = load::Loader::new(&options.env, read);
+    import_with(files, options, read, &|_| None)
+}
+
+/// [`import`], with `list` returning the regular files below a directory (paths relative
+/// to it, recursively, sorted), or `None` when the path is not a directory: bind-mounted
+/// configuration directories then become `files:` too.
+pub fn import_with(
+    files: &[ComposeFile],
+    options: &ImportOptions,
+    read: &dyn Fn(&str) -> Option<String>,
+    list: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Result<Import, ImportFailure> {
+    let mut loader = load::Loader::new(&options.env, read, list);
     for f in files {
         loader.load_file(&f.name, &f.text);
     }

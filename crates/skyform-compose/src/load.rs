@@ -189,6 +189,7 @@ pub(crate) struct Loader<'a> {
     pub unset: Vec<(String, Loc)>,
     env: &'a BTreeMap<String, String>,
     read: &'a dyn Fn(&str) -> Option<String>,
+    list: &'a dyn Fn(&str) -> Option<Vec<String>>,
     /// Parsed extends targets by path.
     extends_cache: BTreeMap<String, Option<usize>>,
     docs: Vec<Doc>,
@@ -227,13 +228,18 @@ fn normalize(p: &str) -> String {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(env: &'a BTreeMap<String, String>, read: &'a dyn Fn(&str) -> Option<String>) -> Loader<'a> {
+    pub fn new(
+        env: &'a BTreeMap<String, String>,
+        read: &'a dyn Fn(&str) -> Option<String>,
+        list: &'a dyn Fn(&str) -> Option<Vec<String>>,
+    ) -> Loader<'a> {
         Loader {
             sources: Vec::new(),
             errors: Vec::new(),
             unset: Vec::new(),
             env,
             read,
+            list,
             extends_cache: BTreeMap::new(),
             docs: Vec::new(),
         }
@@ -259,6 +265,12 @@ impl<'a> Loader<'a> {
     /// Reads an auxiliary file (env file, extends target) through the caller's reader.
     pub fn read_file(&self, path: &str) -> Option<String> {
         (self.read)(path)
+    }
+
+    /// The files below a directory (relative paths), through the caller's lister; `None`
+    /// when `path` is not a directory.
+    pub fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        (self.list)(path)
     }
 
     /// Loads one compose file given on the command line.

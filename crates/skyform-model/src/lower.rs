@@ -950,8 +950,10 @@ impl Cx<'_> {
         }
         for (k, v) in &env_vars {
             let upper = k.to_ascii_uppercase();
-            let looks_secret =
-                ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
+            // `*_FILE` variables (the `_FILE` convention) and paths name where a secret is.
+            let names_a_location = ["_FILE", "_PATH", "_DIR"].iter().any(|w| upper.ends_with(w));
+            let looks_secret = !names_a_location
+                && ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
             if looks_secret && !v.is_empty() && !v.starts_with('$') {
                 self.error_at_key(
                     Code::InvalidValue,

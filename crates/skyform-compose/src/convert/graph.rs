@@ -99,7 +99,9 @@ impl Converter<'_, '_> {
         };
         // Port-specific edges (from connection addresses) are kept; a bare edge (every
         // port) is added only when no edge to the target exists yet.
-        if edge.contains(':') || !out.depends_on.iter().any(|d| d.split(':').next() == Some(t.name.as_str())) {
+        let bare = out.depends_on.contains(&t.name);
+        let any = out.depends_on.iter().any(|d| d.split(':').next() == Some(t.name.as_str()));
+        if (edge.contains(':') && !bare) || !any {
             out.depends_on.insert(edge);
         }
         if declared {

@@ -118,7 +118,27 @@ impl Converter<'_, '_> {
         let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w).to_string()).unwrap_or_default();
         let compound =
             words.iter().any(|w| matches!(w.as_str(), "|" | "&&" | ";" | "||")) && !words.iter().any(|w| w == "exit");
-        let http = if matches!(program.as_str(), "curl" | "wget") && !compound {
+        // Headers, credentials, methods or bodies make it more than a plain GET.
+        let plain_get = !words.iter().any(|w| {
+            let flag = w.split('=').next().unwrap_or(w);
+            matches!(
+                flag,
+                "-H" | "--header"
+                    | "-u"
+                    | "--user"
+                    | "-X"
+                    | "--request"
+                    | "-d"
+                    | "--data"
+                    | "--post-data"
+                    | "--http-user"
+                    | "--http-password"
+                    | "-E"
+                    | "--cert"
+                    | "--unix-socket"
+            )
+        });
+        let http = if matches!(program.as_str(), "curl" | "wget") && !compound && plain_get {
             words.iter().find_map(|w| local_http_url(w, &b.aliases))
         } else {
             None

@@ -463,6 +463,10 @@ fn mark_ha(plan: &mut Plan, basics: &[Basic]) {
         let stateless = s.storage.is_none()
             && s.volumes.is_empty()
             && !s.component.is_some_and(|k| skyform_model::component_defaults(k).storage.is_some());
-        s.ha = matches!(b.role, Role::App | Role::Proxy) && serving && stateless && !s.job && s.replicas.is_none();
+        // Third-party tools (mail catchers, admin UIs) stay single; the stack's own
+        // application images and its proxies are replicated.
+        let own_app = b.role == Role::Proxy
+            || (b.role == Role::App && b.image_ref.as_ref().and_then(crate::wellknown::image_ports).is_none());
+        s.ha = own_app && serving && stateless && !s.job && s.replicas.is_none();
     }
 }

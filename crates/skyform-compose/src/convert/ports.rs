@@ -113,8 +113,14 @@ impl Converter<'_, '_> {
                         });
                     }
                 }
-                let known = declared_any || !learned.is_empty();
-                if let Some(table) = b.image_ref.as_ref().and_then(image_ports).filter(|_| !known) {
+                let known: Vec<u16> =
+                    b.container_ports.iter().map(|c| c.port).chain(learned.iter().map(|l| l.port)).collect();
+                // The image's documented ports, when nothing else is known or when they
+                // agree with what is known (the others then are real too).
+                let table = b.image_ref.as_ref().and_then(image_ports);
+                if let Some(table) =
+                    table.filter(|t| known.is_empty() || (!declared_any && t.iter().any(|(p, _)| known.contains(p))))
+                {
                     let img = b.image.clone().unwrap_or_default();
                     for (port, proto) in table {
                         learned.push(Learned {

@@ -32,6 +32,38 @@ fn replace(text: &str, secrets: &[(String, String)], reference: &dyn Fn(&str) ->
     (out, used)
 }
 
+/// Replaces every secret value in a shell script by `${VAR}`, closing and reopening a
+/// single-quoted string around it (`'Bearer '"${TOKEN}"''`) so that the shell expands it.
+fn replace_in_shell(script: &str, secrets: &[(String, String)]) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(script.len());
+    let mut used = Vec::new();
+    let mut in_single = false;
+    let mut i = 0;
+    'outer: while i < script.len() {
+        for (value, var) in secrets {
+            if script[i..].starts_with(value.as_str()) {
+                if in_single {
+                    out.push_str(&format!("'\"${{{var}}}\"'"));
+                } else {
+                    out.push_str(&format!("${{{var}}}"));
+                }
+                if !used.contains(var) {
+                    used.push(var.clone());
+                }
+                i += value.len();
+                continue 'outer;
+            }
+        }
+        let c = script[i..].chars().next().unwrap_or(' ');
+        if c == '\'' {
+            in_single = !in_single;
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    (out, used)
+}
+
 /// Single-quotes a word for `sh -c`.
 fn sh_quote(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)) {
@@ -135,7 +167,7 @@ impl Converter<'_, '_> {
                     } else {
                         cmd.iter().map(|w| sh_quote(w)).collect::<Vec<_>>().join(" ")
                     };
-                    let (new, used) = replace(&joined, secrets, &|v| format!("${{{v}}}"));
+                    let (new, used) = replace_in_shell(&joined, secrets);
                     if !used.is_empty() {
                         *cmd = vec!["sh".into(), "-c".into(), new];
                         self.item(
@@ -189,5 +221,18 @@ impl Converter<'_, '_> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_in_shell;
+
+    #[test]
+    fn shell_references_survive_quoting() {
+        let secrets = vec![("s3cr3t-value".to_string(), "TOKEN".to_string())];
+        let (out, used) = replace_in_shell("curl -H 'Bearer s3cr3t-value' x && echo s3cr3t-value", &secrets);
+        assert_eq!(out, "curl -H 'Bearer '\"${TOKEN}\"'' x && echo ${TOKEN}");
+        assert_eq!(used, vec!["TOKEN".to_string()]);
     }
 }

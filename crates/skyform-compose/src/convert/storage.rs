@@ -105,6 +105,16 @@ fn mounts(node: &CNode) -> Vec<Mount> {
     out
 }
 
+/// A container path that holds configuration rather than data.
+fn config_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    p.starts_with("/etc/")
+        || p.contains("conf")
+        || p.contains("provisioning")
+        || p.contains("initdb")
+        || p.ends_with("/templates")
+}
+
 /// A path a program only uses as scratch space.
 fn scratch_path(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
@@ -273,16 +283,41 @@ impl Converter<'_, '_> {
                     };
                     let base = if m.kind == "volume" { m.source.clone() } else { m.target.clone() };
                     let name = self.own_volume(out, b, &base, &m.target, class);
-                    self.item(
-                        Outcome::Mapped,
-                        sname,
-                        "volumes",
-                        format!(
-                            "{what} at `{}` → persistent volume `{name}` (10Gi, size not known in compose: review)",
-                            m.target
-                        ),
-                        m.loc,
-                    );
+                    let owners: Vec<String> = sharing
+                        .users
+                        .get(&m.source)
+                        .filter(|_| m.kind == "volume")
+                        .map(|u| u.iter().filter(|x| **x != b.compose_name).map(|x| format!("`{x}`")).collect())
+                        .unwrap_or_default();
+                    if owners.is_empty() {
+                        self.item(
+                            Outcome::Mapped,
+                            sname,
+                            "volumes",
+                            format!(
+                                "{what} at `{}` → persistent volume `{name}` (10Gi, size not known in compose: review)",
+                                m.target
+                            ),
+                            m.loc,
+                        );
+                    } else {
+                        self.item(
+                            Outcome::Approximated,
+                            sname,
+                            "volumes",
+                            format!(
+                                "{what} at `{}` → persistent volume `{name}`, NOT shared with {}: a component keeps its data in its own claim, so this one starts empty; reach that data over the network (review)",
+                                m.target,
+                                owners.join(", ")
+                            ),
+                            m.loc,
+                        );
+                        out.notes.push(format!(
+                            "`{}` does not see the data of {} (a separate volume)",
+                            m.target,
+                            owners.join(", ")
+                        ));
+                    }
                 }
                 "tmpfs" => {
                     out.writable_paths.push(m.target.clone());
@@ -403,8 +438,15 @@ impl Converter<'_, '_> {
             );
             return;
         }
+        if let Some(entries) = self.loader.list_dir(&full)
+            && (m.read_only || config_path(&m.target))
+            && self.config_directory(out, b, m, &full, &entries)
+        {
+            return;
+        }
         let last = m.source.rsplit('/').next().unwrap_or_default();
-        let looks_like_file = last.contains('.')
+        let looks_like_file = self.loader.list_dir(&full).is_none()
+            && last.contains('.')
             && !last.starts_with('.')
             && last.rsplit('.').next().is_some_and(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()));
         if looks_like_file {
@@ -450,6 +492,41 @@ impl Converter<'_, '_> {
             ),
             m.loc,
         );
+    }
+
+    /// A read-only (configuration) directory: its files under `files:`, when they are
+    /// few, small and text. Returns false when they are not.
+    fn config_directory(&mut self, out: &mut OutService, b: &Basic, m: &Mount, full: &str, entries: &[String]) -> bool {
+        if entries.is_empty() || entries.len() > 64 {
+            return false;
+        }
+        let mut files = Vec::new();
+        let mut total = 0usize;
+        for rel in entries {
+            let Some(text) = self.loader.read_file(&format!("{full}/{rel}")) else { return false };
+            total += text.len();
+            if text.contains('\0') || total > MAX_FILE_BYTES {
+                return false;
+            }
+            files.push((format!("{}/{rel}", m.target.trim_end_matches('/')), text));
+        }
+        let n = files.len();
+        for (path, text) in files {
+            out.files.insert(path, text);
+        }
+        self.item(
+            Outcome::Mapped,
+            Some(&b.compose_name),
+            "volumes",
+            format!(
+                "configuration directory `{}` ({n} file{}) → `files:` (ConfigMap) under `{}`",
+                m.source,
+                if n == 1 { "" } else { "s" },
+                m.target
+            ),
+            m.loc,
+        );
+        true
     }
 
     /// Compose `secrets:` of a service: files mounted from the secrets backend at the
