@@ -227,7 +227,14 @@ pub fn role_of(name: &str, image: Option<&ImageRef>, component: Option<Component
     if PROXY_IMAGES.contains(&base) {
         return Role::Proxy;
     }
-    let words = format!("{lname} {}", command.to_ascii_lowercase());
+    // Flags (`--workers 3`) say how a server runs, not that it is a worker.
+    let command_words: String = command
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = format!("{lname} {command_words}");
     if WORKER_WORDS.iter().any(|w| words.contains(w)) {
         return Role::Worker;
     }
@@ -328,7 +335,7 @@ pub fn urls_in(value: &str) -> Vec<Address> {
             .map_or(value.len(), |i| auth_start + i);
         let authority = &value[auth_start..auth_end];
         let (hosts_start, credentials) = match authority.rfind('@') {
-            Some(i) => (auth_start + i + 1, authority[..i].contains(':')),
+            Some(i) => (auth_start + i + 1, authority[..i].split_once(':').is_some_and(|(_, pw)| !pw.is_empty())),
             None => (auth_start, false),
         };
         let mut pos = hosts_start;

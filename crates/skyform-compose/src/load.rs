@@ -187,6 +187,8 @@ pub(crate) struct Loader<'a> {
     pub errors: Vec<(usize, Diagnostic)>,
     /// Variables used while unset, where.
     pub unset: Vec<(String, Loc)>,
+    /// Variables interpolation took a value from (compose files and env files).
+    pub used: std::cell::RefCell<std::collections::BTreeSet<String>>,
     env: &'a BTreeMap<String, String>,
     read: &'a dyn Fn(&str) -> Option<String>,
     list: &'a dyn Fn(&str) -> Option<Vec<String>>,
@@ -237,6 +239,7 @@ impl<'a> Loader<'a> {
             sources: Vec::new(),
             errors: Vec::new(),
             unset: Vec::new(),
+            used: std::cell::RefCell::new(std::collections::BTreeSet::new()),
             env,
             read,
             list,
@@ -255,7 +258,11 @@ impl<'a> Loader<'a> {
     }
 
     pub fn lookup(&self, name: &str) -> Option<String> {
-        self.env.get(name).cloned()
+        let v = self.env.get(name).cloned();
+        if v.is_some() {
+            self.used.borrow_mut().insert(name.to_string());
+        }
+        v
     }
 
     pub fn file_name(&self, file: usize) -> &str {
@@ -324,7 +331,14 @@ impl<'a> Loader<'a> {
                     return;
                 }
                 let env = self.env;
-                let lookup = |k: &str| env.get(k).cloned();
+                let used = &self.used;
+                let lookup = |k: &str| {
+                    let v = env.get(k).cloned();
+                    if v.is_some() {
+                        used.borrow_mut().insert(k.to_string());
+                    }
+                    v
+                };
                 let mut unset = Vec::new();
                 match interpolate(s, &lookup, &mut unset) {
                     Ok(v) => *s = v,

@@ -56,6 +56,6 @@ fn unparsable_image_references() {
 fn billion_laughs_is_stopped() {
     let started = std::time::Instant::now();
     let rendered = errors("billion-laughs.yml");
-    assert!(started.elapsed().as_secs() < 10, "alias expansion was not bounded");
+    assert!(started.elapsed().as_secs() < 30, "alias expansion was not bounded");
     insta::assert_snapshot!(rendered);
 }

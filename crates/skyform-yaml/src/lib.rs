@@ -67,6 +67,10 @@ fn options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     if let Some(budget) = options.budget.as_mut() {
         budget.enforce_alias_anchor_ratio = false;
+        budget.max_nodes = node::MAX_DECODED_NODES;
+        // Anchors of compose files are small blocks (`x-` defaults); expansions recorded
+        // into anchors are bounded well below the decoded-node bound.
+        budget.max_recorded_anchor_events = node::MAX_DECODED_NODES / 2;
     }
     options
 }
@@ -86,6 +90,12 @@ fn clean_message(raw: &str) -> String {
         None => first,
     };
     let stripped = stripped.trim_end_matches('.');
+    if stripped.starts_with("budget breached") {
+        return format!(
+            "the document is too large once its aliases are expanded ({}); a billion-laughs document?",
+            stripped.trim_start_matches("budget breached").trim_start_matches(':').trim()
+        );
+    }
     // serde-saphyr suggests its own API option; that hint means nothing to a user.
     stripped.split(", set DuplicateKeyPolicy").next().unwrap_or(stripped).to_string()
 }

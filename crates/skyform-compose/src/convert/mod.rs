@@ -89,18 +89,15 @@ impl Basic {
 pub(crate) struct Converter<'l, 'a> {
     pub loader: &'l mut Loader<'a>,
     pub report: Report,
-    /// Secret values (at least 4 characters) → the variable that holds them.
+    /// The interpolation environment.
+    env: BTreeMap<String, String>,
+    /// Values of secret variables (at least 4 characters) → the variable holding them.
     secret_values: BTreeMap<String, String>,
 }
 
 impl<'l, 'a> Converter<'l, 'a> {
     pub fn new(loader: &'l mut Loader<'a>, env: &BTreeMap<String, String>) -> Converter<'l, 'a> {
-        let secret_values = env
-            .iter()
-            .filter(|(k, v)| classify::is_secret_name(k) && v.chars().count() >= 4)
-            .map(|(k, v)| (v.clone(), k.clone()))
-            .collect();
-        Converter { loader, report: Report::default(), secret_values }
+        Converter { loader, report: Report::default(), env: env.clone(), secret_values: BTreeMap::new() }
     }
 }
 
@@ -169,6 +166,14 @@ impl Converter<'_, '_> {
             let out = self.service(&name, svc, b, &basics, project, &shared);
             plan.services.insert(b.name.clone(), out);
         }
+        // Values of secret-looking variables that interpolation actually used.
+        let used = self.loader.used.borrow().clone();
+        self.secret_values = self
+            .env
+            .iter()
+            .filter(|(k, v)| used.contains(*k) && classify::is_secret_name(k) && v.chars().count() >= 4)
+            .map(|(k, v)| (v.clone(), k.clone()))
+            .collect();
         self.scrub_secrets(&mut plan, &basics);
         mark_ha(&mut plan, &basics);
         plan
@@ -230,7 +235,11 @@ impl Converter<'_, '_> {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let role = classify::role_of(&compose_name, image_ref.as_ref(), component, &command_text);
+        let mut role = classify::role_of(&compose_name, image_ref.as_ref(), component, &command_text);
+        if role == Role::Worker && container_ports.iter().any(|p| p.published.is_some() && !p.udp) {
+            // A published port serves clients: not a background worker.
+            role = Role::App;
+        }
         let (tier, tier_reason) = classify::tier_of(role, &compose_name, image.as_deref());
         let mut aliases = vec![compose_name.clone(), name.clone()];
         for key in ["container_name", "hostname"] {

@@ -508,6 +508,8 @@ fn own_ports(b: &Basic, node: Option<&CNode>) -> Vec<Learned> {
             lower.as_str(),
             "--port"
                 | "-p"
+                | "-port"
+                | "-http-port"
                 | "--http-port"
                 | "--listen-port"
                 | "--server-port"
@@ -520,6 +522,9 @@ fn own_ports(b: &Basic, node: Option<&CNode>) -> Vec<Learned> {
             "--bind"
                 | "-b"
                 | "--listen"
+                | "-listen"
+                | "-addr"
+                | "-http"
                 | "--addr"
                 | "--address"
                 | "--http-addr"

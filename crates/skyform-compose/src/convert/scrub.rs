@@ -19,6 +19,18 @@ fn distinctive(value: &str) -> bool {
         && v.chars().any(char::is_alphanumeric)
 }
 
+/// A value that looks generated rather than a word: at least 8 characters of at least
+/// two kinds (letters, digits, symbols).
+fn strong(value: &str) -> bool {
+    let v = value.trim();
+    let kinds = [
+        v.chars().any(|c| c.is_alphabetic()),
+        v.chars().any(|c| c.is_ascii_digit()),
+        v.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    v.chars().count() >= 8 && kinds.iter().filter(|k| **k).count() >= 2
+}
+
 /// Replaces every secret value in `text` by `reference(var)`; returns the variables used.
 fn replace(text: &str, secrets: &[(String, String)], reference: &dyn Fn(&str) -> String) -> (String, Vec<String>) {
     let mut out = text.to_string();
@@ -79,11 +91,14 @@ impl Converter<'_, '_> {
         let mut all_values: Vec<(String, String)> = global.clone();
         for (name, s) in &mut plan.services {
             let Some(b) = basics.iter().find(|b| &b.name == name) else { continue };
+            // The service's own secret variables count where their values look like
+            // secrets (a short word such as a default password `app` is also a user name).
             let mut secrets: Vec<(String, String)> = b
                 .vars
                 .iter()
                 .filter(|v| s.secrets.contains_key(&v.key) || classify::is_secret_name(&v.key))
                 .filter_map(|v| Some((v.value.clone()?, v.key.clone())))
+                .filter(|(v, _)| strong(v))
                 .chain(global.iter().cloned())
                 .filter(|(v, _)| distinctive(v))
                 .collect();

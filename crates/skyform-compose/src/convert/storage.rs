@@ -105,6 +105,12 @@ fn mounts(node: &CNode) -> Vec<Mount> {
     out
 }
 
+/// Whether `more` bytes of files still fit the service's ConfigMap (at most 1 MiB, with
+/// room for keys and metadata).
+fn fits(out: &OutService, more: usize) -> bool {
+    out.files.values().map(String::len).sum::<usize>() + more <= 640 * 1024
+}
+
 /// A container path that holds configuration rather than data.
 fn config_path(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
@@ -417,7 +423,7 @@ impl Converter<'_, '_> {
         }
         let full = join_path(self.loader.file_name(m.loc.file), &m.source);
         if let Some(text) = self.loader.read_file(&full) {
-            if text.len() <= MAX_FILE_BYTES && !text.contains('\0') {
+            if text.len() <= MAX_FILE_BYTES && !text.contains('\0') && fits(out, text.len()) {
                 out.files.insert(m.target.clone(), text);
                 let ro = if m.read_only { "" } else { " (read-only in the cluster; it was writable in compose)" };
                 self.item(
@@ -505,7 +511,7 @@ impl Converter<'_, '_> {
         for rel in entries {
             let Some(text) = self.loader.read_file(&format!("{full}/{rel}")) else { return false };
             total += text.len();
-            if text.contains('\0') || total > MAX_FILE_BYTES {
+            if text.contains('\0') || total > MAX_FILE_BYTES || !fits(out, total) {
                 return false;
             }
             files.push((format!("{}/{rel}", m.target.trim_end_matches('/')), text));
