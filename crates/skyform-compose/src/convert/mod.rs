@@ -471,7 +471,7 @@ fn mark_ha(plan: &mut Plan, basics: &[Basic]) {
             s.ports.as_ref().is_some_and(|p| p.iter().any(|x| !x.udp)) || (s.component.is_some() && s.ports.is_none());
         let stateless = s.storage.is_none()
             && s.volumes.is_empty()
-            && !s.component.is_some_and(|k| skyform_model::component_defaults(k).storage.is_some());
+            && s.component.is_none_or(|k| skyform_model::component_defaults(k).storage.is_none());
         // Third-party tools (mail catchers, admin UIs) stay single; the stack's own
         // application images and its proxies are replicated.
         let own_app = b.role == Role::Proxy

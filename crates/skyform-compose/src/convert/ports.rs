@@ -97,6 +97,7 @@ impl Converter<'_, '_> {
     /// names every service's ports.
     pub(super) fn learn_ports(&mut self, basics: &mut [Basic], project: &Project) {
         let refs = references(basics, project);
+        #[allow(clippy::needless_range_loop)]
         for i in 0..basics.len() {
             let b = &basics[i];
             if b.component.is_none() {

@@ -108,7 +108,7 @@ impl Converter<'_, '_> {
             all_values.extend(secrets.iter().cloned());
             self.scrub_service(s, b, &secrets);
         }
-        all_values.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        all_values.sort_by_key(|b| std::cmp::Reverse(b.0.len()));
         all_values.retain(|(v, _)| distinctive(v));
         for item in &mut self.report.items {
             for (value, var) in &all_values {

@@ -161,7 +161,7 @@ impl Converter<'_, '_> {
             .collect();
         for (volume, names) in &shared {
             let Some(first) =
-                basics.iter().find(|b| &b.compose_name == &names[0]).map(|b| (b.tier, b.compose_name.clone()))
+                basics.iter().find(|b| b.compose_name == names[0]).map(|b| (b.tier, b.compose_name.clone()))
             else {
                 continue;
             };

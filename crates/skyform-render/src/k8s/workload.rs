@@ -541,7 +541,7 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
         ..PodAntiAffinity::default()
     });
     let co_located = super::mounts::pod_affinity(s);
-    let affinity = (node_affinity.is_some() || anti.is_some() || co_located.is_some()).then(|| Affinity {
+    let affinity = (node_affinity.is_some() || anti.is_some() || co_located.is_some()).then_some(Affinity {
         node_affinity,
         pod_anti_affinity: anti,
         pod_affinity: co_located,
