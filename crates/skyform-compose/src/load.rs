@@ -179,6 +179,8 @@ pub(crate) struct Project {
     pub volumes: Vec<CEntry>,
     /// Top-level secrets (`secrets:`), merged.
     pub secrets: Vec<CEntry>,
+    /// Top-level configs (`configs:`), merged.
+    pub configs: Vec<CEntry>,
 }
 
 /// Loading state: every source text read and every diagnostic found.
@@ -493,7 +495,13 @@ impl<'a> Loader<'a> {
         let mut services: Vec<CEntry> = Vec::new();
         let mut volumes: Vec<CEntry> = Vec::new();
         let mut secrets: Vec<CEntry> = Vec::new();
+        let mut configs: Vec<CEntry> = Vec::new();
         for root in resolved_docs {
+            if let Some(v) = root.get("configs").and_then(CNode::as_map) {
+                for e in v {
+                    merge_entry(&mut configs, e.clone(), "");
+                }
+            }
             if let Some(v) = root.get("secrets").and_then(CNode::as_map) {
                 for e in v {
                     merge_entry(&mut secrets, e.clone(), "");
@@ -540,7 +548,7 @@ impl<'a> Loader<'a> {
                 inactive.push((s.key.clone(), s.key_loc, own));
             }
         }
-        Project { name, services: active, inactive, volumes, secrets }
+        Project { name, services: active, inactive, volumes, secrets, configs }
     }
 
     fn resolve_extends_in(&mut self, file: usize, root: &mut CNode) {

@@ -223,10 +223,7 @@ impl Converter<'_, '_> {
                 "dns" | "dns_search" | "dns_opt" => {
                     (Outcome::Dropped, "custom DNS is not generated; pods use cluster DNS".into())
                 }
-                "configs" => (
-                    Outcome::Dropped,
-                    "compose configs are not imported; bake them into the image or use a ConfigMap".into(),
-                ),
+                "configs" => continue,
                 "working_dir" => (Outcome::Dropped, "the working directory comes from the image".into()),
                 "container_name" | "hostname" | "domainname" => {
                     (Outcome::Approximated, "Kubernetes names the pods; the service name is the host name".into())

@@ -360,6 +360,7 @@ impl Converter<'_, '_> {
         self.dependencies(&mut out, node, b, all, project);
         self.volumes(&mut out, node, b, project, shared);
         self.file_secrets(&mut out, node, b, project);
+        self.file_configs(&mut out, node, b, project);
         self.command_references(platform, &mut out, b, all, project);
         self.file_references(platform, &mut out, b, all, project);
         self.resources(&mut out, node, sname, b.key_loc);

@@ -535,6 +535,60 @@ impl Converter<'_, '_> {
         true
     }
 
+    /// Compose `configs:` of a service: files at their target (default `/<name>`), from
+    /// the config's `file` or `content`.
+    pub(super) fn file_configs(&mut self, out: &mut OutService, node: &CNode, b: &Basic, project: &Project) {
+        let sname = Some(b.compose_name.as_str());
+        for item in node.get("configs").and_then(CNode::as_seq).unwrap_or(&[]) {
+            let (source, target) = match &item.value {
+                CValue::String(s) => (s.clone(), None),
+                CValue::Map(_) => (
+                    item.get("source").and_then(CNode::scalar_text).unwrap_or_default(),
+                    item.get("target").and_then(CNode::scalar_text),
+                ),
+                _ => continue,
+            };
+            let path = match target {
+                Some(t) if t.starts_with('/') => t,
+                Some(t) => format!("/{t}"),
+                None => format!("/{source}"),
+            };
+            let def = project.configs.iter().find(|c| c.key == source).map(|c| &c.value);
+            let content = match def {
+                Some(d) if d.get("content").is_some() => d.get("content").and_then(CNode::scalar_text),
+                Some(d) if d.get("file").is_some() => {
+                    let file = d.get("file").and_then(CNode::scalar_text).unwrap_or_default();
+                    let full = join_path(self.loader.file_name(d.loc.file), &file);
+                    self.loader.read_file(&full)
+                }
+                Some(d) if d.get("environment").is_some() => {
+                    let var = d.get("environment").and_then(CNode::scalar_text).unwrap_or_default();
+                    self.loader.lookup(&var)
+                }
+                _ => None,
+            };
+            match content {
+                Some(text) if text.len() <= MAX_FILE_BYTES && !text.contains('\0') && fits(out, text.len()) => {
+                    out.files.insert(path.clone(), text);
+                    self.item(
+                        Outcome::Mapped,
+                        sname,
+                        "configs",
+                        format!("config `{source}` → `files:` (ConfigMap) mounted at `{path}`"),
+                        item.loc,
+                    );
+                }
+                _ => self.item(
+                    Outcome::Dropped,
+                    sname,
+                    "configs",
+                    format!("config `{source}` has no readable `file` or `content`; add it under `files:` for `{path}`"),
+                    item.loc,
+                ),
+            }
+        }
+    }
+
     /// Compose `secrets:` of a service: files mounted from the secrets backend at the
     /// same path (`/run/secrets/<name>` or the absolute `target`).
     pub(super) fn file_secrets(&mut self, out: &mut OutService, node: &CNode, b: &Basic, project: &Project) {
