@@ -224,6 +224,13 @@ fn service(o: &mut String, name: &str, s: &OutService) {
     if let Some(r) = s.replicas {
         let _ = writeln!(o, "{i}replicas: {r}");
     }
+    probes_and_exposure(o, s);
+    storage(o, s);
+}
+
+/// Probes, exposure and the service graph of one service.
+fn probes_and_exposure(o: &mut String, s: &OutService) {
+    let i = "      ";
     if s.no_probes {
         let _ = writeln!(o, "{i}# no port and no healthcheck: nothing can tell truthfully when it is healthy");
         let _ = writeln!(o, "{i}probes: {{ none: true }}");
@@ -275,6 +282,11 @@ fn service(o: &mut String, name: &str, s: &OutService) {
         let list: Vec<String> = s.after.iter().cloned().collect();
         let _ = writeln!(o, "{i}after: {}", flow_list(&list));
     }
+}
+
+/// Storage, files, writable paths and the user of one service.
+fn storage(o: &mut String, s: &OutService) {
+    let i = "      ";
     if let Some(st) = &s.storage {
         let mut parts = Vec::new();
         if let Some(size) = &st.size {

@@ -206,58 +206,10 @@ impl Converter<'_, '_> {
             }
             match m.kind {
                 "volume" if Some(m.target.as_str()) == default_mount => {
-                    let external = project
-                        .volumes
-                        .iter()
-                        .find(|v| v.key == m.source)
-                        .and_then(|v| v.value.get("external"))
-                        .is_some_and(|x| matches!(x.value, CValue::Bool(true)));
                     let size = defaults.as_ref().and_then(|d| d.storage).map_or("10Gi", |(s, _, _)| s);
-                    out.storage = Some(OutStorage { size: None, class: None, mount_path: None });
-                    let others: Vec<&String> = sharing
-                        .users
-                        .get(&m.source)
-                        .map(|u| u.iter().filter(|x| **x != b.compose_name).collect())
-                        .unwrap_or_default();
-                    let mut msg = format!(
-                        "volume `{}` at `{}` → the component's persistent storage ({size}, size not known in compose: review)",
-                        m.source, m.target
-                    );
-                    if external {
-                        msg.push_str("; it is `external` in compose: copy its data into the new volume");
-                    }
-                    if !others.is_empty() {
-                        msg.push_str(&format!(
-                            "; also mounted by {}, which get their own volume (a component keeps its data to itself)",
-                            others.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
-                        ));
-                    }
-                    let outcome = if external || !others.is_empty() { Outcome::Approximated } else { Outcome::Mapped };
-                    self.item(outcome, sname, "volumes", msg, m.loc);
+                    self.component_volume(out, b, &m, size, project, sharing);
                 }
-                "volume" if sharing.shared.contains_key(&m.source) => {
-                    let users = &sharing.shared[&m.source];
-                    let name = volume_name(&m.source, out);
-                    out.volumes.push(OutVolume {
-                        name: name.clone(),
-                        mount_path: m.target.clone(),
-                        size: "10Gi".into(),
-                        class: StorageClassName::Standard,
-                        shared: true,
-                    });
-                    self.item(
-                        Outcome::Mapped,
-                        sname,
-                        "volumes",
-                        format!(
-                            "volume `{}` at `{}` is shared by {} → one shared claim `{name}` (10Gi, review); the pods using it run on one node",
-                            m.source,
-                            m.target,
-                            users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                        m.loc,
-                    );
-                }
+                "volume" if sharing.shared.contains_key(&m.source) => self.shared_volume(out, b, &m, sharing),
                 "volume" | "anonymous" if b.job => {
                     out.writable_paths.push(m.target.clone());
                     self.item(
@@ -363,6 +315,72 @@ impl Converter<'_, '_> {
         out.writable_paths.sort();
         out.writable_paths.dedup();
         out.volumes.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// A named volume at a component's data path: the component's own storage.
+    fn component_volume(
+        &mut self,
+        out: &mut OutService,
+        b: &Basic,
+        m: &Mount,
+        size: &str,
+        project: &Project,
+        sharing: &Sharing,
+    ) {
+        let sname = Some(b.compose_name.as_str());
+        let external = project
+            .volumes
+            .iter()
+            .find(|v| v.key == m.source)
+            .and_then(|v| v.value.get("external"))
+            .is_some_and(|x| matches!(x.value, CValue::Bool(true)));
+        out.storage = Some(OutStorage { size: None, class: None, mount_path: None });
+        let others: Vec<&String> = sharing
+            .users
+            .get(&m.source)
+            .map(|u| u.iter().filter(|x| **x != b.compose_name).collect())
+            .unwrap_or_default();
+        let mut msg = format!(
+            "volume `{}` at `{}` → the component's persistent storage ({size}, size not known in compose: review)",
+            m.source, m.target
+        );
+        if external {
+            msg.push_str("; it is `external` in compose: copy its data into the new volume");
+        }
+        if !others.is_empty() {
+            msg.push_str(&format!(
+                "; also mounted by {}, which get their own volume (a component keeps its data to itself)",
+                others.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let outcome = if external || !others.is_empty() { Outcome::Approximated } else { Outcome::Mapped };
+        self.item(outcome, sname, "volumes", msg, m.loc);
+    }
+
+    /// A named volume several services mount: one shared claim.
+    fn shared_volume(&mut self, out: &mut OutService, b: &Basic, m: &Mount, sharing: &Sharing) {
+        let sname = Some(b.compose_name.as_str());
+        let users = &sharing.shared[&m.source];
+        let name = volume_name(&m.source, out);
+        out.volumes.push(OutVolume {
+            name: name.clone(),
+            mount_path: m.target.clone(),
+            size: "10Gi".into(),
+            class: StorageClassName::Standard,
+            shared: true,
+        });
+        self.item(
+            Outcome::Mapped,
+            sname,
+            "volumes",
+            format!(
+                "volume `{}` at `{}` is shared by {} → one shared claim `{name}` (10Gi, review); the pods using it run on one node",
+                m.source,
+                m.target,
+                users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+            ),
+            m.loc,
+        );
     }
 
     /// A durable volume of the service's own: `storage` when it has none yet (a plain
@@ -582,7 +600,9 @@ impl Converter<'_, '_> {
                     Outcome::Dropped,
                     sname,
                     "configs",
-                    format!("config `{source}` has no readable `file` or `content`; add it under `files:` for `{path}`"),
+                    format!(
+                        "config `{source}` has no readable `file` or `content`; add it under `files:` for `{path}`"
+                    ),
                     item.loc,
                 ),
             }
