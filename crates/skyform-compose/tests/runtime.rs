@@ -109,3 +109,36 @@ fn stacks_render_and_pass_the_checks_in_every_environment() {
     }
     assert!(failures.is_empty(), "error-level findings:\n{}", failures.join("\n"));
 }
+
+/// The canary: the `secrets` stack feeds `.env` secrets into commands, health checks,
+/// connection strings and labels. Their values reach no output (platform file, report,
+/// rendered manifests of every environment), and they are referenced instead.
+#[test]
+fn dotenv_secret_canaries_reach_no_output() {
+    let dir = crate_dir().join("test-data/stacks/secrets");
+    let compose = std::fs::read_to_string(dir.join("docker-compose.yml")).expect("stack");
+    let secrets = canaries(&dir);
+    assert!(secrets.len() >= 4, "the canary needs secrets in `.env`");
+    for (var, _) in &secrets {
+        let used = compose.contains(&format!("${{{var}}}")) || compose.contains(&format!("environment: {var}"));
+        assert!(used, "`{var}` is not used by the stack; the canary proves nothing");
+    }
+    let import = import_dir(&dir, &["docker-compose.yml"], &[]).unwrap_or_else(|f| panic!("{}", f.render(false)));
+    // Referenced where they were used: commands (`$(VAR)`), probes (`${VAR}`), secrets.
+    assert!(import.platform_yaml.contains("$(REDIS_PASSWORD)"), "{}", import.platform_yaml);
+    assert!(import.platform_yaml.contains("$(JWT_SECRET)"), "{}", import.platform_yaml);
+    assert!(import.platform_yaml.contains("${REDIS_PASSWORD}"), "{}", import.platform_yaml);
+    let model = assert_compiles("secrets", &import.platform_yaml);
+    let mut outputs =
+        vec![("platform.yaml".to_string(), import.platform_yaml.clone()), ("report".into(), import.report.render())];
+    for env in &model.environments {
+        let mut objects = skyform_render::render_objects(&model, env, ProviderName::Aws);
+        objects.extend(skyform_addons::objects(&model, env, ProviderName::Aws));
+        outputs.extend(yaml_of(&objects).into_iter().map(|(p, t)| (format!("{}/{p}", env.name), t)));
+    }
+    for (path, text) in &outputs {
+        for (var, value) in &secrets {
+            assert!(!text.contains(value.as_str()), "the value of `{var}` leaked into {path}");
+        }
+    }
+}
