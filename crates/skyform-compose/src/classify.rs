@@ -212,7 +212,7 @@ pub fn role_of(name: &str, image: Option<&ImageRef>, component: Option<Component
         Some(Envoy | Nginx) => return Role::Proxy,
         None => {}
     }
-    if DATA_IMAGES.contains(&base) {
+    if DATA_IMAGES.contains(&base) || image.is_some_and(crate::wellknown::is_data_family) {
         return Role::DataStore;
     }
     if OBSERVABILITY_IMAGES.contains(&base) || repo.starts_with("grafana/") || repo.starts_with("prom/") {

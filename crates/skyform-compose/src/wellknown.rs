@@ -185,13 +185,54 @@ const TABLE: &[(&str, &[(u16, AppProto)])] = &[
     ("openfga/openfga", &[(8080, Http), (8081, Grpc)]),
 ];
 
-/// The default ports of an image, if it is a well-known one.
+/// Image families recognised by a word of the repository path (`tensorchord/pgvecto-rs`,
+/// `bitnami/mongodb-sharded`): derived images keep the port of what they derive from.
+const FAMILIES: &[(&str, &[(u16, AppProto)])] = &[
+    ("postgres", &[(5432, Tcp)]),
+    ("postgresql", &[(5432, Tcp)]),
+    ("pgvector", &[(5432, Tcp)]),
+    ("pgvecto", &[(5432, Tcp)]),
+    ("postgis", &[(5432, Tcp)]),
+    ("timescaledb", &[(5432, Tcp)]),
+    ("mysql", &[(3306, Tcp)]),
+    ("mariadb", &[(3306, Tcp)]),
+    ("redis", &[(6379, Tcp)]),
+    ("valkey", &[(6379, Tcp)]),
+    ("mongo", &[(27017, Tcp)]),
+    ("mongodb", &[(27017, Tcp)]),
+    ("rabbitmq", &[(5672, Tcp)]),
+    ("elasticsearch", &[(9200, Http)]),
+    ("opensearch", &[(9200, Http)]),
+    ("kafka", &[(9092, Tcp)]),
+    ("memcached", &[(11211, Tcp)]),
+    ("clickhouse", &[(8123, Http), (9000, Tcp)]),
+];
+
+/// The default ports of an image, if it is a well-known one (or derived from one).
 pub fn image_ports(image: &ImageRef) -> Option<&'static [(u16, AppProto)]> {
     TABLE
         .iter()
         .find(|(k, _)| *k == image.repo)
         .or_else(|| TABLE.iter().find(|(k, _)| *k == image.base()))
+        .or_else(|| family(image))
         .map(|(_, p)| *p)
+}
+
+/// The database family an image derives from, by a word of its repository path; tools
+/// around a database (exporters, UIs, backups, sentinels) are not the database.
+fn family(image: &ImageRef) -> Option<&'static (&'static str, &'static [(u16, AppProto)])> {
+    const TOOLS: &[&str] =
+        &["exporter", "ui", "admin", "commander", "backup", "sentinel", "insight", "express", "operator", "proxy"];
+    let words: Vec<&str> = image.repo.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if words.iter().any(|w| TOOLS.contains(w)) {
+        return None;
+    }
+    FAMILIES.iter().find(|(k, _)| words.contains(k))
+}
+
+/// Whether an image derives from a database, cache or broker (`tensorchord/pgvecto-rs`).
+pub fn is_data_family(image: &ImageRef) -> bool {
+    family(image).is_some()
 }
 
 /// The protocol usually spoken on a port number, when nothing else tells.
@@ -243,6 +284,10 @@ mod tests {
         assert_eq!(ports("temporalio/auto-setup:1.25"), Some(vec![7233]));
         assert_eq!(ports("quay.io/keycloak/keycloak:26.0"), Some(vec![8080]));
         assert_eq!(ports("ghcr.io/acme/api:1"), None);
+        assert_eq!(ports("tensorchord/pgvecto-rs:pg14-v0.2.0"), Some(vec![5432]));
+        assert_eq!(ports("bitnami/mongodb-sharded:7.0"), Some(vec![27017]));
+        assert_eq!(ports("oliver006/redis_exporter:v1.62.0"), Some(vec![9121]));
+        assert_eq!(ports("acme/postgres-backup:1"), None);
         assert_eq!(port_proto(5432), Some(AppProto::Tcp));
         assert_eq!(port_proto(9093), None);
         assert_eq!(port_proto(7233), Some(AppProto::Grpc));

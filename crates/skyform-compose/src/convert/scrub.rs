@@ -33,15 +33,38 @@ fn strong(value: &str) -> bool {
 
 /// Replaces every secret value in `text` by `reference(var)`; returns the variables used.
 fn replace(text: &str, secrets: &[(String, String)], reference: &dyn Fn(&str) -> String) -> (String, Vec<String>) {
-    let mut out = text.to_string();
-    let mut used = Vec::new();
-    for (value, var) in secrets {
-        if out.contains(value.as_str()) {
-            out = out.replace(value.as_str(), &reference(var));
-            used.push(var.clone());
+    let mut out = String::with_capacity(text.len());
+    let mut used: Vec<String> = Vec::new();
+    let mut i = 0;
+    'outer: while i < text.len() {
+        for (value, var) in secrets {
+            if text[i..].starts_with(value.as_str()) && bounded(text, i, i + value.len(), value) {
+                out.push_str(&reference(var));
+                if !used.contains(var) {
+                    used.push(var.clone());
+                }
+                i += value.len();
+                continue 'outer;
+            }
         }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
     }
     (out, used)
+}
+
+/// Whether an occurrence of a secret at `start..end` stands on its own: a strong value
+/// anywhere, a weak one (a word such as `postgres`) only between separators, so that a
+/// host `postgres-db` or a word `postgresql` is left alone.
+fn bounded(text: &str, start: usize, end: usize, value: &str) -> bool {
+    if strong(value) {
+        return true;
+    }
+    let word = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let before = text[..start].chars().next_back().is_none_or(|c| !word(c));
+    let after = text[end..].chars().next().is_none_or(|c| !word(c));
+    before && after
 }
 
 /// Replaces every secret value in a shell script by `${VAR}`, closing and reopening a
@@ -127,7 +150,12 @@ impl Converter<'_, '_> {
         let loc = b.key_loc;
         // Plain variables holding a secret value become secret references.
         for (key, value) in s.env.clone() {
+            // A weak value (a word) makes a variable secret only when it is all of it.
             let (_, used) = replace(&value, secrets, &|v| v.to_string());
+            let used: Vec<String> = used
+                .into_iter()
+                .filter(|var| secrets.iter().any(|(v, k)| k == var && (strong(v) || value.trim() == v.as_str())))
+                .collect();
             if !used.is_empty() {
                 s.env.remove(&key);
                 s.secrets.insert(key.clone(), None);
@@ -146,10 +174,13 @@ impl Converter<'_, '_> {
         }
         // Commands and arguments: `$(VAR)`, expanded by Kubernetes from the secret.
         let mut needed: Vec<String> = Vec::new();
+        let has_command = s.command.is_some();
         for (field, words) in [("entrypoint", &mut s.command), ("command", &mut s.args)] {
             let Some(list) = words.as_mut() else { continue };
             let mut changed = Vec::new();
-            for w in list.iter_mut() {
+            // The program itself is never a secret.
+            let skip = usize::from(field == "entrypoint" || !has_command);
+            for w in list.iter_mut().skip(skip) {
                 let (new, used) = replace(w, secrets, &|v| format!("$({v})"));
                 if !used.is_empty() {
                     *w = new;
