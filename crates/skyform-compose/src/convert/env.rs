@@ -318,7 +318,7 @@ impl Converter<'_, '_> {
         for (path, content) in out.files.clone() {
             let addresses: Vec<Address> = super::ports::text_addresses(&content)
                 .into_iter()
-                .filter(|a| content[a.end..].starts_with(':'))
+                .filter(|a| content.get(a.end..).is_some_and(|rest| rest.starts_with(':')))
                 .collect();
             if addresses.is_empty() {
                 continue;

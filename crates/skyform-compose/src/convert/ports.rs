@@ -390,10 +390,9 @@ pub(super) fn scheme_proto(scheme: Option<&str>) -> Option<AppProto> {
 /// `host:port` words.
 pub(super) fn text_addresses(text: &str) -> Vec<Address> {
     let mut out = classify::urls_in(text);
-    let mut pos = 0;
     for word in text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ';' | ',' | '(' | ')' | '=' | '`')) {
-        let start = pos;
-        pos += word.len() + 1;
+        // The word's byte offset in `text` (it is a subslice of it).
+        let start = word.as_ptr() as usize - text.as_ptr() as usize;
         if word.contains("://") || word.is_empty() {
             continue;
         }
@@ -691,5 +690,9 @@ mod tests {
         assert!(hosts.contains(&("api", Some(8000))), "{hosts:?}");
         assert!(hosts.contains(&("cache", Some(6379))), "{hosts:?}");
         assert!(text_addresses("12:30 x:abc").is_empty());
+        let text = "ünï\u{a0}\u{2003}db:5432";
+        let a = text_addresses(text);
+        assert_eq!(a.len(), 1);
+        assert_eq!(&text[a[0].start..a[0].end], "db");
     }
 }
