@@ -206,6 +206,8 @@ const FAMILIES: &[(&str, &[(u16, AppProto)])] = &[
     ("kafka", &[(9092, Tcp)]),
     ("memcached", &[(11211, Tcp)]),
     ("clickhouse", &[(8123, Http), (9000, Tcp)]),
+    ("smtp", &[(25, Tcp)]),
+    ("postfix", &[(25, Tcp)]),
 ];
 
 /// The default ports of an image, if it is a well-known one (or derived from one).
