@@ -96,7 +96,8 @@ impl Converter<'_, '_> {
     /// Learns the ports of services that declare none (or fewer than others use), then
     /// names every service's ports.
     pub(super) fn learn_ports(&mut self, basics: &mut [Basic], project: &Project) {
-        let refs = references(basics, project);
+        let files = self.mounted_texts(basics, project);
+        let refs = references(basics, project, &files);
         #[allow(clippy::needless_range_loop)]
         for i in 0..basics.len() {
             let b = &basics[i];
@@ -450,11 +451,21 @@ fn healthcheck_words(node: &CNode) -> Vec<String> {
 fn references(
     basics: &[Basic],
     project: &Project,
+    files: &BTreeMap<String, Vec<(String, Loc)>>,
 ) -> BTreeMap<String, Vec<(Option<u16>, Option<AppProto>, String, Loc)>> {
     let mut out: BTreeMap<String, Vec<(Option<u16>, Option<AppProto>, String, Loc)>> = BTreeMap::new();
     for b in basics {
         let node = project.services.iter().find(|s| s.key == b.compose_name).map(|s| &s.value);
         let mut found: Vec<(Address, Loc)> = Vec::new();
+        // `host:port` in mounted configuration files (`server api:8000;`).
+        for (text, loc) in files.get(&b.compose_name).map(Vec::as_slice).unwrap_or(&[]) {
+            found.extend(
+                text_addresses(text)
+                    .into_iter()
+                    .filter(|a| text.get(a.end..).is_some_and(|r| r.starts_with(':')))
+                    .map(|a| (a, *loc)),
+            );
+        }
         for v in &b.vars {
             if let Some(value) = &v.value {
                 let mut a = classify::urls_in(value);

@@ -179,6 +179,36 @@ impl Converter<'_, '_> {
         Sharing { users, shared }
     }
 
+    /// Texts of the configuration files each service bind-mounts (files, and the files
+    /// of mounted directories), with where they are mounted, for finding the addresses
+    /// they name.
+    pub(super) fn mounted_texts(&self, basics: &[Basic], project: &Project) -> BTreeMap<String, Vec<(String, Loc)>> {
+        let mut out: BTreeMap<String, Vec<(String, Loc)>> = BTreeMap::new();
+        for svc in &project.services {
+            if !basics.iter().any(|b| b.compose_name == svc.key) {
+                continue;
+            }
+            for m in mounts(&svc.value).into_iter().filter(|m| m.kind == "bind") {
+                let full = join_path(self.loader.file_name(m.loc.file), &m.source);
+                let texts: Vec<String> = match self.loader.read_file(&full) {
+                    Some(t) => vec![t],
+                    None => self
+                        .loader
+                        .list_dir(&full)
+                        .unwrap_or_default()
+                        .iter()
+                        .take(64)
+                        .filter_map(|rel| self.loader.read_file(&format!("{full}/{rel}")))
+                        .collect(),
+                };
+                for t in texts.into_iter().filter(|t| t.len() <= MAX_FILE_BYTES) {
+                    out.entry(svc.key.clone()).or_default().push((t, m.loc));
+                }
+            }
+        }
+        out
+    }
+
     pub(super) fn volumes(
         &mut self,
         out: &mut OutService,
