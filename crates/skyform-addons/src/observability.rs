@@ -111,7 +111,7 @@ fn monitor(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
                 "endpoints": [endpoint("port", json!(m.port.name), &m.path)],
             }),
         )],
-        WorkloadKind::StatefulSet => vec![custom(
+        WorkloadKind::StatefulSet | WorkloadKind::Job => vec![custom(
             "monitoring.coreos.com/v1",
             "PodMonitor",
             meta,
@@ -427,6 +427,7 @@ fn dashboard(cx: &Ctx<'_>, s: &Service) -> Object {
             format!("kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{}\"}}", s.name)
         }
         WorkloadKind::Knative => format!("count(kube_pod_container_status_ready{{{c}}} == 1)"),
+        WorkloadKind::Job => format!("kube_job_status_succeeded{{namespace=\"{ns}\",job_name=\"{}\"}}", s.name),
     };
     panels.push(panel(4, "Ready replicas", "short", 12, y, vec![(replicas, "ready".into())]));
     y += 8;

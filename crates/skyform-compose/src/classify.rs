@@ -212,7 +212,7 @@ pub fn role_of(name: &str, image: Option<&ImageRef>, component: Option<Component
         Some(Envoy | Nginx) => return Role::Proxy,
         None => {}
     }
-    if DATA_IMAGES.contains(&base) {
+    if DATA_IMAGES.contains(&base) || image.is_some_and(crate::wellknown::is_data_family) {
         return Role::DataStore;
     }
     if OBSERVABILITY_IMAGES.contains(&base) || repo.starts_with("grafana/") || repo.starts_with("prom/") {
@@ -227,7 +227,14 @@ pub fn role_of(name: &str, image: Option<&ImageRef>, component: Option<Component
     if PROXY_IMAGES.contains(&base) {
         return Role::Proxy;
     }
-    let words = format!("{lname} {}", command.to_ascii_lowercase());
+    // Flags (`--workers 3`) say how a server runs, not that it is a worker.
+    let command_words: String = command
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = format!("{lname} {command_words}");
     if WORKER_WORDS.iter().any(|w| words.contains(w)) {
         return Role::Worker;
     }
@@ -262,6 +269,10 @@ pub fn tier_of(role: Role, name: &str, image: Option<&str>) -> (Tier, String) {
 /// Whether an environment variable's name says it holds a secret.
 pub fn is_secret_name(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
+    // `*_FILE` (the `_FILE` convention), paths and directories name where a secret is.
+    if ["_FILE", "_PATH", "_DIR", "_FILENAME"].iter().any(|w| k.ends_with(w)) {
+        return false;
+    }
     const CONTAINS: &[&str] =
         &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "ACCESS_KEY", "CREDENTIAL", "COOKIE"];
     const ENDS: &[&str] = &["_KEY", "_PASS", "_PWD", "_PSK", "_SALT"];
@@ -324,7 +335,7 @@ pub fn urls_in(value: &str) -> Vec<Address> {
             .map_or(value.len(), |i| auth_start + i);
         let authority = &value[auth_start..auth_end];
         let (hosts_start, credentials) = match authority.rfind('@') {
-            Some(i) => (auth_start + i + 1, authority[..i].contains(':')),
+            Some(i) => (auth_start + i + 1, authority[..i].split_once(':').is_some_and(|(_, pw)| !pw.is_empty())),
             None => (auth_start, false),
         };
         let mut pos = hosts_start;
@@ -424,7 +435,15 @@ mod tests {
         ] {
             assert!(is_secret_name(k), "{k}");
         }
-        for k in ["POSTGRES_USER", "POSTGRES_DB", "LOG_LEVEL", "KEYCLOAK_ADMIN", "MINIO_ROOT_USER", "PORT"] {
+        for k in [
+            "POSTGRES_USER",
+            "POSTGRES_DB",
+            "LOG_LEVEL",
+            "KEYCLOAK_ADMIN",
+            "MINIO_ROOT_USER",
+            "PORT",
+            "DB_PASSWORD_FILE",
+        ] {
             assert!(!is_secret_name(k), "{k}");
         }
     }

@@ -5,6 +5,7 @@
 use crate::classify::{Tier, component_name};
 use crate::convert::{OutService, Plan, ProbeAction};
 use skyform_spec::raw::StorageClassName;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A scalar as YAML text: plain when unambiguous, else double-quoted.
@@ -112,7 +113,42 @@ pub fn render(plan: &Plan, sources: &[String]) -> String {
         first = false;
         service(&mut o, name, s);
     }
+    environments(&mut o, plan);
     o
+}
+
+/// `dev`, `staging` and `production`: one replica of everything in dev; two replicas of
+/// the stateless serving services in production.
+fn environments(o: &mut String, plan: &Plan) {
+    let domain = format!("{}.example.com", plan.name);
+    let _ = writeln!(o);
+    let _ = writeln!(o, "  environments:");
+    let _ = writeln!(o, "    # one replica of every service; review the domains");
+    let _ = writeln!(o, "    dev:");
+    let _ = writeln!(o, "      replicas: min");
+    let _ = writeln!(o, "      domain: {}", scalar(&format!("dev.{domain}")));
+    let dev: BTreeMap<&String, &OutService> =
+        plan.services.iter().filter(|(_, s)| s.replicas.is_some_and(|r| r > 1)).collect();
+    if !dev.is_empty() {
+        let _ = writeln!(o, "      services:");
+        for name in dev.keys() {
+            let _ = writeln!(o, "        {}: {{ replicas: 1 }}", scalar(name));
+        }
+    }
+    let _ = writeln!(o, "    staging:");
+    let _ = writeln!(o, "      domain: {}", scalar(&format!("staging.{domain}")));
+    let ha: Vec<&String> = plan.services.iter().filter(|(_, s)| s.ha).map(|(n, _)| n).collect();
+    if ha.is_empty() {
+        let _ = writeln!(o, "    production: {{}}");
+        return;
+    }
+    let _ = writeln!(o, "    # stateless services that serve traffic run two replicas (disruption budget, spread");
+    let _ = writeln!(o, "    # over nodes); data services keep one until their replication is configured");
+    let _ = writeln!(o, "    production:");
+    let _ = writeln!(o, "      services:");
+    for name in ha {
+        let _ = writeln!(o, "        {}: {{ replicas: 2 }}", scalar(name));
+    }
 }
 
 fn service(o: &mut String, name: &str, s: &OutService) {
@@ -128,6 +164,10 @@ fn service(o: &mut String, name: &str, s: &OutService) {
     let _ = writeln!(o, "{i}tier: {}", s.tier.name());
     if let Some(c) = s.component {
         let _ = writeln!(o, "{i}component: {}", component_name(c));
+    }
+    if s.job {
+        let _ = writeln!(o, "{i}# runs once to completion (a Job)");
+        let _ = writeln!(o, "{i}job: true");
     }
     if let Some(img) = &s.image {
         let _ = writeln!(o, "{i}image: {}", scalar(img));
@@ -153,8 +193,22 @@ fn service(o: &mut String, name: &str, s: &OutService) {
     }
     if !s.secrets.is_empty() {
         let _ = writeln!(o, "{i}# values live in the secrets backend; none were copied from compose");
-        let list: Vec<String> = s.secrets.iter().cloned().collect();
-        let _ = writeln!(o, "{i}secrets: {}", flow_list(&list));
+        if s.secrets.values().all(Option::is_none) {
+            let list: Vec<String> = s.secrets.keys().cloned().collect();
+            let _ = writeln!(o, "{i}secrets: {}", flow_list(&list));
+        } else {
+            let _ = writeln!(o, "{i}secrets:");
+            for (name, path) in &s.secrets {
+                match path {
+                    Some(p) => {
+                        let _ = writeln!(o, "{i}  - {{ name: {}, mountPath: {} }}", scalar(name), scalar(p));
+                    }
+                    None => {
+                        let _ = writeln!(o, "{i}  - {}", scalar(name));
+                    }
+                }
+            }
+        }
     }
     match (&s.cpu, &s.memory) {
         (None, None) => {}
@@ -172,6 +226,17 @@ fn service(o: &mut String, name: &str, s: &OutService) {
     if let Some(r) = s.replicas {
         let _ = writeln!(o, "{i}replicas: {r}");
     }
+    probes_and_exposure(o, s);
+    storage(o, s);
+}
+
+/// Probes, exposure and the service graph of one service.
+fn probes_and_exposure(o: &mut String, s: &OutService) {
+    let i = "      ";
+    if s.no_probes {
+        let _ = writeln!(o, "{i}# no port and no healthcheck: nothing can tell truthfully when it is healthy");
+        let _ = writeln!(o, "{i}probes: {{ none: true }}");
+    }
     if let Some(p) = &s.probes {
         let _ = writeln!(o, "{i}probes:");
         if let Some(port) = &p.port {
@@ -183,6 +248,7 @@ fn service(o: &mut String, name: &str, s: &OutService) {
             (action, _) => {
                 let mut parts = vec![match action {
                     ProbeAction::Http(path) => format!("http: {}", scalar(path)),
+                    ProbeAction::Tcp => "tcp: true".to_string(),
                     ProbeAction::Exec(cmd) => format!("exec: {}", flow_list(cmd)),
                 }];
                 if let Some(d) = p.initial_delay {
@@ -200,15 +266,29 @@ fn service(o: &mut String, name: &str, s: &OutService) {
         let _ = writeln!(o, "{i}  liveness: {probe}");
         let _ = writeln!(o, "{i}  readiness: {probe}");
     }
-    if let Some((host, port)) = &s.expose {
-        let port = port.as_ref().map(|p| format!(", port: {}", scalar(p))).unwrap_or_default();
-        let _ = writeln!(o, "{i}# review: the public host name (from a published compose port)");
-        let _ = writeln!(o, "{i}expose: {{ host: {}{port} }}", quoted(host));
+    if let Some(e) = &s.expose {
+        let port = e.port.as_ref().map(|p| format!(", port: {}", scalar(p))).unwrap_or_default();
+        if e.load_balancer {
+            let _ = writeln!(o, "{i}# review: not HTTP, so a LoadBalancer Service rather than the ingress");
+            let _ = writeln!(o, "{i}expose: {{ host: {}{port}, loadBalancer: true, tls: false }}", quoted(&e.host));
+        } else {
+            let _ = writeln!(o, "{i}# review: the public host name (from a published compose port)");
+            let _ = writeln!(o, "{i}expose: {{ host: {}{port} }}", quoted(&e.host));
+        }
     }
     if !s.depends_on.is_empty() {
         let list: Vec<String> = s.depends_on.iter().cloned().collect();
         let _ = writeln!(o, "{i}dependsOn: {}", flow_list(&list));
     }
+    if !s.after.is_empty() {
+        let list: Vec<String> = s.after.iter().cloned().collect();
+        let _ = writeln!(o, "{i}after: {}", flow_list(&list));
+    }
+}
+
+/// Storage, files, writable paths and the user of one service.
+fn storage(o: &mut String, s: &OutService) {
+    let i = "      ";
     if let Some(st) = &s.storage {
         let mut parts = Vec::new();
         if let Some(size) = &st.size {
@@ -225,6 +305,27 @@ fn service(o: &mut String, name: &str, s: &OutService) {
             let _ = writeln!(o, "{i}storage: {{}}");
         } else {
             let _ = writeln!(o, "{i}storage: {{ {} }}", parts.join(", "));
+        }
+    }
+    if !s.volumes.is_empty() {
+        let _ = writeln!(o, "{i}volumes:");
+        for v in &s.volumes {
+            let shared = if v.shared { ", shared: true" } else { "" };
+            let _ = writeln!(
+                o,
+                "{i}  - {{ name: {}, mountPath: {}, size: {}, class: {}{shared} }}",
+                scalar(&v.name),
+                scalar(&v.mount_path),
+                scalar(&v.size),
+                class_name(v.class)
+            );
+        }
+    }
+    if !s.files.is_empty() {
+        let _ = writeln!(o, "{i}# configuration files bind-mounted in compose (a ConfigMap)");
+        let _ = writeln!(o, "{i}files:");
+        for (path, content) in &s.files {
+            let _ = writeln!(o, "{i}  {}: {}", quoted(path), quoted(content));
         }
     }
     if !s.writable_paths.is_empty() {

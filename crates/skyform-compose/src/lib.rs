@@ -24,10 +24,12 @@ mod classify;
 mod convert;
 mod emit;
 mod envfile;
+mod image;
 pub mod interpolate;
 mod load;
 mod report;
 mod tree;
+mod wellknown;
 
 pub use envfile::{EnvFileError, EnvLine, parse_env_file};
 pub use report::{Outcome, Report, ReportItem};
@@ -110,13 +112,25 @@ pub fn import(
     options: &ImportOptions,
     read: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Import, ImportFailure> {
-    let mut loader = load::Loader::new(&options.env, read);
+    import_with(files, options, read, &|_| None)
+}
+
+/// [`import`], with `list` returning the regular files below a directory (paths relative
+/// to it, recursively, sorted), or `None` when the path is not a directory: bind-mounted
+/// configuration directories then become `files:` too.
+pub fn import_with(
+    files: &[ComposeFile],
+    options: &ImportOptions,
+    read: &dyn Fn(&str) -> Option<String>,
+    list: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Result<Import, ImportFailure> {
+    let mut loader = load::Loader::new(&options.env, read, list);
     for f in files {
         loader.load_file(&f.name, &f.text);
     }
     let project = loader.finish(&options.profiles);
     let fallback = options.project_name.clone().unwrap_or_else(|| default_project_name(files));
-    let mut converter = convert::Converter { loader: &mut loader, report: Report::default() };
+    let mut converter = convert::Converter::new(&mut loader, &options.env);
     let plan = converter.convert(&project, &fallback);
     let mut report = converter.report;
     if loader.errors.is_empty() && plan.services.is_empty() && !files.is_empty() {

@@ -177,6 +177,10 @@ pub(crate) struct Project {
     pub inactive: Vec<(String, Loc, Vec<String>)>,
     /// Top-level named volumes (`volumes:`), merged.
     pub volumes: Vec<CEntry>,
+    /// Top-level secrets (`secrets:`), merged.
+    pub secrets: Vec<CEntry>,
+    /// Top-level configs (`configs:`), merged.
+    pub configs: Vec<CEntry>,
 }
 
 /// Loading state: every source text read and every diagnostic found.
@@ -185,8 +189,11 @@ pub(crate) struct Loader<'a> {
     pub errors: Vec<(usize, Diagnostic)>,
     /// Variables used while unset, where.
     pub unset: Vec<(String, Loc)>,
+    /// Variables interpolation took a value from (compose files and env files).
+    pub used: std::cell::RefCell<std::collections::BTreeSet<String>>,
     env: &'a BTreeMap<String, String>,
     read: &'a dyn Fn(&str) -> Option<String>,
+    list: &'a dyn Fn(&str) -> Option<Vec<String>>,
     /// Parsed extends targets by path.
     extends_cache: BTreeMap<String, Option<usize>>,
     docs: Vec<Doc>,
@@ -225,13 +232,19 @@ fn normalize(p: &str) -> String {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(env: &'a BTreeMap<String, String>, read: &'a dyn Fn(&str) -> Option<String>) -> Loader<'a> {
+    pub fn new(
+        env: &'a BTreeMap<String, String>,
+        read: &'a dyn Fn(&str) -> Option<String>,
+        list: &'a dyn Fn(&str) -> Option<Vec<String>>,
+    ) -> Loader<'a> {
         Loader {
             sources: Vec::new(),
             errors: Vec::new(),
             unset: Vec::new(),
+            used: std::cell::RefCell::new(std::collections::BTreeSet::new()),
             env,
             read,
+            list,
             extends_cache: BTreeMap::new(),
             docs: Vec::new(),
         }
@@ -247,7 +260,11 @@ impl<'a> Loader<'a> {
     }
 
     pub fn lookup(&self, name: &str) -> Option<String> {
-        self.env.get(name).cloned()
+        let v = self.env.get(name).cloned();
+        if v.is_some() {
+            self.used.borrow_mut().insert(name.to_string());
+        }
+        v
     }
 
     pub fn file_name(&self, file: usize) -> &str {
@@ -257,6 +274,12 @@ impl<'a> Loader<'a> {
     /// Reads an auxiliary file (env file, extends target) through the caller's reader.
     pub fn read_file(&self, path: &str) -> Option<String> {
         (self.read)(path)
+    }
+
+    /// The files below a directory (relative paths), through the caller's lister; `None`
+    /// when `path` is not a directory.
+    pub fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        (self.list)(path)
     }
 
     /// Loads one compose file given on the command line.
@@ -310,7 +333,14 @@ impl<'a> Loader<'a> {
                     return;
                 }
                 let env = self.env;
-                let lookup = |k: &str| env.get(k).cloned();
+                let used = &self.used;
+                let lookup = |k: &str| {
+                    let v = env.get(k).cloned();
+                    if v.is_some() {
+                        used.borrow_mut().insert(k.to_string());
+                    }
+                    v
+                };
                 let mut unset = Vec::new();
                 match interpolate(s, &lookup, &mut unset) {
                     Ok(v) => *s = v,
@@ -433,6 +463,9 @@ impl<'a> Loader<'a> {
                 // `key:` with no value means "unset" in compose.
                 continue;
             }
+            if let Some(types) = service_key_types(&e.key) {
+                coerce_text(&mut e.value, types);
+            }
             if let Some(types) = service_key_types(&e.key)
                 && !types.iter().any(|t| t.matches(&e.value.value))
                 && !e.value.is_null()
@@ -461,7 +494,19 @@ impl<'a> Loader<'a> {
         let mut name = None;
         let mut services: Vec<CEntry> = Vec::new();
         let mut volumes: Vec<CEntry> = Vec::new();
+        let mut secrets: Vec<CEntry> = Vec::new();
+        let mut configs: Vec<CEntry> = Vec::new();
         for root in resolved_docs {
+            if let Some(v) = root.get("configs").and_then(CNode::as_map) {
+                for e in v {
+                    merge_entry(&mut configs, e.clone(), "");
+                }
+            }
+            if let Some(v) = root.get("secrets").and_then(CNode::as_map) {
+                for e in v {
+                    merge_entry(&mut secrets, e.clone(), "");
+                }
+            }
             if let Some(e) = root.entry("name")
                 && let Some(s) = e.value.as_str()
             {
@@ -503,7 +548,7 @@ impl<'a> Loader<'a> {
                 inactive.push((s.key.clone(), s.key_loc, own));
             }
         }
-        Project { name, services: active, inactive, volumes }
+        Project { name, services: active, inactive, volumes, secrets, configs }
     }
 
     fn resolve_extends_in(&mut self, file: usize, root: &mut CNode) {
@@ -636,6 +681,31 @@ fn strip_key(node: &CNode, key: &str) -> CNode {
         entries.retain(|e| e.key != key);
     }
     n
+}
+
+/// Text where a boolean or a number belongs (`read_only: ${READ_ONLY}` after
+/// interpolation, or quoted): compose converts it, and so does the importer.
+fn coerce_text(node: &mut CNode, types: &[Ty]) {
+    let CValue::String(text) = &node.value else { return };
+    if types.contains(&Ty::Str) {
+        return;
+    }
+    let t = text.trim();
+    if types.contains(&Ty::Bool) {
+        match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "y" => node.value = CValue::Bool(true),
+            "false" | "no" | "off" | "n" => node.value = CValue::Bool(false),
+            _ => {}
+        }
+    } else if types.contains(&Ty::Num) {
+        if let Ok(i) = t.parse::<i64>() {
+            node.value = CValue::Int(i);
+        } else if let Ok(f) = t.parse::<f64>()
+            && f.is_finite()
+        {
+            node.value = CValue::Float(f);
+        }
+    }
 }
 
 fn wrong_type(node: &CNode, what: &str, types: &[Ty]) -> Diagnostic {

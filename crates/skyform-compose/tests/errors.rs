@@ -41,3 +41,21 @@ fn bad_ports_resources_and_missing_image() {
 fn extends_cycle_and_unknown_base() {
     insta::assert_snapshot!(errors("extends-cycle.yml"));
 }
+
+#[test]
+fn depends_on_cycle_is_located() {
+    insta::assert_snapshot!(errors("depends-cycle.yml"));
+}
+
+#[test]
+fn unparsable_image_references() {
+    insta::assert_snapshot!(errors("bad-image.yml"));
+}
+
+#[test]
+fn billion_laughs_is_stopped() {
+    let started = std::time::Instant::now();
+    let rendered = errors("billion-laughs.yml");
+    assert!(started.elapsed().as_secs() < 30, "alias expansion was not bounded");
+    insta::assert_snapshot!(rendered);
+}

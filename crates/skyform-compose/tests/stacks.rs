@@ -30,6 +30,46 @@ fn stack(name: &str, files: &[&str], profiles: &[&str]) {
 }
 
 #[test]
+fn no_declared_ports() {
+    stack("no-ports", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn many_and_shared_volumes() {
+    stack("volumes", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn one_shot_migrators() {
+    stack("migrations", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn anchors_aliases_and_interpolated_types() {
+    stack("anchors", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn anchors_with_a_profile() {
+    stack("anchors", &["docker-compose.yml"], &["flower"]);
+}
+
+#[test]
+fn dotenv_secrets_in_commands_and_healthchecks() {
+    stack("secrets", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn grpc_and_tcp_frontends() {
+    stack("frontends", &["docker-compose.yml"], &[]);
+}
+
+#[test]
+fn shop_with_thirty_four_services() {
+    stack("shop", &["docker-compose.yml"], &[]);
+}
+
+#[test]
 fn webapp_worker_postgres_redis_minio_nginx() {
     stack("webapp", &["docker-compose.yml"], &[]);
 }

@@ -56,10 +56,14 @@ fn is_iana_svc_name(s: &str) -> bool {
     is_dns1123_label(s) && s.len() <= 15 && s.bytes().any(|b| b.is_ascii_lowercase()) && !s.contains("--")
 }
 
+/// A name Kubernetes accepts for an environment variable (`[-._a-zA-Z][-._a-zA-Z0-9]*`):
+/// `discovery.type` and `spring.profiles.active` are as valid as `LOG_LEVEL`.
 fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || matches!(c, '_' | '.' | '-'))
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && s != "."
+        && s != ".."
 }
 
 fn parse_duration_minutes(s: &str) -> Option<u64> {
@@ -793,6 +797,7 @@ impl Cx<'_> {
             }
         }
         self.check_dependencies(&mut services);
+        self.check_workloads(&mut services);
         if self.gateway_api {
             self.check_listener_ports(&services);
         }
@@ -981,7 +986,14 @@ impl Cx<'_> {
                     }),
                 );
             }
-            Some(Expose { host, path: path_prefix, port, tls: edge_tls && e.tls.unwrap_or(true), protocol })
+            Some(Expose {
+                host,
+                path: path_prefix,
+                port,
+                tls: edge_tls && e.tls.unwrap_or(true),
+                protocol,
+                load_balancer: e.load_balancer.unwrap_or(false),
+            })
         });
         if m.get(|s| s.expose.clone()).is_some() && ports.is_empty() {
             self.error(
@@ -1086,7 +1098,7 @@ impl Cx<'_> {
                         Code::InvalidName,
                         &m.path("env").key(&k),
                         format!("`{k}` is not a valid environment variable name"),
-                        Some("use letters, digits and `_`, not starting with a digit".into()),
+                        Some("use letters, digits, `_`, `.` and `-`, not starting with a digit".into()),
                     );
                 }
                 env_vars.insert(k, v);
@@ -1095,14 +1107,25 @@ impl Cx<'_> {
         let mut secrets: Vec<SecretRef> = Vec::new();
         for (i, s) in m.get(|s| s.secrets.clone()).unwrap_or_default().into_iter().enumerate() {
             let path = m.path("secrets").index(i);
-            let (env_name, key, property) = match s {
-                raw::SecretRefSpec::Name(n) => (n.clone(), format!("{platform}/{name}"), n),
+            let (env_name, key, property, mount_path) = match s {
+                raw::SecretRefSpec::Name(n) => (n.clone(), format!("{platform}/{name}"), n, None),
                 raw::SecretRefSpec::Detailed(d) => (
                     d.name.clone(),
                     d.key.unwrap_or_else(|| format!("{platform}/{name}")),
                     d.property.unwrap_or(d.name),
+                    d.mount_path,
                 ),
             };
+            if let Some(p) = &mount_path
+                && (!p.starts_with('/') || p.ends_with('/'))
+            {
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("mountPath"),
+                    format!("secret file path `{p}` must be an absolute file path"),
+                    None,
+                );
+            }
             if !is_env_name(&env_name) {
                 self.error(
                     Code::InvalidName,
@@ -1123,12 +1146,14 @@ impl Cx<'_> {
                 self.error(Code::InvalidValue, &path, format!("secret `{env_name}` is listed twice"), None);
                 continue;
             }
-            secrets.push(SecretRef { env: env_name, key, property });
+            secrets.push(SecretRef { env: env_name, key, property, mount_path });
         }
         for (k, v) in &env_vars {
             let upper = k.to_ascii_uppercase();
-            let looks_secret =
-                ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
+            // `*_FILE` variables (the `_FILE` convention) and paths name where a secret is.
+            let names_a_location = ["_FILE", "_PATH", "_DIR"].iter().any(|w| upper.ends_with(w));
+            let looks_secret = !names_a_location
+                && ["PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY"].iter().any(|w| upper.contains(w));
             if looks_secret && !v.is_empty() && !v.starts_with('$') {
                 self.error_at_key(
                     Code::InvalidValue,
@@ -1151,6 +1176,7 @@ impl Cx<'_> {
                     env: (*var).to_string(),
                     key: format!("{platform}/{name}"),
                     property: (*var).to_string(),
+                    mount_path: None,
                 });
             }
         }
@@ -1221,9 +1247,40 @@ impl Cx<'_> {
                 Some("choose a non-zero UID; the platform enforces non-root containers".into()),
             );
         }
-        let workload = if serverless.is_some() && knative {
+        let job = m.get(|s| s.job).unwrap_or(false);
+        let volumes = self.volumes(name, m, storage.as_ref().map(|s| s.mount_path.as_str()));
+        let files = self.files(name, m);
+        if job {
+            let own_volumes = volumes.iter().any(|v| !v.shared);
+            for (key, bad, what) in [
+                (
+                    "storage",
+                    m.get(|s| s.storage.clone()).is_some() || own_volumes,
+                    "storage of its own (use a shared volume)",
+                ),
+                ("expose", expose.is_some(), "public exposure"),
+                ("serverless", serverless.is_some(), "serverless settings"),
+                ("replicas", replicas.is_range(), "a replica range"),
+            ] {
+                if bad {
+                    self.error(
+                        Code::InvalidValue,
+                        &m.path(key),
+                        format!("job `{name}` cannot have {what}"),
+                        Some("a job runs once to completion".into()),
+                    );
+                }
+            }
+        }
+        let mut probes = probes;
+        if job {
+            probes.disabled = true;
+        }
+        let workload = if job {
+            WorkloadKind::Job
+        } else if serverless.is_some() && knative {
             WorkloadKind::Knative
-        } else if storage.is_some() {
+        } else if storage.is_some() || volumes.iter().any(|v| !v.shared) {
             WorkloadKind::StatefulSet
         } else {
             WorkloadKind::Deployment
@@ -1303,6 +1360,9 @@ impl Cx<'_> {
             tracing: m.get(|s| s.tracing).unwrap_or(false),
             rbac,
             schemas,
+            after: m.get(|s| s.after.clone()).unwrap_or_default(),
+            volumes,
+            files,
         })
     }
 
@@ -1603,6 +1663,23 @@ impl Cx<'_> {
     ) -> Probes {
         let raw = m.get(|s| s.probes.clone()).unwrap_or_default();
         let path = m.path("probes");
+        let placeholder = Probe {
+            action: ProbeAction::Exec { command: Vec::new() },
+            initial_delay_seconds: 10,
+            period_seconds: 10,
+            failure_threshold: 3,
+        };
+        if raw.none == Some(true) {
+            if raw.liveness.is_some() || raw.readiness.is_some() || raw.startup.is_some() || raw.port.is_some() {
+                self.error(
+                    Code::InvalidValue,
+                    &path.key("none"),
+                    format!("service `{name}` has `none: true` and other probe settings"),
+                    Some("remove `none: true`, or the other probe settings".into()),
+                );
+            }
+            return Probes { liveness: placeholder.clone(), readiness: placeholder, startup: None, disabled: true };
+        }
         let default_port = match &raw.port {
             Some(p) => match ports.iter().find(|x| x.name == *p || x.port.to_string() == *p) {
                 Some(x) => Some(x.name.clone()),
@@ -1694,22 +1771,19 @@ impl Cx<'_> {
             p.failure_threshold = p.failure_threshold.max(30);
             p
         });
-        let exec_true = || Probe {
-            action: ProbeAction::Exec { command: vec!["true".into()] },
-            initial_delay_seconds: 10,
-            period_seconds: 10,
-            failure_threshold: 3,
-        };
-        if liveness.is_none() || readiness.is_none() {
-            self.warn(
-                Code::Incomplete,
-                m.base_path,
-                format!("service `{name}` has no ports and no probes"),
-                Some("add `probes: {liveness: {exec: [...]}, readiness: {exec: [...]}}` so that Kubernetes can tell when it is healthy".into()),
-            );
+        if liveness.is_none() && readiness.is_none() {
+            if m.get(|s| s.job) != Some(true) {
+                self.warn(
+                    Code::Incomplete,
+                    m.base_path,
+                    format!("service `{name}` has no ports and no probes: Kubernetes cannot tell when it is healthy"),
+                    Some("add `probes: {liveness: {exec: [...]}, readiness: {exec: [...]}}` with a command that can fail, or `probes: {none: true}`".into()),
+                );
+            }
+            return Probes { liveness: placeholder.clone(), readiness: placeholder, startup, disabled: true };
         }
-        let readiness = readiness.or_else(|| liveness.clone()).unwrap_or_else(exec_true);
-        Probes { liveness: liveness.unwrap_or_else(|| readiness.clone()), readiness, startup }
+        let readiness = readiness.or_else(|| liveness.clone()).unwrap_or(placeholder);
+        Probes { liveness: liveness.unwrap_or_else(|| readiness.clone()), readiness, startup, disabled: false }
     }
 
     /// Checks every `dependsOn` edge and resolves port lists; removes broken edges.
@@ -1854,6 +1928,9 @@ impl Merged<'_> {
         if self.over.is_some() && self.tree.at(&over).is_some() { over } else { self.base_path.key(key) }
     }
 }
+
+#[path = "lower_workload.rs"]
+mod workload;
 
 #[cfg(test)]
 #[path = "lower_tests.rs"]

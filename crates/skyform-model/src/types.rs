@@ -174,6 +174,8 @@ pub enum WorkloadKind {
     StatefulSet,
     /// A Knative Service (only when Knative is enabled in the environment).
     Knative,
+    /// A one-shot Job (`job: true`): runs to completion, no Service, no probes.
+    Job,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -206,6 +208,24 @@ pub struct Service {
     pub rbac: Vec<RbacRule>,
     /// PostgreSQL schemas to create in the service's database (`component: postgres`).
     pub schemas: Vec<String>,
+    /// One-shot services (Jobs) that must complete before this one starts (ordering only).
+    pub after: Vec<String>,
+    /// Persistent volumes beside `storage`.
+    pub volumes: Vec<Volume>,
+    /// Read-only configuration files: absolute mount path → content.
+    pub files: BTreeMap<String, String>,
+}
+
+/// A persistent volume beside a service's `storage`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    /// DNS-1123 label; the claim template name, or the shared claim's name.
+    pub name: String,
+    pub mount_path: String,
+    pub size: Bytes,
+    pub class: StorageClassName,
+    /// One claim `<name>` shared by every service of the namespace that lists it.
+    pub shared: bool,
 }
 
 impl Service {
@@ -234,6 +254,8 @@ pub struct SecretRef {
     pub key: String,
     /// Property in the backend entry.
     pub property: String,
+    /// Mounted as a read-only file at this path instead of an environment variable.
+    pub mount_path: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -275,6 +297,9 @@ pub struct Probes {
     pub liveness: Probe,
     pub readiness: Probe,
     pub startup: Option<Probe>,
+    /// No probe is rendered (`probes: {none: true}`, a Job, or nothing to probe): the
+    /// timings above stay as estimates for the recovery report.
+    pub disabled: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -303,6 +328,8 @@ pub struct Expose {
     pub tls: bool,
     /// What the port speaks; Ingress exposure is always `http`.
     pub protocol: ExposeProtocol,
+    /// Through a LoadBalancer Service `<service>-public` instead of the HTTP ingress.
+    pub load_balancer: bool,
 }
 
 /// An allowed connection from this service to another one of the platform.

@@ -460,6 +460,42 @@ pub struct ServiceSpec {
     /// the service's database, e.g. one per tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schemas: Option<Vec<String>>,
+    /// One-shot service (migration, seeding, set-up task): runs to completion as a Job
+    /// instead of a long-running workload; it has no Service and no probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<bool>,
+    /// One-shot services (`job: true`) that must finish before this service starts: apply
+    /// and GitOps waves order them. Ordering only; network edges come from `dependsOn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Vec<String>>,
+    /// Persistent volumes beside `storage` (each its own claim), or volumes shared with
+    /// other services of the same tier (`shared: true`: one claim named after the volume).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<Vec<VolumeSpec>>,
+    /// Configuration files mounted read-only, by absolute path: file content (rendered as
+    /// ConfigMap `<service>-files`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<BTreeMap<String, String>>,
+}
+
+/// A persistent volume of a service (see `ServiceSpec::volumes`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VolumeSpec {
+    /// Volume name (DNS-1123 label); a shared volume's claim is named after it.
+    pub name: String,
+    /// Mount path in the container.
+    pub mount_path: String,
+    /// Size, e.g. `10Gi` (default `10Gi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// `fast-ssd` or `standard` (default `standard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<StorageClassName>,
+    /// One claim used by every service of the tier that lists a shared volume of this
+    /// name; their pods are co-located on one node (ReadWriteOnce works everywhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -572,6 +608,10 @@ pub struct SecretRefDetail {
     /// Property within the backend entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
+    /// Mount the value as a read-only file at this absolute path instead of an environment
+    /// variable (for images that read `*_FILE` paths or `/run/secrets/<name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_path: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, Default)]
@@ -645,6 +685,10 @@ pub struct ProbesSpec {
     /// Port name or number probed (default: the first port).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
+    /// `true`: no probes at all (a service with no port and no health command, which
+    /// nothing can probe truthfully). Other probe settings must then be absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub none: Option<bool>,
 }
 
 /// An HTTP path (`/healthz`) or a detailed probe.
@@ -689,6 +733,10 @@ pub struct ExposeSpec {
     /// TLS through cert-manager; default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<bool>,
+    /// Expose the port through its own LoadBalancer Service (`<service>-public`) instead
+    /// of the HTTP ingress: for TCP, gRPC and other protocols an HTTP ingress cannot carry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<bool>,
     /// What the exposed port speaks (Gateway API exposure picks the route kind from it):
     /// `http` (HTTPRoute), `grpc` (GRPCRoute), `tls` (TLSRoute: the service terminates TLS
     /// itself, routed by SNI), `tcp` (TCPRoute) or `udp` (UDPRoute). Default: `udp` for a

@@ -59,8 +59,20 @@ impl std::fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
+/// Parser options. Aliases are allowed as freely as `docker compose` (go-yaml) allows them:
+/// no alias-to-anchor ratio (compose files with a few anchors reused by many services are
+/// normal), while [`node::MAX_DECODED_NODES`] bounds what aliases expand to, which stops
+/// billion-laughs documents the way go-yaml's decode-count limit does.
 fn options() -> serde_saphyr::Options {
-    serde_saphyr::Options::default()
+    let mut options = serde_saphyr::Options::default();
+    if let Some(budget) = options.budget.as_mut() {
+        budget.enforce_alias_anchor_ratio = false;
+        budget.max_nodes = node::MAX_DECODED_NODES;
+        // Anchors of compose files are small blocks (`x-` defaults); expansions recorded
+        // into anchors are bounded well below the decoded-node bound.
+        budget.max_recorded_anchor_events = node::MAX_DECODED_NODES / 2;
+    }
+    options
 }
 
 fn convert_error(err: &serde_saphyr::Error) -> YamlError {
@@ -78,6 +90,12 @@ fn clean_message(raw: &str) -> String {
         None => first,
     };
     let stripped = stripped.trim_end_matches('.');
+    if stripped.starts_with("budget breached") {
+        return format!(
+            "the document is too large once its aliases are expanded ({}); a billion-laughs document?",
+            stripped.trim_start_matches("budget breached").trim_start_matches(':').trim()
+        );
+    }
     // serde-saphyr suggests its own API option; that hint means nothing to a user.
     stripped.split(", set DuplicateKeyPolicy").next().unwrap_or(stripped).to_string()
 }
@@ -87,6 +105,7 @@ pub fn parse_document(src: &str) -> Result<Node, YamlError> {
     if src.trim().is_empty() {
         return Ok(Node { span: Span::START, value: Value::Null });
     }
+    node::reset_decoded_nodes();
     let raw: Spanned<node::RawNode> =
         serde_saphyr::from_str_with_options(src, options()).map_err(|e| convert_error(&e))?;
     Ok(Node::from_raw(raw))
@@ -97,6 +116,7 @@ pub fn parse_stream(src: &str) -> Result<Vec<Node>, YamlError> {
     if src.trim().is_empty() {
         return Ok(Vec::new());
     }
+    node::reset_decoded_nodes();
     let docs: Vec<Spanned<node::RawNode>> =
         serde_saphyr::from_multiple_with_options(src, options()).map_err(|e| convert_error(&e))?;
     Ok(docs.into_iter().map(Node::from_raw).filter(|n| !matches!(n.value, Value::Null)).collect())

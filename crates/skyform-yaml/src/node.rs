@@ -240,8 +240,33 @@ impl<'de> Deserialize<'de> for KeyText {
     }
 }
 
+/// Most nodes one parse may decode, aliases expanded. go-yaml (what `docker compose`
+/// uses) accepts any aliasing in documents of up to 400,000 decoded nodes and tightens
+/// its alias ratio above; the same number bounds the expansion here, which stops
+/// exponential (billion-laughs) documents after a fraction of a second.
+pub const MAX_DECODED_NODES: usize = 400_000;
+
+thread_local! {
+    static DECODED_NODES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Starts counting decoded nodes for a new parse.
+pub(crate) fn reset_decoded_nodes() {
+    DECODED_NODES.with(|c| c.set(0));
+}
+
 impl<'de> Deserialize<'de> for RawNode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = DECODED_NODES.with(|c| {
+            let n = c.get().saturating_add(1);
+            c.set(n);
+            n
+        });
+        if n > MAX_DECODED_NODES {
+            return Err(serde::de::Error::custom(format!(
+                "the document expands to more than {MAX_DECODED_NODES} nodes through aliases (a billion-laughs document?)"
+            )));
+        }
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = RawNode;

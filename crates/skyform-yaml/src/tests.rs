@@ -46,3 +46,26 @@ fn non_string_keys_become_text() {
     assert_eq!(doc.get("8080").and_then(Node::as_bool), Some(true));
     assert!(doc.get("true").is_some());
 }
+
+#[test]
+fn many_aliases_of_few_anchors_parse_as_compose_accepts_them() {
+    let mut doc = String::from("x-a: &a {image: app:1}\nx-b: &b [1, 2]\nservices:\n");
+    for i in 0..150 {
+        doc.push_str(&format!("  s{i}: {{ <<: *a, ports: *b }}\n"));
+    }
+    let tree = parse_document(&doc).expect("150 aliases of 2 anchors are fine for compose");
+    assert!(tree.get("services").is_some());
+}
+
+#[test]
+fn exponential_alias_expansion_is_stopped() {
+    let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        doc.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], vec![format!("*{}", w[0]); 10].join(", ")));
+    }
+    let started = std::time::Instant::now();
+    let err = parse_document(&doc).expect_err("a billion laughs must not parse");
+    assert!(started.elapsed().as_secs() < 30, "alias expansion was not bounded");
+    assert!(err.message.contains("billion-laughs"), "{}", err.message);
+}

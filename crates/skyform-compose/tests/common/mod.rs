@@ -35,8 +35,33 @@ pub fn import_dir(dir: &Path, files: &[&str], profiles: &[&str]) -> Result<Impor
         project_name: dir.file_name().map(|n| n.to_string_lossy().into_owned()),
     };
     let root = dir.to_path_buf();
-    let read = move |p: &str| std::fs::read_to_string(root.join(p)).ok();
-    skyform_compose::import(&compose, &options, &read)
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).ok();
+    let list = |p: &str| list_files(&root.join(p));
+    skyform_compose::import_with(&compose, &options, &read, &list)
+}
+
+/// The regular files below `dir`, relative, sorted (as the CLI lists them).
+pub fn list_files(dir: &Path) -> Option<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, depth: usize, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && depth < 4 {
+                walk(base, &p, depth + 1, out);
+            } else if p.is_file()
+                && let Ok(rel) = p.strip_prefix(base)
+            {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    if !dir.is_dir() {
+        return None;
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, 0, &mut out);
+    out.sort();
+    Some(out)
 }
 
 /// Compiles a platform file; panics with every rendered diagnostic on failure.

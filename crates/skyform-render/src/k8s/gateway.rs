@@ -69,7 +69,9 @@ pub fn routed<'a>(cx: &'a Ctx<'_>) -> Vec<&'a Service> {
     if cx.model.ingress.gateway.is_none() {
         return Vec::new();
     }
-    cx.in_cluster_services().filter(|s| s.expose.is_some() && s.workload != WorkloadKind::Knative).collect()
+    cx.in_cluster_services()
+        .filter(|s| s.expose.as_ref().is_some_and(|e| !e.load_balancer) && s.workload != WorkloadKind::Knative)
+        .collect()
 }
 
 /// Whether a service's exposure ends on an HTTPS listener (HTTP or gRPC with TLS).

@@ -12,6 +12,7 @@
 pub mod cnpg;
 mod gateway;
 pub mod lifecycle;
+mod mounts;
 mod network;
 mod provider;
 pub mod replication;
@@ -22,6 +23,7 @@ pub use gateway::{
     ACME_SOLVER_LABEL, ACME_SOLVER_PORT, ENVOY_GATEWAY_CONTROLLER, GATEWAY_API_V1, GATEWAY_API_V1ALPHA2,
     OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE, data_plane_labels,
 };
+pub use mounts::{files_config_map_name, public_service_name, shared_volume_label};
 pub use network::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
     KNATIVE_NAMESPACE, NAMESPACE_NAME_LABEL, NON_PUBLIC, PRIVATE, queue_port,
@@ -66,7 +68,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
         out.extend(network::namespace_policies(&cx, &t.namespace));
     }
     out.extend(provider::storage_classes(model, provider, env.production));
-    if env.services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls) && cx.in_cluster(s)) {
+    if env.services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls && !e.load_balancer) && cx.in_cluster(s)) {
         out.push(cluster_issuer(model));
     }
     for s in cx.in_cluster_services() {

@@ -181,14 +181,21 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
                 ));
             }
         }
-        if let Some(e) = &s.expose {
-            // The Gateway's Envoy pods only, when exposure goes through the Gateway API;
-            // the controller's namespace for an Ingress.
-            let from = match &model.ingress.gateway {
-                Some(g) => pod_peer(&model.ingress.namespace, super::gateway::data_plane_labels(g)),
-                None => ns_peer(&model.ingress.namespace),
-            };
-            ingress.push(ingress_rule(from, ports(&[(e.port.port, e.port.protocol)])));
+        match &s.expose {
+            // A LoadBalancer Service forwards clients from anywhere to the pods.
+            Some(e) if e.load_balancer => {
+                ingress.push(ingress_rule(ip_peer("0.0.0.0/0", &[]), ports(&[(e.port.port, e.port.protocol)])));
+            }
+            Some(e) => {
+                // The Gateway's Envoy pods only, when exposure goes through the Gateway API;
+                // the controller's namespace for an Ingress.
+                let from = match &model.ingress.gateway {
+                    Some(g) => pod_peer(&model.ingress.namespace, super::gateway::data_plane_labels(g)),
+                    None => ns_peer(&model.ingress.namespace),
+                };
+                ingress.push(ingress_rule(from, ports(&[(e.port.port, e.port.protocol)])));
+            }
+            None => {}
         }
         if let Some(m) = s.metrics.as_ref().filter(|_| model.observability.metrics) {
             ingress
@@ -216,7 +223,7 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
 
     // Egress: dependencies.
     let mut gateway = false;
-    for d in &s.depends_on {
+    for d in s.depends_on.iter().filter(|d| !d.ports.is_empty()) {
         let Some(target) = cx.env.service(&d.service) else { continue };
         if replication::sentinel(cx, target) {
             let redis = with_protocols(target, &redis_ports(target, d));

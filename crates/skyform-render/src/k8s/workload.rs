@@ -61,6 +61,7 @@ pub fn service_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
     if let Some((cm, _)) = config {
         out.push(cm);
     }
+    out.extend(super::mounts::objects(cx, s));
     match s.workload {
         WorkloadKind::Knative => {
             out.push(knative_service(cx, s, checksum.as_deref()));
@@ -69,12 +70,21 @@ pub fn service_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
             }
             return out;
         }
+        WorkloadKind::Job => {
+            out.push(super::mounts::job(cx, s, pod_template(cx, s, checksum.as_deref())));
+            return out;
+        }
         WorkloadKind::Deployment => {
-            out.push(cluster_ip_service(cx, s));
+            // A Service needs ports: a service that listens on none gets no Service.
+            if !s.ports.is_empty() {
+                out.push(cluster_ip_service(cx, s));
+            }
             out.push(deployment(cx, s, checksum.as_deref()));
         }
         WorkloadKind::StatefulSet => {
-            out.push(cluster_ip_service(cx, s));
+            if !s.ports.is_empty() {
+                out.push(cluster_ip_service(cx, s));
+            }
             out.push(headless_service(cx, s));
             out.push(stateful_set(cx, s, checksum.as_deref()));
         }
@@ -208,7 +218,7 @@ fn headless_service(cx: &Ctx<'_>, s: &Service) -> Object {
             cluster_ip: Some("None".into()),
             publish_not_ready_addresses: Some(true),
             selector: Some(selector_labels(cx.model, &s.name)),
-            ports: Some(service_ports(s)),
+            ports: Some(service_ports(s)).filter(|p| !p.is_empty()),
             ..ServiceSpec::default()
         }),
         ..KService::default()
@@ -290,6 +300,7 @@ fn container(cx: &Ctx<'_>, s: &Service, knative: bool) -> Container {
         .secrets
         .iter()
         .filter(|r| !wired.contains_key(&r.env))
+        .filter(|r| r.mount_path.is_none())
         .map(|r| EnvVar {
             name: r.env.clone(),
             value_from: Some(EnvVarSource {
@@ -335,6 +346,7 @@ fn container(cx: &Ctx<'_>, s: &Service, knative: bool) -> Container {
             ..VolumeMount::default()
         });
     }
+    mounts.extend(super::mounts::mounts(s));
     if let Some(dir) = s.component.and_then(component_config_dir) {
         mounts.push(VolumeMount {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -390,9 +402,9 @@ fn container(cx: &Ctx<'_>, s: &Service, knative: bool) -> Container {
             ])),
             ..ResourceRequirements::default()
         }),
-        liveness_probe: Some(probe(s, &s.probes.liveness, knative)),
-        readiness_probe: Some(probe(s, &s.probes.readiness, knative)),
-        startup_probe: s.probes.startup.as_ref().map(|p| probe(s, p, knative)),
+        liveness_probe: (!s.probes.disabled).then(|| probe(s, &s.probes.liveness, knative)),
+        readiness_probe: (!s.probes.disabled).then(|| probe(s, &s.probes.readiness, knative)),
+        startup_probe: s.probes.startup.as_ref().filter(|_| !s.probes.disabled).map(|p| probe(s, p, knative)),
         security_context: Some(container_security(s)),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         ..Container::default()
@@ -549,6 +561,7 @@ fn volumes(cx: &Ctx<'_>, s: &Service) -> Vec<Volume> {
             ..Volume::default()
         });
     }
+    v.extend(super::mounts::volumes(s));
     if s.component.and_then(component_config_dir).is_some() {
         v.push(Volume {
             name: COMPONENT_CONFIG_VOLUME.into(),
@@ -579,10 +592,11 @@ fn pod_spec(cx: &Ctx<'_>, s: &Service) -> PodSpec {
         }]),
         ..PodAntiAffinity::default()
     });
-    let affinity = (node_affinity.is_some() || anti.is_some()).then(|| Affinity {
+    let co_located = super::mounts::pod_affinity(s);
+    let affinity = (node_affinity.is_some() || anti.is_some() || co_located.is_some()).then_some(Affinity {
         node_affinity,
         pod_anti_affinity: anti,
-        ..Affinity::default()
+        pod_affinity: co_located,
     });
     let topology = spread.then(|| {
         ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
@@ -651,9 +665,11 @@ fn kratos_wait_for_migrations(main: &Container) -> Container {
 fn pod_template(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> PodTemplateSpec {
     let annotations: BTreeMap<String, String> =
         checksum.map(|c| BTreeMap::from([("checksum/config".to_string(), c.to_string())])).unwrap_or_default();
+    let mut pod_labels = labels(cx, s);
+    pod_labels.extend(super::mounts::pod_labels(s));
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(labels(cx, s)),
+            labels: Some(pod_labels),
             annotations: (!annotations.is_empty()).then_some(annotations),
             ..ObjectMeta::default()
         }),
@@ -691,7 +707,7 @@ fn storage_class(provider: skyform_model::ProviderName, c: StorageClassName) -> 
 }
 
 fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
-    let claims = s.storage.as_ref().map(|st| {
+    let mut claims = s.storage.as_ref().map(|st| {
         vec![PersistentVolumeClaim {
             metadata: ObjectMeta { name: Some("data".into()), labels: Some(labels(cx, s)), ..ObjectMeta::default() },
             spec: Some(PersistentVolumeClaimSpec {
@@ -706,6 +722,10 @@ fn stateful_set(cx: &Ctx<'_>, s: &Service, checksum: Option<&str>) -> Object {
             ..PersistentVolumeClaim::default()
         }]
     });
+    let extra = super::mounts::claim_templates(cx, s);
+    if !extra.is_empty() {
+        claims.get_or_insert_with(Vec::new).extend(extra);
+    }
     let mut spec = StatefulSetSpec {
         replicas: replicas(s),
         revision_history_limit: Some(5),
@@ -839,8 +859,9 @@ fn disruption_budget(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
 }
 
 fn ingress(cx: &Ctx<'_>, s: &Service) -> Option<Object> {
-    // With Gateway API exposure the route comes from `gateway::objects`.
-    let e = s.expose.as_ref().filter(|_| cx.model.ingress.gateway.is_none())?;
+    // With Gateway API exposure the route comes from `gateway::objects`; a LoadBalancer
+    // exposure has its own Service.
+    let e = s.expose.as_ref().filter(|e| !e.load_balancer && cx.model.ingress.gateway.is_none())?;
     let mut m = obj_meta(cx, s, &s.name);
     if e.tls {
         m.annotations = Some(BTreeMap::from([(

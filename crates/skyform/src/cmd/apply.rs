@@ -247,7 +247,7 @@ pub fn services(model: &Model, env: &str) -> Vec<ServiceInfo> {
                 .iter()
                 .map(|s| ServiceInfo {
                     name: s.name.clone(),
-                    depends_on: s.depends_on.iter().map(|d| d.service.clone()).collect(),
+                    depends_on: s.depends_on.iter().map(|d| d.service.clone()).chain(s.after.iter().cloned()).collect(),
                     data: s.tier == "data" || s.storage.is_some(),
                 })
                 .collect()

@@ -55,6 +55,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                     skyform_model::WorkloadKind::Deployment => "Deployment",
                     skyform_model::WorkloadKind::StatefulSet => "StatefulSet",
                     skyform_model::WorkloadKind::Knative => "Knative",
+                    skyform_model::WorkloadKind::Job => "Job",
                 };
                 table.add_row([
                     s.name.clone(),

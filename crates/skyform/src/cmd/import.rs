@@ -77,7 +77,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let options =
         skyform_compose::ImportOptions { env: environment(&args.file), profiles: args.profiles.clone(), project_name };
     let read = |p: &str| std::fs::read_to_string(p).ok();
-    let import = match skyform_compose::import(&compose, &options, &read) {
+    let list = |p: &str| list_files(Path::new(p));
+    let import = match skyform_compose::import_with(&compose, &options, &read, &list) {
         Ok(i) => i,
         Err(failure) => {
             let _ = std::io::Write::write_all(&mut std::io::stderr(), failure.render(ui.color).as_bytes());
@@ -109,4 +110,32 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         ui.status(&format!("wrote `{}`; next: `skyform validate {}`", args.out.display(), args.out.display()));
     }
     Ok(exit::OK)
+}
+
+/// The regular files below `dir` (relative paths, at most four levels deep, sorted), or
+/// `None` when it is not a directory: bind-mounted configuration directories.
+fn list_files(dir: &Path) -> Option<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, depth: usize, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() && depth < 4 {
+                walk(base, &p, depth + 1, out);
+            } else if p.is_file()
+                && let Ok(rel) = p.strip_prefix(base)
+            {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+            if out.len() > 256 {
+                return;
+            }
+        }
+    }
+    if !dir.is_dir() {
+        return None;
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, 0, &mut out);
+    out.sort();
+    Some(out)
 }
