@@ -8,10 +8,12 @@
 
 mod components;
 mod lower;
+pub mod managed;
 mod types;
 
 pub use components::{ComponentDefaults, component_defaults};
 pub use lower::{lower, lower_with_warnings};
+pub use managed::ManagedService;
 pub use skyform_spec::raw::{
     AcmeServer, BackupMethod, ComponentKind, GitopsTool, IngressController, LogStack, PodSecurityLevel, Protocol,
     ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,
