@@ -24,6 +24,21 @@
 //! runs when there are few items, within an expansion budget; a finished search is
 //! a proof of optimality.
 //!
+//! **Node-set search** (exact, any size). The gap between the lower bound and a good
+//! placement usually spans few price levels, so the multisets of node kinds priced
+//! in `[bound, incumbent)` whose summed capacity covers the demand are enumerated and
+//! checked cheapest first for a placement (depth-first, most-replicated services
+//! first, interchangeable nodes skipped, pruned by the room that can still be used).
+//! The first that holds the replicas is optimal when every cheaper one was refuted
+//! within its budget; otherwise the refuted levels raise the reported lower bound.
+//! This is what reaches the optimum on peaks with dozens of replicas (the
+//! health-platform example on DigitalOcean: $168, where first-fit and consolidation
+//! stop at $180).
+//!
+//! **Large-neighbourhood search.** Before that, every pair (and on small placements
+//! every triple) of nodes has its replicas repacked exactly; a cheaper total replaces
+//! the placement.
+//!
 //! **Heuristic.** For every pair (on-demand kind, spot kind or none): first-fit
 //! decreasing, on-demand-only items first, spot-tolerant items first into left-over
 //! on-demand room; then Karpenter-style consolidation (empty a node into the others)
