@@ -302,6 +302,9 @@ impl ManagedDatabaseRow {
 pub struct NatGateway {
     /// Per gateway and month.
     pub monthly_usd: f64,
+    /// Per node behind the gateway and month (GCP Cloud NAT bills per VM-hour).
+    #[serde(default)]
+    pub per_node_monthly_usd: f64,
     /// Gateways outside production.
     pub count: u32,
     /// Gateways in production (one per zone).
@@ -630,8 +633,8 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
         Some(n) => {
             let span = n.span();
             let n = n.into_inner();
-            if !finite_nonneg(n.monthly_usd) {
-                return Err(err(span, "NAT gateway price must be finite and not negative".into()));
+            if !finite_nonneg(n.monthly_usd) || !finite_nonneg(n.per_node_monthly_usd) {
+                return Err(err(span, "NAT gateway prices must be finite and not negative".into()));
             }
             Some(n)
         }

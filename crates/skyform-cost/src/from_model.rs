@@ -16,7 +16,7 @@
 //!   it counts one pod slot and no CPU or memory).
 //!
 //! Object storage: the backup bucket and the replication targets, each
-//! `backup.bucketSize` (0 GiB when the platform gives no size).
+//! `backup.bucketSize` (at least 1 GiB: the buckets exist even when no size is given).
 
 use skyform_model::{ComponentKind, Environment, Model, ProviderName, WorkloadKind};
 
@@ -73,7 +73,9 @@ fn object_storage_gib(model: &Model, provider: ProviderName) -> u32 {
     buckets.sort_unstable();
     buckets.dedup();
     let n = 1 + buckets.len() as u64;
-    u32::try_from(n * model.backup.bucket_size_gib).unwrap_or(u32::MAX)
+    // The buckets exist even when the platform gives no size: at least 1 GiB, so that
+    // base fees (Spaces, Linode, Civo, Vultr) are counted.
+    u32::try_from((n * model.backup.bucket_size_gib).max(1)).unwrap_or(u32::MAX)
 }
 
 /// The demand of one environment of the model on one provider.

@@ -595,10 +595,10 @@ fn build_scenario(
             )),
         }
     }
-    let nat = pc
-        .nat_gateway
-        .as_ref()
-        .map_or(0.0, |n| n.monthly_usd * f64::from(if demand.production { n.count_production } else { n.count }));
+    let nat = pc.nat_gateway.as_ref().map_or(0.0, |n| {
+        n.monthly_usd * f64::from(if demand.production { n.count_production } else { n.count })
+            + n.per_node_monthly_usd * sol.bins.len() as f64
+    });
 
     let nodes = usd(pools.iter().filter(|p| p.role == Role::Worker).map(|p| cents(p.monthly_usd)).sum());
     let mut cost = CostBreakdown {
@@ -696,10 +696,11 @@ fn footnotes(
             unverified: n.unverified,
             subject: "NAT gateways".into(),
             text: format!(
-                "{} per gateway-month, {} in production / {} otherwise; {} ({}){}",
+                "{} per gateway-month, {} in production / {} otherwise, {} per node-month; {} ({}){}",
                 n.monthly_usd,
                 n.count_production,
                 n.count,
+                n.per_node_monthly_usd,
                 n.source,
                 n.as_of,
                 if n.note.is_empty() { String::new() } else { format!("; {}", n.note) }
