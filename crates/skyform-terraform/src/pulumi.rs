@@ -398,6 +398,12 @@ fn aws(p: &mut Prog<'_, '_>) {
             "labels": { "skyform.dev/pool": pool.name }, "tags": labels,
             "scalingConfig": { "desiredSize": pool.min_nodes.max(1), "minSize": pool.min_nodes, "maxSize": pool.max_nodes },
             "updateConfig": { "maxUnavailable": 1 },
+            // Spot nodes carry the taint the rendered manifests tolerate.
+            "taints": if pool.spot {
+                json!([{ "key": "eks.amazonaws.com/capacityType", "value": "SPOT", "effect": "NO_SCHEDULE" }])
+            } else {
+                json!([])
+            },
         }));
         let o = p.resources.get_mut(&format!("pool{}", ident(&pool.name))).map(|r| &mut r.options);
         if let Some(o) = o {
@@ -550,6 +556,11 @@ fn gcp(p: &mut Prog<'_, '_>) {
             "management": { "autoRepair": true, "autoUpgrade": true },
             "nodeConfig": {
                 "machineType": pool.size, "spot": pool.spot, "labels": node_labels,
+                "taints": if pool.spot {
+                    json!([{ "key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE" }])
+                } else {
+                    json!([])
+                },
                 "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
                 "workloadMetadataConfig": { "mode": "GKE_METADATA" },
                 "shieldedInstanceConfig": { "enableSecureBoot": true, "enableIntegrityMonitoring": true },
