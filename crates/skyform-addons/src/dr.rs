@@ -535,15 +535,13 @@ pub fn migration_runbook(model: &Model, from: ProviderName, to: ProviderName) ->
         let _ = writeln!(md, "- Lower the TTL of `{host}` to 60 s.");
     }
     let _ = writeln!(md, "- Announce a write freeze window for the cutover.");
+    let _ = writeln!(md, "- Save the {f} cluster's kubeconfig as `kubeconfig-{f}` (the commands below use it).");
     h(&mut md, &format!("Provision {t}"));
-    let _ = writeln!(
-        md,
-        "```sh\nskyform terraform platform.yaml --provider {t} --out infra/{t}\nterraform -chdir=infra/{t} init && terraform -chdir=infra/{t} apply\n```"
-    );
+    let _ = writeln!(md, "{}", provision_steps(env, to));
     h(&mut md, &format!("Deploy to {t}"));
     let _ = writeln!(
         md,
-        "```sh\nskyform render platform.yaml --env {e} --provider {t} --out deploy/{t}/{e}\nkubectl --context {t} apply --server-side -R -f deploy/{t}/{e}\n```",
+        "```sh\nskyform render platform.yaml --env {e} --provider {t} --out deploy/{t}/{e}\nkubectl --kubeconfig kubeconfig-{t} apply --server-side -R -f deploy/{t}/{e}\n```",
         e = env.name
     );
     let _ = writeln!(
@@ -566,7 +564,7 @@ pub fn migration_runbook(model: &Model, from: ProviderName, to: ProviderName) ->
                 } else {
                     (
                         format!("the in-cluster StatefulSet in the {name} cluster"),
-                        format!("kubectl --context {name} -n {} exec -i {}-0 --", s.namespace, s.name),
+                        format!("kubectl --kubeconfig kubeconfig-{name} -n {} exec -i {}-0 --", s.namespace, s.name),
                         format!("<address of {} reachable from the target>", s.name),
                     )
                 }
@@ -658,11 +656,69 @@ DROP SUBSCRIPTION skyform_migration;
     let _ =
         writeln!(md, "- Keep {f} running read-only for 24 hours as the rollback target (rollback = point DNS back).");
     h(&mut md, &format!("Decommission {f}"));
-    let _ = writeln!(
-        md,
-        "```sh\nterraform -chdir=infra/{f} destroy\n```\nDelete the old backups only after the new cluster's schedules have run successfully."
-    );
+    let _ = writeln!(md, "{}", decommission_steps(env, from));
     md
+}
+
+/// The root folder `skyform render --format terraform --out infra/<p>` writes for an
+/// environment (`environments/<env>/<p>`), under `infra/<p>`.
+fn terraform_root(env: &Environment, p: ProviderName) -> String {
+    let k = provider_name(p);
+    format!("infra/{k}/environments/{}/{k}", env.name)
+}
+
+/// Provisioning commands for the migration target: render the Terraform, create the
+/// remote-state bucket, apply the environment root, fetch the kubeconfig.
+fn provision_steps(env: &Environment, to: ProviderName) -> String {
+    let t = provider_name(to);
+    if to == ProviderName::K3s {
+        return "On-premises k3s has no cloud API: bring the cluster up yourself (k3s install script) and save its \
+                kubeconfig as `kubeconfig-k3s`."
+            .to_owned();
+    }
+    let root = terraform_root(env, to);
+    let mut cmds = vec![format!(
+        "skyform render platform.yaml --env {e} --provider {t} --format terraform --out infra/{t}",
+        e = env.name
+    )];
+    if matches!(to, ProviderName::Hetzner) {
+        cmds.push(format!("# state bucket: follow infra/{t}/bootstrap/{t}/README.md (created by hand on Hetzner)"));
+    } else {
+        cmds.push(format!(
+            "terraform -chdir=infra/{t}/bootstrap/{t} init && terraform -chdir=infra/{t}/bootstrap/{t} apply"
+        ));
+    }
+    cmds.push(format!(
+        "terraform -chdir={root} init && terraform -chdir={root} apply -var 'api_allowed_cidrs=[\"<your admin network>/32\"]'"
+    ));
+    cmds.push(format!("terraform -chdir={root} output -raw kubeconfig > kubeconfig-{t}"));
+    let managed = env.services.iter().any(|s| s.is_managed_on(to));
+    let mut out = format!("```sh\n{}\n```", cmds.join("\n"));
+    if managed {
+        let _ = write!(
+            out,
+            "\nAfter the deploy step, write the managed services' connection records into the secrets backend:\n\
+             ```sh\nterraform -chdir={root}/connections init && terraform -chdir={root}/connections apply\n```"
+        );
+    }
+    out
+}
+
+/// Tear-down commands for the migration source.
+fn decommission_steps(env: &Environment, from: ProviderName) -> String {
+    let f = provider_name(from);
+    if from == ProviderName::K3s {
+        return "Drain and power off the on-premises nodes once the rollback window has passed. \
+                Delete the old backups only after the new cluster's schedules have run successfully."
+            .to_owned();
+    }
+    let root = terraform_root(env, from);
+    format!(
+        "```sh\nskyform render platform.yaml --env {e} --provider {f} --format terraform --out infra/{f}\n\
+         terraform -chdir={root} init && terraform -chdir={root} destroy\n```\n\
+         Delete the old backups only after the new cluster's schedules have run successfully.",
+        e = env.name
+    )
 }
 
 #[cfg(test)]

@@ -247,16 +247,70 @@ pub struct InstanceRow {
     pub note: String,
 }
 
-/// A managed database offering (none are sourced yet; the schema is ready).
+/// A managed database class: one node's monthly price, how high availability
+/// multiplies it (a standby, or a 3-node cluster), and its storage price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManagedDatabaseRow {
+    /// `postgres` or `redis`.
     pub engine: String,
+    /// The provider's class / tier / plan (what the Terraform module creates).
     pub name: String,
     pub vcpu: u32,
     pub memory_gib: f64,
-    pub ha: bool,
+    /// One node, on-demand.
     pub monthly_usd: f64,
+    /// Instance (and storage) price factor of the highly available configuration.
+    #[serde(default = "default_ha_multiplier")]
+    pub ha_multiplier: f64,
+    /// Whether the class can be made highly available (Azure burstable tiers cannot).
+    #[serde(default = "default_true")]
+    pub ha_capable: bool,
+    /// Storage price beyond the included storage.
+    #[serde(default)]
+    pub storage_usd_per_gib_month: f64,
+    #[serde(default)]
+    pub included_storage_gib: u32,
+    #[serde(default)]
+    pub note: String,
+    pub source: String,
+    pub as_of: String,
+    #[serde(default)]
+    pub unverified: bool,
+}
+
+fn default_ha_multiplier() -> f64 {
+    2.0
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl ManagedDatabaseRow {
+    /// Monthly USD for `storage_gib` GiB of storage, highly available or not.
+    pub fn monthly_cost(&self, storage_gib: u32, ha: bool) -> f64 {
+        let factor = if ha { self.ha_multiplier } else { 1.0 };
+        let extra = f64::from(storage_gib.saturating_sub(self.included_storage_gib));
+        (self.monthly_usd + extra * self.storage_usd_per_gib_month) * factor
+    }
+}
+
+/// NAT gateways the generated network creates (AWS: private node subnets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatGateway {
+    /// Per gateway and month.
+    pub monthly_usd: f64,
+    /// Per node behind the gateway and month (GCP Cloud NAT bills per VM-hour).
+    #[serde(default)]
+    pub per_node_monthly_usd: f64,
+    /// Gateways outside production.
+    pub count: u32,
+    /// Gateways in production (one per zone).
+    pub count_production: u32,
+    #[serde(default)]
+    pub note: String,
     pub source: String,
     pub as_of: String,
     #[serde(default)]
@@ -272,6 +326,8 @@ struct RawFile {
     load_balancer: toml::Spanned<UnitFee>,
     block_storage: toml::Spanned<PerGib>,
     object_storage: toml::Spanned<ObjectStorage>,
+    #[serde(default)]
+    nat_gateway: Option<toml::Spanned<NatGateway>>,
     #[serde(default)]
     daemonset: Vec<toml::Spanned<SystemDaemonset>>,
     #[serde(default)]
@@ -290,6 +346,7 @@ pub struct ProviderCatalog {
     pub load_balancer: UnitFee,
     pub block_storage: PerGib,
     pub object_storage: ObjectStorage,
+    pub nat_gateway: Option<NatGateway>,
     pub daemonsets: Vec<SystemDaemonset>,
     /// Sorted by (monthly_usd, instance).
     pub instances: Vec<InstanceRow>,
@@ -317,6 +374,12 @@ impl ProviderCatalog {
         for r in &self.instances {
             add(&r.as_of);
         }
+        for r in &self.managed_databases {
+            add(&r.as_of);
+        }
+        if let Some(n) = &self.nat_gateway {
+            add(&n.as_of);
+        }
         out.into_iter().collect()
     }
 
@@ -331,6 +394,8 @@ impl ProviderCatalog {
         fixed.iter().filter(|u| **u).count()
             + self.instances.iter().filter(|r| r.unverified).count()
             + self.daemonsets.iter().filter(|r| r.unverified).count()
+            + self.managed_databases.iter().filter(|r| r.unverified).count()
+            + usize::from(self.nat_gateway.as_ref().is_some_and(|n| n.unverified))
     }
 }
 
@@ -542,12 +607,38 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
     for m in raw.managed_database {
         let span = m.span();
         let m = m.into_inner();
-        if !finite_nonneg(m.monthly_usd) {
-            return Err(err(span, format!("managed database `{}`: bad price", m.name)));
+        let ok = finite_nonneg(m.monthly_usd)
+            && finite_nonneg(m.storage_usd_per_gib_month)
+            && m.ha_multiplier.is_finite()
+            && m.ha_multiplier >= 1.0
+            && m.memory_gib.is_finite()
+            && m.memory_gib > 0.0;
+        if !ok {
+            return Err(err(
+                span,
+                format!("managed database `{}`: prices, memory and ha_multiplier (>= 1) must be finite", m.name),
+            ));
+        }
+        if m.engine != "postgres" && m.engine != "redis" {
+            return Err(err(span, format!("managed database `{}`: engine must be `postgres` or `redis`", m.name)));
+        }
+        if m.source.trim().is_empty() || m.as_of.trim().is_empty() {
+            return Err(err(span, format!("managed database `{}` needs a source and an as_of", m.name)));
         }
         managed_databases.push(m);
     }
     managed_databases.sort_by(|a, b| (&a.engine, &a.name).cmp(&(&b.engine, &b.name)));
+    let nat_gateway = match raw.nat_gateway {
+        None => None,
+        Some(n) => {
+            let span = n.span();
+            let n = n.into_inner();
+            if !finite_nonneg(n.monthly_usd) || !finite_nonneg(n.per_node_monthly_usd) {
+                return Err(err(span, "NAT gateway prices must be finite and not negative".into()));
+            }
+            Some(n)
+        }
+    };
 
     Ok(ProviderCatalog {
         origin: origin.to_owned(),
@@ -556,6 +647,7 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
         load_balancer,
         block_storage,
         object_storage,
+        nat_gateway,
         daemonsets,
         instances,
         managed_databases,

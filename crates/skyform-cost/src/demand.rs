@@ -75,7 +75,9 @@ pub struct ManagedDatabase {
     pub name: String,
     /// `postgres`, `redis`, ...
     pub engine: String,
-    pub memory_gib: u32,
+    /// Memory the instance must have (the service's memory limit): the smallest class
+    /// with at least this much is priced, as the Terraform module sizes it.
+    pub memory_mib: u64,
     pub ha: bool,
     pub storage_gib: u32,
 }

@@ -15,7 +15,8 @@
 //! * a log stack adds a per-node log-agent daemonset (its requests are not sourced, so
 //!   it counts one pod slot and no CPU or memory).
 //!
-//! Object storage has no size in the model; it is planned as 0 GiB.
+//! Object storage: the backup bucket and the replication targets, each
+//! `backup.bucketSize` (at least 1 GiB: the buckets exist even when no size is given).
 
 use skyform_model::{ComponentKind, Environment, Model, ProviderName, WorkloadKind};
 
@@ -53,6 +54,30 @@ fn engine(c: Option<ComponentKind>) -> String {
     s.to_owned()
 }
 
+/// Object storage the Terraform roots create: the backup bucket and every replication
+/// target, each `backup.bucketSize` (0 when the platform gives no size).
+fn object_storage_gib(model: &Model, provider: ProviderName) -> u32 {
+    if !skyform_model::ManagedService::ObjectStorage.offered_by(provider) {
+        return 0;
+    }
+    let mut buckets: Vec<&str> = model
+        .backup
+        .replication
+        .iter()
+        .map(|r| {
+            let target = r.target.split_once("://").map_or(r.target.as_str(), |(_, rest)| rest);
+            target.split('/').next().unwrap_or(target)
+        })
+        .filter(|b| !b.is_empty())
+        .collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    let n = 1 + buckets.len() as u64;
+    // The buckets exist even when the platform gives no size: at least 1 GiB, so that
+    // base fees (Spaces, Linode, Civo, Vultr) are counted.
+    u32::try_from((n * model.backup.bucket_size_gib).max(1)).unwrap_or(u32::MAX)
+}
+
 /// The demand of one environment of the model on one provider.
 pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderName) -> Demand {
     let mut workloads = Vec::new();
@@ -65,12 +90,22 @@ pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderNam
             _ => (s.replicas.min, s.replicas.max.max(s.replicas.min)),
         };
         if s.is_managed_on(provider) {
+            let engine = engine(s.component);
+            // Storage as the Terraform module provisions it: at least 20 GiB (Azure
+            // Flexible Server: a power of two from 32 GiB); Redis has none.
+            let storage_gib = if engine == "postgres" {
+                let gib = s.storage.as_ref().map_or(20, |st| st.size.gib()).max(20);
+                let gib = if provider == ProviderName::Azure { gib.max(32).next_power_of_two() } else { gib };
+                u32::try_from(gib).unwrap_or(u32::MAX)
+            } else {
+                0
+            };
             managed_databases.push(ManagedDatabase {
                 name: s.name.clone(),
-                engine: engine(s.component),
-                memory_gib: u32::try_from(s.resources.memory_request.gib()).unwrap_or(u32::MAX),
+                engine,
+                memory_mib: s.resources.memory_limit.mib(),
                 ha: env.production && peak > 1,
-                storage_gib: s.storage.as_ref().map_or(0, |st| u32::try_from(st.size.gib()).unwrap_or(u32::MAX)),
+                storage_gib,
             });
             continue;
         }
@@ -118,7 +153,7 @@ pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderNam
         workloads,
         volumes,
         load_balancers: u32::from(exposed),
-        object_storage_gib: 0,
+        object_storage_gib: object_storage_gib(model, provider),
         managed_databases,
         daemonsets,
         allow_arm64: false,

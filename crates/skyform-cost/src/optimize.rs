@@ -24,6 +24,21 @@
 //! runs when there are few items, within an expansion budget; a finished search is
 //! a proof of optimality.
 //!
+//! **Node-set search** (exact, any size). The gap between the lower bound and a good
+//! placement usually spans few price levels, so the multisets of node kinds priced
+//! in `[bound, incumbent)` whose summed capacity covers the demand are enumerated and
+//! checked cheapest first for a placement (depth-first, most-replicated services
+//! first, interchangeable nodes skipped, pruned by the room that can still be used).
+//! The first that holds the replicas is optimal when every cheaper one was refuted
+//! within its budget; otherwise the refuted levels raise the reported lower bound.
+//! This is what reaches the optimum on peaks with dozens of replicas (the
+//! health-platform example on DigitalOcean: $168, where first-fit and consolidation
+//! stop at $180).
+//!
+//! **Large-neighbourhood search.** Before that, every pair (and on small placements
+//! every triple) of nodes has its replicas repacked exactly; a cheaper total replaces
+//! the placement.
+//!
 //! **Heuristic.** For every pair (on-demand kind, spot kind or none): first-fit
 //! decreasing, on-demand-only items first, spot-tolerant items first into left-over
 //! on-demand room; then Karpenter-style consolidation (empty a node into the others)
@@ -167,20 +182,35 @@ pub fn solve(p: &Problem, opts: SolveOptions) -> Result<Solution, SolveError> {
             return Err(SolveError::DoesNotFit { item: i });
         }
     }
-    let lb = lower_bound(p);
+    let mut lb = lower_bound(p);
     let mut bins = heuristic(p);
     let mut cost = cost_with_padding(p, &bins);
     let mut exact = cost <= lb;
     let mut explored = 0;
+    if !exact && opts.node_budget > 0 {
+        explored += lns(p, &mut bins, opts.node_budget);
+        cost = cost_with_padding(p, &bins);
+        exact = cost <= lb;
+    }
+    if !exact && opts.node_budget > 0 {
+        let r = node_set_search(p, lb, cost, opts.node_budget.saturating_mul(4));
+        explored += r.steps;
+        if let Some(better) = r.bins {
+            bins = better;
+            cost = cost_with_padding(p, &bins);
+        }
+        lb = lb.max(r.proven_below.min(cost));
+        exact = r.complete || cost <= lb;
+    }
     if !exact && p.items.len() <= opts.exact_max_items {
         let mut bb = BranchAndBound::new(p, cost, opts.node_budget);
         bb.run();
-        explored = bb.expansions;
+        explored += bb.expansions;
         if let Some(better) = bb.best_bins.take() {
             bins = better;
             cost = bb.best;
         }
-        exact = !bb.aborted;
+        exact = !bb.aborted || cost <= lb;
     }
     Ok(finish(p, bins, cost, if exact { cost } else { lb.min(cost) }, exact, explored))
 }
@@ -669,6 +699,470 @@ fn improve(p: &Problem, bins: &mut Vec<HBin>) {
             break;
         }
     }
+}
+
+// ---------------------------------------------------------------------------------
+// Node-set search
+
+/// Node sets (count vectors over the kinds) enumerated at most.
+const NODESET_MAX_CANDIDATES: usize = 50_000;
+/// Search steps spent on one node set's feasibility at most.
+const NODESET_CHECK_BUDGET: u64 = 100_000;
+
+struct NodeSetOutcome {
+    /// A cheaper placement than the incumbent, when one was found.
+    bins: Option<Vec<Bin>>,
+    /// Every node set cheaper than this was proven unable to hold the items.
+    proven_below: u64,
+    /// The search is a proof: the result (or the incumbent) is optimal.
+    complete: bool,
+    steps: u64,
+}
+
+/// Exact search by node set, cheapest first: enumerate the multisets of (non-dominated)
+/// node kinds whose price (with the padding rule) lies in `[lb, incumbent)` and whose
+/// summed capacity covers the demand in every dimension (on-demand capacity covering the
+/// on-demand-only demand, enough nodes for the most-replicated service); check each, in
+/// order of price, for a placement (depth-first, largest replicas first, identical
+/// nodes interchangeable, pruned by the free capacity left). The first node set that
+/// holds the items is optimal when every cheaper one was refuted within its budget.
+/// This closes gaps that neighbourhood moves cannot, because the gap between the lower
+/// bound and the incumbent usually holds only a few price levels.
+fn node_set_search(p: &Problem, lb: u64, incumbent: u64, budget: u64) -> NodeSetOutcome {
+    let mut out = NodeSetOutcome { bins: None, proven_below: lb, complete: false, steps: 0 };
+    if p.items.is_empty() || incumbent <= lb {
+        out.complete = incumbent <= lb;
+        return out;
+    }
+    let kinds = non_dominated_for_cover(&p.kinds);
+    let mut need_all = [0u64; 3];
+    let mut need_od = [0u64; 3];
+    let mut per_service: Vec<(u32, u64, bool)> = Vec::new();
+    for it in &p.items {
+        for d in 0..3 {
+            need_all[d] += it.req[d];
+            if it.on_demand_only {
+                need_od[d] += it.req[d];
+            }
+        }
+        match per_service.iter_mut().find(|c| c.0 == it.service) {
+            Some(c) => c.1 += 1,
+            None => per_service.push((it.service, 1, it.on_demand_only)),
+        }
+    }
+    let min_all = per_service.iter().map(|c| c.1).max().unwrap_or(0);
+    let min_od = per_service.iter().filter(|c| c.2).map(|c| c.1).max().unwrap_or(0);
+    let pad_price = padding_kind(&p.kinds).map_or(0, |k| p.kinds[k].price_cents);
+    let mut en = Enum {
+        p,
+        kinds: &kinds,
+        need_all,
+        need_od,
+        min_all,
+        min_od,
+        pad_price,
+        incumbent,
+        lb,
+        counts: vec![0; kinds.len()],
+        found: Vec::new(),
+        steps: 0,
+        budget,
+        overflow: false,
+    };
+    en.dfs(0, 0, [0; 3], [0; 3], 0, 0);
+    out.steps = en.steps;
+    if en.overflow || en.steps > budget {
+        return out;
+    }
+    let mut found = std::mem::take(&mut en.found);
+    found.sort();
+    found.dedup();
+    let mut refuted_all = true;
+    for (level, counts) in found {
+        if out.steps > budget {
+            refuted_all = false;
+            break;
+        }
+        if refuted_all {
+            out.proven_below = out.proven_below.max(level);
+        }
+        let mut fit = Fit::new(p, &kinds, &counts, NODESET_CHECK_BUDGET.min(budget - out.steps.min(budget)));
+        let ok = fit.dfs(0);
+        out.steps += fit.steps;
+        if ok {
+            let bins: Vec<Bin> = fit
+                .bins
+                .iter()
+                .filter(|b| !b.items.is_empty())
+                .map(|b| Bin { kind: b.kind, items: b.items.clone() })
+                .collect();
+            if cost_with_padding(p, &bins) < incumbent {
+                out.complete = refuted_all;
+                out.bins = Some(bins);
+                return out;
+            }
+        } else if fit.aborted {
+            refuted_all = false;
+        }
+    }
+    // Nothing cheaper than the incumbent holds the items.
+    out.complete = refuted_all;
+    if refuted_all {
+        out.proven_below = incumbent;
+    }
+    out
+}
+
+struct Enum<'a> {
+    p: &'a Problem,
+    kinds: &'a [usize],
+    need_all: Res,
+    need_od: Res,
+    min_all: u64,
+    min_od: u64,
+    pad_price: u64,
+    incumbent: u64,
+    lb: u64,
+    counts: Vec<u32>,
+    found: Vec<(u64, Vec<u32>)>,
+    steps: u64,
+    budget: u64,
+    overflow: bool,
+}
+
+impl Enum<'_> {
+    fn total(&self, cost: u64, n: u64) -> u64 {
+        cost + u64::from(self.p.min_nodes).saturating_sub(n) * self.pad_price
+    }
+
+    fn dfs(&mut self, ki: usize, cost: u64, all: Res, od: Res, n: u64, n_od: u64) {
+        self.steps += 1;
+        if self.overflow || self.steps > self.budget {
+            self.overflow = true;
+            return;
+        }
+        let covered = (0..3).all(|d| all[d] >= self.need_all[d] && od[d] >= self.need_od[d])
+            && n >= self.min_all
+            && n_od >= self.min_od;
+        if covered {
+            let total = self.total(cost, n);
+            if total >= self.lb && total < self.incumbent {
+                if self.found.len() >= NODESET_MAX_CANDIDATES {
+                    self.overflow = true;
+                    return;
+                }
+                self.found.push((total, self.counts.clone()));
+            }
+            // Adding nodes to a covering set only costs more, unless it replaces
+            // padding (below the node floor).
+            if n >= u64::from(self.p.min_nodes) {
+                return;
+            }
+        }
+        if ki == self.kinds.len() {
+            return;
+        }
+        // Fractional bound on the capacity still missing, with the remaining kinds.
+        let rest = &self.kinds[ki..];
+        let mut extra = 0.0f64;
+        for d in 0..3 {
+            let deficit = self.need_all[d].saturating_sub(all[d]);
+            if deficit > 0 {
+                let rho = rest
+                    .iter()
+                    .map(|&k| &self.p.kinds[k])
+                    .filter(|k| k.cap[d] > 0)
+                    .map(|k| k.price_cents as f64 / k.cap[d] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                extra = extra.max(deficit as f64 * rho);
+            }
+            let deficit_od = self.need_od[d].saturating_sub(od[d]);
+            if deficit_od > 0 {
+                let rho = rest
+                    .iter()
+                    .map(|&k| &self.p.kinds[k])
+                    .filter(|k| !k.spot && k.cap[d] > 0)
+                    .map(|k| k.price_cents as f64 / k.cap[d] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                extra = extra.max(deficit_od as f64 * rho);
+            }
+        }
+        if cost as f64 + extra >= self.incumbent as f64 - 1e-6 {
+            return;
+        }
+        let k = &self.p.kinds[self.kinds[ki]];
+        let (cap, price, spot) = (k.cap, k.price_cents.max(1), k.spot);
+        let max_n = (self.incumbent.saturating_sub(cost)).div_ceil(price);
+        for c in (0..=max_n).rev() {
+            let mut a2 = all;
+            let mut o2 = od;
+            for d in 0..3 {
+                a2[d] += c * cap[d];
+                if !spot {
+                    o2[d] += c * cap[d];
+                }
+            }
+            self.counts[ki] = c as u32;
+            self.dfs(ki + 1, cost + c * k.price_cents, a2, o2, n + c, if spot { n_od } else { n_od + c });
+            self.counts[ki] = 0;
+            if self.overflow {
+                return;
+            }
+        }
+    }
+}
+
+struct FitBin {
+    kind: usize,
+    used: Res,
+    items: Vec<usize>,
+}
+
+/// Depth-first placement of every item on a fixed set of nodes.
+struct Fit<'a> {
+    p: &'a Problem,
+    order: Vec<usize>,
+    bins: Vec<FitBin>,
+    place: Vec<usize>,
+    rem_all: Vec<Res>,
+    rem_od: Vec<Res>,
+    /// Component-wise minimum request of the items from a position on.
+    rem_min: Vec<Res>,
+    free_all: Res,
+    free_od: Res,
+    steps: u64,
+    budget: u64,
+    aborted: bool,
+}
+
+impl<'a> Fit<'a> {
+    fn new(p: &'a Problem, kinds: &[usize], counts: &[u32], budget: u64) -> Self {
+        let mut bins = Vec::new();
+        let (mut free_all, mut free_od) = ([0u64; 3], [0u64; 3]);
+        for (i, &c) in counts.iter().enumerate() {
+            let k = &p.kinds[kinds[i]];
+            for _ in 0..c {
+                bins.push(FitBin { kind: kinds[i], used: [0; 3], items: Vec::new() });
+                for d in 0..3 {
+                    free_all[d] += k.cap[d];
+                    if !k.spot {
+                        free_od[d] += k.cap[d];
+                    }
+                }
+            }
+        }
+        // On-demand nodes first: on-demand-only replicas can only go there.
+        bins.sort_by_key(|b| (p.kinds[b.kind].spot, b.kind));
+        let maxcap = |d: usize| p.kinds.iter().map(|k| k.cap[d]).max().unwrap_or(1).max(1);
+        let mc = [maxcap(0), maxcap(1), maxcap(2)];
+        // Most constrained first: services with the most replicas (each needs its own
+        // node), then on-demand-only ones, then the largest.
+        let replicas = |s: u32| p.items.iter().filter(|it| it.service == s).count();
+        let mut order: Vec<usize> = (0..p.items.len()).collect();
+        order.sort_by(|&x, &y| {
+            let (ix, iy) = (&p.items[x], &p.items[y]);
+            replicas(iy.service)
+                .cmp(&replicas(ix.service))
+                .then(iy.on_demand_only.cmp(&ix.on_demand_only))
+                .then(size_key(iy.req, mc).cmp(&size_key(ix.req, mc)))
+                .then(iy.req.cmp(&ix.req))
+                .then(ix.service.cmp(&iy.service))
+                .then(x.cmp(&y))
+        });
+        let n = order.len();
+        let mut rem_all = vec![[0u64; 3]; n + 1];
+        let mut rem_od = vec![[0u64; 3]; n + 1];
+        let mut rem_min = vec![[u64::MAX; 3]; n + 1];
+        for pos in (0..n).rev() {
+            let it = &p.items[order[pos]];
+            for d in 0..3 {
+                rem_all[pos][d] = rem_all[pos + 1][d] + it.req[d];
+                rem_od[pos][d] = rem_od[pos + 1][d] + if it.on_demand_only { it.req[d] } else { 0 };
+                rem_min[pos][d] = rem_min[pos + 1][d].min(it.req[d]);
+            }
+        }
+        Self {
+            p,
+            order,
+            bins,
+            place: vec![0; n],
+            rem_all,
+            rem_od,
+            rem_min,
+            free_all,
+            free_od,
+            steps: 0,
+            budget,
+            aborted: false,
+        }
+    }
+
+    /// Whether the room left can still hold the remaining items: room on a node that
+    /// cannot take even the smallest remaining request (in some dimension) is wasted.
+    fn room_suffices(&self, pos: usize) -> bool {
+        let min = self.rem_min[pos];
+        let (mut all, mut od) = (self.free_all, self.free_od);
+        for b in &self.bins {
+            let k = &self.p.kinds[b.kind];
+            let left = [k.cap[0] - b.used[0], k.cap[1] - b.used[1], k.cap[2] - b.used[2]];
+            if (0..3).any(|d| left[d] < min[d]) {
+                for d in 0..3 {
+                    all[d] -= left[d];
+                    if !k.spot {
+                        od[d] -= left[d];
+                    }
+                }
+            }
+        }
+        (0..3).all(|d| self.rem_all[pos][d] <= all[d] && self.rem_od[pos][d] <= od[d])
+    }
+
+    fn dfs(&mut self, pos: usize) -> bool {
+        self.steps += 1;
+        if self.steps > self.budget {
+            self.aborted = true;
+            return false;
+        }
+        // Every node of the set holds a replica (an empty one would be paid for but be
+        // no part of the placement; the set without it is enumerated on its own).
+        let empty = self.bins.iter().filter(|b| b.items.is_empty()).count();
+        if empty > self.order.len() - pos {
+            return false;
+        }
+        if pos == self.order.len() {
+            return true;
+        }
+        if !self.room_suffices(pos) {
+            return false;
+        }
+        let i = self.order[pos];
+        let item = self.p.items[i].clone();
+        let first = if pos > 0 && self.p.items[self.order[pos - 1]].service == item.service {
+            self.place[pos - 1] + 1
+        } else {
+            0
+        };
+        for b in first..self.bins.len() {
+            let bn = &self.bins[b];
+            let k = &self.p.kinds[bn.kind];
+            if !compatible(k, &item)
+                || !fits(bn.used, item.req, k.cap)
+                || bn.items.iter().any(|&x| self.p.items[x].service == item.service)
+            {
+                continue;
+            }
+            // Interchangeable nodes: same kind and the same load as an earlier candidate.
+            let twin = (first..b).any(|e| {
+                let o = &self.bins[e];
+                o.kind == bn.kind && o.used == bn.used && o.items.is_empty() == bn.items.is_empty() && {
+                    let ko = &self.p.kinds[o.kind];
+                    compatible(ko, &item)
+                        && fits(o.used, item.req, ko.cap)
+                        && !o.items.iter().any(|&x| self.p.items[x].service == item.service)
+                }
+            });
+            if twin {
+                continue;
+            }
+            let od = !k.spot;
+            for d in 0..3 {
+                self.bins[b].used[d] += item.req[d];
+                self.free_all[d] -= item.req[d];
+                if od {
+                    self.free_od[d] -= item.req[d];
+                }
+            }
+            self.bins[b].items.push(i);
+            self.place[pos] = b;
+            if self.dfs(pos + 1) {
+                return true;
+            }
+            self.bins[b].items.pop();
+            for d in 0..3 {
+                self.bins[b].used[d] -= item.req[d];
+                self.free_all[d] += item.req[d];
+                if od {
+                    self.free_od[d] += item.req[d];
+                }
+            }
+            if self.aborted {
+                return false;
+            }
+        }
+        false
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Large-neighbourhood search
+
+/// Neighbourhoods hold at most this many replicas (their repacking is exact).
+const LNS_MAX_ITEMS: usize = 18;
+/// Triples of nodes are tried when the placement has at most this many nodes.
+const LNS_TRIPLES_MAX_BINS: usize = 24;
+/// Branch-and-bound expansions per neighbourhood.
+const LNS_BUDGET: u64 = 4_000;
+
+/// Large-neighbourhood search: for every pair (and, on small placements, every triple)
+/// of placement nodes, the replicas they hold are repacked *exactly* onto new nodes
+/// (branch and bound on the sub-problem; replicas of one service stay on distinct
+/// nodes, which the other nodes cannot violate), and a strictly cheaper total
+/// (padding included) replaces the placement. Repeats until no neighbourhood improves
+/// or `budget` expansions are spent. Returns the expansions used.
+fn lns(p: &Problem, bins: &mut Vec<Bin>, budget: u64) -> u64 {
+    bins.retain(|b| !b.items.is_empty());
+    let mut spent: u64 = 0;
+    'outer: loop {
+        let n = bins.len();
+        let current = cost_with_padding(p, bins);
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..n {
+            for j in (i + 1)..n {
+                groups.push(vec![i, j]);
+            }
+        }
+        if n <= LNS_TRIPLES_MAX_BINS {
+            for i in 0..n {
+                for j in (i + 1)..n {
+                    for k in (j + 1)..n {
+                        groups.push(vec![i, j, k]);
+                    }
+                }
+            }
+        }
+        // Most expensive neighbourhoods first: they have the most to gain.
+        groups.sort_by_key(|g| std::cmp::Reverse(g.iter().map(|&b| p.kinds[bins[b].kind].price_cents).sum::<u64>()));
+        for g in groups {
+            if spent >= budget {
+                break 'outer;
+            }
+            let items: Vec<usize> = g.iter().flat_map(|&b| bins[b].items.iter().copied()).collect();
+            if items.len() > LNS_MAX_ITEMS {
+                continue;
+            }
+            let old: u64 = g.iter().map(|&b| p.kinds[bins[b].kind].price_cents).sum();
+            let sub = Problem {
+                kinds: p.kinds.clone(),
+                items: items.iter().map(|&i| p.items[i].clone()).collect(),
+                min_nodes: 0,
+            };
+            let mut bb = BranchAndBound::new(&sub, old, LNS_BUDGET.min(budget - spent));
+            bb.run();
+            spent += bb.expansions;
+            let Some(repacked) = bb.best_bins.take() else { continue };
+            let mut next: Vec<Bin> =
+                bins.iter().enumerate().filter(|(i, _)| !g.contains(i)).map(|(_, b)| b.clone()).collect();
+            next.extend(
+                repacked.into_iter().map(|b| Bin { kind: b.kind, items: b.items.iter().map(|&j| items[j]).collect() }),
+            );
+            if cost_with_padding(p, &next) < current {
+                *bins = next;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    spent
 }
 
 // ---------------------------------------------------------------------------------

@@ -112,12 +112,13 @@ pub struct CostBreakdown {
     pub block_storage_usd: f64,
     pub object_storage_usd: f64,
     pub managed_databases_usd: f64,
+    pub nat_gateways_usd: f64,
     pub total_usd: f64,
 }
 
 impl CostBreakdown {
     /// `(component label, USD)` in stacking order.
-    pub fn components(&self) -> [(&'static str, f64); 6] {
+    pub fn components(&self) -> [(&'static str, f64); 7] {
         [
             ("nodes", self.nodes_usd),
             ("control plane", self.control_plane_usd),
@@ -125,6 +126,7 @@ impl CostBreakdown {
             ("block storage", self.block_storage_usd),
             ("object storage", self.object_storage_usd),
             ("managed databases", self.managed_databases_usd),
+            ("NAT gateways", self.nat_gateways_usd),
         ]
     }
 }
@@ -361,21 +363,7 @@ pub fn plan_provider(demand: &Demand, pc: &ProviderCatalog, opts: &PlanOptions) 
     workloads.sort_by(|a, b| a.name.cmp(&b.name));
 
     let scenario = |peak: bool, notes: &mut Vec<Footnote>| -> Result<Scenario, PlanError> {
-        let mut items = Vec::new();
-        let mut labels = Vec::new();
-        for (si, w) in workloads.iter().enumerate() {
-            let n = if peak { w.replicas_peak } else { w.replicas_base };
-            for r in 0..n {
-                items.push(Item {
-                    service: si as u32,
-                    req: [w.cpu_millis, w.memory_mib, 1],
-                    on_demand_only: w.on_demand_only(),
-                });
-                labels.push(format!("{}/{r}", w.name));
-            }
-        }
-        let min_nodes = if demand.production { 2 } else { 1 };
-        let problem = Problem { kinds: kinds.clone(), items, min_nodes };
+        let (problem, labels) = placement_problem(demand, &kinds, peak);
         let sol = optimize::solve(&problem, opts.solve).map_err(|e| match e {
             SolveError::NoNodeTypes => PlanError::NoNodeTypes { provider: provider.clone() },
             SolveError::DoesNotFit { item } => {
@@ -405,6 +393,35 @@ pub fn plan_provider(demand: &Demand, pc: &ProviderCatalog, opts: &PlanOptions) 
         peak,
         footnotes: notes,
     })
+}
+
+/// The placement problem of a demand at base (`peak == false`) or peak replicas on the
+/// given node kinds, with a label (`service/replica`) per item. Services are numbered
+/// in name order.
+pub fn placement_problem(demand: &Demand, kinds: &[Kind], peak: bool) -> (Problem, Vec<String>) {
+    let mut workloads: Vec<&crate::demand::WorkloadDemand> = demand.workloads.iter().collect();
+    workloads.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut items = Vec::new();
+    let mut labels = Vec::new();
+    for (si, w) in workloads.iter().enumerate() {
+        let n = if peak { w.replicas_peak } else { w.replicas_base };
+        for r in 0..n {
+            items.push(Item {
+                service: si as u32,
+                req: [w.cpu_millis, w.memory_mib, 1],
+                on_demand_only: w.on_demand_only(),
+            });
+            labels.push(format!("{}/{r}", w.name));
+        }
+    }
+    let min_nodes = if demand.production { 2 } else { 1 };
+    (Problem { kinds: kinds.to_vec(), items, min_nodes }, labels)
+}
+
+/// The node kinds a provider offers a demand (instance rows after the allocatable model
+/// and daemonsets; spot rows where sourced), as the planner uses them.
+pub fn planner_kinds(demand: &Demand, pc: &ProviderCatalog, opts: &PlanOptions) -> Vec<Kind> {
+    node_kinds(pc, demand, opts, &mut Vec::new()).0
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -551,19 +568,37 @@ fn build_scenario(
     }
     let mut dbs = 0.0;
     for db in &demand.managed_databases {
-        let row = pc
-            .managed_databases
-            .iter()
-            .filter(|r| r.engine == db.engine && r.ha == db.ha && r.memory_gib >= f64::from(db.memory_gib))
-            .min_by(|a, b| a.monthly_usd.total_cmp(&b.monthly_usd).then(a.name.cmp(&b.name)));
-        match row {
-            Some(r) => dbs += r.monthly_usd,
+        match managed_database_row(pc, db) {
+            Some(r) => {
+                dbs += r.monthly_cost(db.storage_gib, db.ha);
+                if !peak {
+                    let ha = if db.ha { format!(", HA x{}", r.ha_multiplier) } else { String::new() };
+                    notes.push(Footnote {
+                        unverified: r.unverified,
+                        subject: format!("managed {} `{}`", db.engine, db.name),
+                        text: format!(
+                            "{} ({} vCPU, {} GiB{ha}, {} GiB storage): ${:.2}/month; {} ({})",
+                            r.name,
+                            r.vcpu,
+                            r.memory_gib,
+                            db.storage_gib,
+                            r.monthly_cost(db.storage_gib, db.ha),
+                            r.source,
+                            r.as_of
+                        ),
+                    });
+                }
+            }
             None => notes.push(unpriced(
                 &format!("managed {} `{}`", db.engine, db.name),
-                "no sourced managed-database price for this provider: not included",
+                "no managed-database class in the catalog fits it: not included",
             )),
         }
     }
+    let nat = pc.nat_gateway.as_ref().map_or(0.0, |n| {
+        n.monthly_usd * f64::from(if demand.production { n.count_production } else { n.count })
+            + n.per_node_monthly_usd * sol.bins.len() as f64
+    });
 
     let nodes = usd(pools.iter().filter(|p| p.role == Role::Worker).map(|p| cents(p.monthly_usd)).sum());
     let mut cost = CostBreakdown {
@@ -573,6 +608,7 @@ fn build_scenario(
         block_storage_usd: round2(block),
         object_storage_usd: round2(object),
         managed_databases_usd: round2(dbs),
+        nat_gateways_usd: round2(nat),
         total_usd: 0.0,
     };
     cost.total_usd = round2(cost.components().iter().map(|c| c.1).sum());
@@ -612,6 +648,19 @@ fn build_scenario(
     }
 }
 
+/// The class a managed database is priced at: the smallest (cheapest) one of its
+/// engine whose memory covers the demand and that can be highly available when it
+/// must be.
+pub fn managed_database_row<'a>(
+    pc: &'a ProviderCatalog,
+    db: &crate::demand::ManagedDatabase,
+) -> Option<&'a crate::catalog::ManagedDatabaseRow> {
+    pc.managed_databases
+        .iter()
+        .filter(|r| r.engine == db.engine && (!db.ha || r.ha_capable) && r.memory_gib * 1024.0 >= db.memory_mib as f64)
+        .min_by(|a, b| a.monthly_usd.total_cmp(&b.monthly_usd).then(a.name.cmp(&b.name)))
+}
+
 fn unpriced(subject: &str, text: &str) -> Footnote {
     Footnote { unverified: true, subject: subject.to_owned(), text: text.to_owned() }
 }
@@ -641,6 +690,22 @@ fn footnotes(
     let cp = &pc.control_plane;
     if cp.unverified || (demand.production && cp.ha_monthly_usd.is_none() && cp.self_managed_instance.is_none()) {
         notes.push(Footnote { unverified: true, subject: "control plane".into(), text: cp.note.clone() });
+    }
+    if let Some(n) = &pc.nat_gateway {
+        notes.push(Footnote {
+            unverified: n.unverified,
+            subject: "NAT gateways".into(),
+            text: format!(
+                "{} per gateway-month, {} in production / {} otherwise, {} per node-month; {} ({}){}",
+                n.monthly_usd,
+                n.count_production,
+                n.count,
+                n.per_node_monthly_usd,
+                n.source,
+                n.as_of,
+                if n.note.is_empty() { String::new() } else { format!("; {}", n.note) }
+            ),
+        });
     }
     if demand.load_balancers > 0 && pc.load_balancer.unverified {
         notes.push(Footnote { unverified: true, subject: "load balancer".into(), text: pc.load_balancer.note.clone() });
@@ -719,4 +784,63 @@ pub fn plan_all(
     plans.sort_by(|a, b| a.base.cost.total_usd.total_cmp(&b.base.cost.total_usd).then(a.provider.cmp(&b.provider)));
     failures.sort_by(|a, b| a.provider.cmp(&b.provider));
     Ok(PlanSet { environment: demand.environment.clone(), plans, failures, right_sizing: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demand::WorkloadDemand;
+    use crate::testkit::{Rng, brute_force};
+
+    /// Random small demands on the real catalogs: the plan's base and peak node cost is
+    /// the brute-force optimum of the same placement problem.
+    #[test]
+    fn base_and_peak_agree_with_brute_force_on_small_demands() {
+        let catalog = Catalog::embedded().expect("catalog");
+        let mut rng = Rng::new(0x0b1e_57a7);
+        let mut compared = 0;
+        for case in 0..60 {
+            let pc = &catalog.providers[case % catalog.providers.len()];
+            let nw = rng.range(1, 3) as usize;
+            let workloads: Vec<WorkloadDemand> = (0..nw)
+                .map(|i| {
+                    let base = rng.range(1, 2) as u32;
+                    WorkloadDemand {
+                        name: format!("w{i}"),
+                        cpu_millis: [100, 250, 500, 1000, 1500][rng.range(0, 4) as usize],
+                        memory_mib: [128, 512, 1024, 2048, 3072][rng.range(0, 4) as usize],
+                        replicas_base: base,
+                        replicas_peak: base + rng.range(0, 2) as u32,
+                        spot_ok: rng.chance(50),
+                        stateful: rng.chance(30),
+                    }
+                })
+                .collect();
+            let demand = Demand { environment: "t".into(), production: rng.chance(50), workloads, ..Demand::default() };
+            let opts = PlanOptions::default();
+            let Ok(plan) = plan_provider(&demand, pc, &opts) else { continue };
+            // Brute force enumerates node multisets: keep the kinds few.
+            let kinds = planner_kinds(&demand, pc, &opts);
+            if kinds.len() > 8 {
+                continue;
+            }
+            for (peak, sc) in [(false, &plan.base), (true, &plan.peak)] {
+                let (problem, _) = placement_problem(&demand, &kinds, peak);
+                if problem.items.len() > 7 {
+                    continue;
+                }
+                let brute = brute_force(&problem).expect("feasible: the planner found a placement");
+                assert_eq!(
+                    cents(sc.solver.nodes_usd),
+                    brute,
+                    "case {case} {} {}: {demand:?}",
+                    pc.provider.name,
+                    if peak { "peak" } else { "base" }
+                );
+                assert_eq!(sc.solver.method, Method::Exact);
+                compared += 1;
+            }
+        }
+        assert!(compared >= 40, "only {compared} scenarios compared");
+    }
 }

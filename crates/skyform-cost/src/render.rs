@@ -59,6 +59,7 @@ pub fn table_rows(set: &PlanSet) -> Vec<Vec<String>> {
             "block",
             "object",
             "DBs",
+            "NAT",
             "base total",
             "peak total",
             "solver",
@@ -91,6 +92,7 @@ pub fn table_rows(set: &PlanSet) -> Vec<Vec<String>> {
             money(b.cost.block_storage_usd),
             money(b.cost.object_storage_usd),
             money(b.cost.managed_databases_usd),
+            money(b.cost.nat_gateways_usd),
             money(b.cost.total_usd),
             money(p.peak.cost.total_usd),
             format!("{} / {}", solver(b), solver(&p.peak)),
@@ -146,7 +148,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Component colours, in the stacking order of [`crate::plan::CostBreakdown::components`].
-const COLOURS: [&str; 6] = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"];
+const COLOURS: [&str; 7] = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"];
 
 /// An SVG bar chart: one bar per provider (cheapest first), stacked by cost component.
 pub fn render_svg(set: &PlanSet, point: Point) -> String {

@@ -9,10 +9,12 @@
 mod components;
 pub mod lifecycle;
 mod lower;
+pub mod managed;
 mod types;
 
 pub use components::{ComponentDefaults, ReplicationMode, component_defaults, replication_mode};
 pub use lower::{lower, lower_with_warnings};
+pub use managed::ManagedService;
 pub use skyform_spec::raw::{
     AcmeServer, BackupMethod, ComponentKind, ExposeProtocol, GitopsTool, IngressController, LogStack, PodSecurityLevel,
     Protocol, ProviderName, SecretsBackend, ServerlessMetric, StorageClassName,

@@ -252,6 +252,7 @@ impl Cx<'_> {
 
         let observability = self.observability(spec.observability.as_ref(), &environments);
         let backup = self.backup(spec.backup.as_ref(), &tier_names, &environments);
+        let autoscaling = self.autoscaling(spec.cluster_autoscaling.as_ref());
         let gitops = spec.gitops.as_ref().map(|g| Gitops {
             tool: g.tool,
             repo_url: g.repo_url.clone(),
@@ -289,6 +290,7 @@ impl Cx<'_> {
             gitops,
             providers,
             environments,
+            autoscaling,
         }
     }
 
@@ -670,11 +672,60 @@ impl Cx<'_> {
         }
     }
 
+    fn autoscaling(&mut self, raw: Option<&raw::ClusterAutoscalingSpec>) -> ClusterAutoscaling {
+        let mut out = ClusterAutoscaling::default();
+        let Some(raw) = raw else { return out };
+        let base = spec_path().key("clusterAutoscaling");
+        if let Some(n) = raw.min_nodes {
+            out.min_nodes = n;
+            out.min_nodes_production = n;
+        }
+        if let Some(n) = raw.max_nodes {
+            out.max_nodes = n;
+        }
+        if out.max_nodes == 0 || out.max_nodes < out.min_nodes_production.max(out.min_nodes) {
+            self.error(
+                Code::OutOfRange,
+                &base.key(if raw.max_nodes.is_some() { "maxNodes" } else { "minNodes" }),
+                format!(
+                    "maxNodes ({}) is below minNodes ({})",
+                    out.max_nodes,
+                    out.min_nodes_production.max(out.min_nodes)
+                ),
+                Some("maxNodes must be at least 1 and at least minNodes".into()),
+            );
+        }
+        if let Some(s) = &raw.scale_down_after {
+            match parse_duration_minutes(s) {
+                Some(m) if m > 0 => out.scale_down_after_minutes = u32::try_from(m).unwrap_or(u32::MAX),
+                _ => self.error(
+                    Code::InvalidValue,
+                    &base.key("scaleDownAfter"),
+                    format!("invalid duration `{s}`"),
+                    Some("write a whole number of minutes or more, e.g. `10m`".into()),
+                ),
+            }
+        }
+        if let Some(p) = raw.scale_down_utilization {
+            if p == 0 || p > 100 {
+                self.error(
+                    Code::OutOfRange,
+                    &base.key("scaleDownUtilization"),
+                    format!("scaleDownUtilization {p} is not a percentage in 1..=100"),
+                    None,
+                );
+            } else {
+                out.scale_down_utilization_percent = p;
+            }
+        }
+        out
+    }
+
     fn backup(&mut self, raw: Option<&raw::BackupSpec>, tiers: &[String], envs: &[Environment]) -> Backup {
         let base = spec_path().key("backup");
         let mut schedules = Vec::new();
         let mut replication = Vec::new();
-        let Some(raw) = raw else { return Backup { schedules, replication } };
+        let Some(raw) = raw else { return Backup { schedules, replication, bucket_size_gib: 0 } };
         let service_names: Vec<&str> =
             envs.first().map(|e| e.services.iter().map(|s| s.name.as_str()).collect()).unwrap_or_default();
         for (i, s) in raw.schedules.iter().enumerate() {
@@ -758,7 +809,17 @@ impl Cx<'_> {
                 interval_minutes: minutes.unwrap_or(0),
             });
         }
-        Backup { schedules, replication }
+        let bucket_size_gib = match raw.bucket_size.as_deref() {
+            None => 0,
+            Some(s) => match quantity::parse_bytes(s) {
+                Ok(b) => b.gib(),
+                Err(e) => {
+                    self.error(Code::BadQuantity, &spec_path().key("backup").key("bucketSize"), e.message, e.hint);
+                    0
+                }
+            },
+        };
+        Backup { schedules, replication, bucket_size_gib }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1085,6 +1146,18 @@ impl Cx<'_> {
                 format!("service `{name}` cannot be a managed service"),
                 Some("`managed:` applies to `component: postgres` and `component: redis`".into()),
             );
+        } else if let Some(service) = component.and_then(crate::ManagedService::for_component) {
+            let listed = m.get(|s| s.managed.clone()).unwrap_or_default();
+            for (i, p) in listed.iter().enumerate() {
+                if !service.offered_by(*p) {
+                    self.error(
+                        Code::InvalidValue,
+                        &m.path("managed").index(i),
+                        format!("`{}` offers no managed {} for service `{name}`", p.as_str(), service.display()),
+                        Some(crate::managed::unsupported_hint(service)),
+                    );
+                }
+            }
         }
         // Env and secrets
         let mut env_vars: BTreeMap<String, String> = defaults

@@ -22,6 +22,42 @@ pub struct Model {
     pub gitops: Option<Gitops>,
     pub providers: Vec<ProviderTarget>,
     pub environments: Vec<Environment>,
+    /// Node autoscaling policy of the clusters.
+    pub autoscaling: ClusterAutoscaling,
+}
+
+/// The cluster autoscaler's policy (the seed's §2.3 values are the defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ClusterAutoscaling {
+    /// Fewest nodes in a production environment.
+    pub min_nodes_production: u32,
+    /// Fewest nodes in any other environment.
+    pub min_nodes: u32,
+    /// Most nodes of a cluster.
+    pub max_nodes: u32,
+    /// Minutes a node must be underused before it is removed.
+    pub scale_down_after_minutes: u32,
+    /// Underused: requests below this percentage of allocatable.
+    pub scale_down_utilization_percent: u32,
+}
+
+impl Default for ClusterAutoscaling {
+    fn default() -> Self {
+        Self {
+            min_nodes_production: 2,
+            min_nodes: 1,
+            max_nodes: 10,
+            scale_down_after_minutes: 10,
+            scale_down_utilization_percent: 50,
+        }
+    }
+}
+
+impl ClusterAutoscaling {
+    /// Fewest nodes for an environment.
+    pub fn min_for(&self, production: bool) -> u32 {
+        if production { self.min_nodes_production } else { self.min_nodes }
+    }
 }
 
 impl Model {
@@ -111,6 +147,8 @@ pub struct TracingTarget {
 pub struct Backup {
     pub schedules: Vec<BackupSchedule>,
     pub replication: Vec<Replication>,
+    /// Expected size of each backup / replication bucket, GiB (0 when not given).
+    pub bucket_size_gib: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -57,6 +57,10 @@ pub struct PlatformSpec {
     /// Knative Serving for services with `serverless:` settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knative: Option<KnativeSpec>,
+    /// Node autoscaling of the clusters (default: the seed's policy, min 2 nodes in
+    /// production / 1 elsewhere, max 10, scale down after 10 minutes below 50 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_autoscaling: Option<ClusterAutoscalingSpec>,
     /// Target providers and their settings.
     #[serde(default)]
     pub providers: ProvidersSpec,
@@ -65,6 +69,24 @@ pub struct PlatformSpec {
     /// Environments as overrides of the base; default: one `production` environment.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentSpec>,
+}
+
+/// The cluster autoscaler's policy.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterAutoscalingSpec {
+    /// Fewest nodes of a cluster; default 2 in production environments, 1 elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_nodes: Option<u32>,
+    /// Most nodes of a cluster; default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_nodes: Option<u32>,
+    /// How long a node must be underused before it is removed, e.g. `10m` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down_after: Option<String>,
+    /// A node is underused below this share (percent) of its allocatable; default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_down_utilization: Option<u32>,
 }
 
 /// A tier: a bare name (Pod Security `restricted`) or a name with settings.
@@ -271,6 +293,10 @@ pub struct BackupSpec {
     /// Continuous object-storage replication (e.g. MinIO bucket mirroring).
     #[serde(default)]
     pub replication: Vec<ReplicationSpec>,
+    /// Expected size of each backup / replication bucket, e.g. `100Gi` (priced by
+    /// `skyform plan`; default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_size: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]

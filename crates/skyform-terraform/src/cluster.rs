@@ -93,6 +93,45 @@ pub fn variables() -> File {
                 .a("type", ty("map(string)"))
                 .a("default", obj::<&str>([])),
         )
+        .blk(
+            Blk::new("variable", &["api_allowed_cidrs"])
+                .a(
+                    "description",
+                    s("Networks allowed to reach the Kubernetes API where the provider can restrict it; empty: private endpoint only (EKS) or no restriction (where the provider has no private endpoint)."),
+                )
+                .a("type", ty("list(string)"))
+                .a("default", arr([])),
+        )
+        .blk(
+            Blk::new("variable", &["autoscaling"])
+                .a(
+                    "description",
+                    s("Cluster autoscaler policy: remove a node after `scale_down_unneeded_minutes` below `scale_down_utilization` (0-1) of its allocatable."),
+                )
+                .a("type", autoscaling_type())
+                .a(
+                    "default",
+                    obj([
+                        ("min_nodes", n(1)),
+                        ("max_nodes", n(10)),
+                        ("scale_down_unneeded_minutes", n(10)),
+                        ("scale_down_utilization", hcl::Expression::from(0.5)),
+                    ]),
+                ),
+        )
+}
+
+/// The type of the `autoscaling` variable, shared by the cluster modules and the roots.
+pub fn autoscaling_type() -> hcl::Expression {
+    call(
+        "object",
+        [obj([
+            ("min_nodes", ty("number")),
+            ("max_nodes", ty("number")),
+            ("scale_down_unneeded_minutes", ty("number")),
+            ("scale_down_utilization", ty("number")),
+        ])],
+    )
 }
 
 fn outputs(endpoint: hcl::Expression, ca: hcl::Expression, kubeconfig: hcl::Expression) -> File {
@@ -228,8 +267,89 @@ fn aws() -> Module {
             ])],
         )
     };
+    // IRSA: a role the service account `namespace/name` assumes through the cluster's
+    // OIDC issuer.
+    let irsa = |sa: &str| {
+        call(
+            "jsonencode",
+            [obj([
+                ("Version", s("2012-10-17")),
+                (
+                    "Statement",
+                    arr([obj([
+                        ("Effect", s("Allow")),
+                        ("Action", s("sts:AssumeRoleWithWebIdentity")),
+                        ("Principal", obj([("Federated", r("aws_iam_openid_connect_provider.this.arn"))])),
+                        (
+                            "Condition",
+                            obj([(
+                                "StringEquals",
+                                obj([
+                                    ("${local.oidc_issuer}:sub", s(format!("system:serviceaccount:{sa}"))),
+                                    ("${local.oidc_issuer}:aud", s("sts.amazonaws.com")),
+                                ]),
+                            )]),
+                        ),
+                    ])]),
+                ),
+            ])],
+        )
+    };
     let policy = |p: &str| format!("arn:aws:iam::aws:policy/{p}");
+    let autoscaler_policy = call(
+        "jsonencode",
+        [obj([
+            ("Version", s("2012-10-17")),
+            (
+                "Statement",
+                arr([
+                    obj([
+                        ("Effect", s("Allow")),
+                        (
+                            "Action",
+                            strs([
+                                "autoscaling:DescribeAutoScalingGroups",
+                                "autoscaling:DescribeAutoScalingInstances",
+                                "autoscaling:DescribeLaunchConfigurations",
+                                "autoscaling:DescribeScalingActivities",
+                                "autoscaling:DescribeTags",
+                                "ec2:DescribeImages",
+                                "ec2:DescribeInstanceTypes",
+                                "ec2:DescribeLaunchTemplateVersions",
+                                "ec2:GetInstanceTypesFromInstanceRequirements",
+                                "eks:DescribeNodegroup",
+                            ]),
+                        ),
+                        ("Resource", s("*")),
+                    ]),
+                    obj([
+                        ("Effect", s("Allow")),
+                        (
+                            "Action",
+                            strs(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]),
+                        ),
+                        ("Resource", s("*")),
+                        (
+                            "Condition",
+                            obj([(
+                                "StringEquals",
+                                obj([("aws:ResourceTag/k8s.io/cluster-autoscaler/${var.cluster_name}", s("owned"))]),
+                            )]),
+                        ),
+                    ]),
+                ]),
+            ),
+        ])],
+    );
+    let spot_taint = Blk::new("content", &[])
+        .a("key", s("eks.amazonaws.com/capacityType"))
+        .a("value", s("SPOT"))
+        .a("effect", s("NO_SCHEDULE"));
     let main = File::new()
+        .blk(Blk::new("locals", &[]).a(
+            "oidc_issuer",
+            call("replace", [r("aws_eks_cluster.this.identity[0].oidc[0].issuer"), s("https://"), s("")]),
+        ))
         .blk(
             Blk::resource("aws_iam_role", "cluster")
                 .a("name", tpl("${var.cluster_name}-cluster"))
@@ -241,25 +361,68 @@ fn aws() -> Module {
                 .a("role", r("aws_iam_role.cluster.name"))
                 .a("policy_arn", s(policy("AmazonEKSClusterPolicy"))),
         )
+        // Envelope encryption of Secrets with a customer-managed key.
+        .blk(
+            Blk::resource("aws_kms_key", "secrets")
+                .a("description", tpl("${var.cluster_name} Kubernetes Secrets envelope encryption"))
+                .a("enable_key_rotation", b(true))
+                .a("deletion_window_in_days", n(30))
+                .a("tags", r("var.labels")),
+        )
+        .blk(
+            Blk::resource("aws_cloudwatch_log_group", "cluster")
+                .a("name", tpl("/aws/eks/${var.cluster_name}/cluster"))
+                .a("retention_in_days", n(90))
+                .a("tags", r("var.labels")),
+        )
         .blk(
             Blk::resource("aws_eks_cluster", "this")
                 .a("name", r("var.cluster_name"))
                 .a("role_arn", r("aws_iam_role.cluster.arn"))
                 .a("version", r("var.kubernetes_version"))
-                .a("enabled_cluster_log_types", strs(["api", "audit", "authenticator"]))
+                .a(
+                    "enabled_cluster_log_types",
+                    strs(["api", "audit", "authenticator", "controllerManager", "scheduler"]),
+                )
                 .a("tags", r("var.labels"))
                 .blk(
                     Blk::new("vpc_config", &[])
                         .a("subnet_ids", r("var.network.subnet_ids"))
                         .a("endpoint_private_access", b(true))
-                        .a("endpoint_public_access", b(true)),
+                        // Public only for the listed networks; none listed: private only.
+                        .a(
+                            "endpoint_public_access",
+                            op(call("length", [r("var.api_allowed_cidrs")]), BinaryOperator::Greater, n(0)),
+                        )
+                        .a(
+                            "public_access_cidrs",
+                            cond(
+                                op(call("length", [r("var.api_allowed_cidrs")]), BinaryOperator::Greater, n(0)),
+                                r("var.api_allowed_cidrs"),
+                                null(),
+                            ),
+                        ),
+                )
+                .blk(
+                    Blk::new("encryption_config", &[])
+                        .a("resources", strs(["secrets"]))
+                        .blk(Blk::new("provider", &[]).a("key_arn", r("aws_kms_key.secrets.arn"))),
                 )
                 .blk(
                     Blk::new("access_config", &[])
                         .a("authentication_mode", s("API"))
                         .a("bootstrap_cluster_creator_admin_permissions", b(true)),
                 )
-                .a("depends_on", arr([r("aws_iam_role_policy_attachment.cluster")])),
+                .a(
+                    "depends_on",
+                    arr([r("aws_iam_role_policy_attachment.cluster"), r("aws_cloudwatch_log_group.cluster")]),
+                ),
+        )
+        .blk(
+            Blk::resource("aws_iam_openid_connect_provider", "this")
+                .a("url", r("aws_eks_cluster.this.identity[0].oidc[0].issuer"))
+                .a("client_id_list", strs(["sts.amazonaws.com"]))
+                .a("tags", r("var.labels")),
         )
         .blk(
             Blk::resource("aws_iam_role", "node")
@@ -293,6 +456,8 @@ fn aws() -> Module {
                 .a("instance_types", arr([r("each.value.size")]))
                 .a("capacity_type", cond(r("each.value.spot"), s("SPOT"), s("ON_DEMAND")))
                 .a("labels", obj([("skyform.dev/pool", r("each.key"))]))
+                // Managed node groups tag their Auto Scaling groups for the
+                // cluster-autoscaler's auto-discovery.
                 .a("tags", r("var.labels"))
                 .blk(
                     Blk::new("scaling_config", &[])
@@ -300,9 +465,45 @@ fn aws() -> Module {
                         .a("min_size", r("each.value.min_nodes"))
                         .a("max_size", r("each.value.max_nodes")),
                 )
+                // Spot nodes carry the taint the rendered manifests tolerate.
+                .dynamic("taint", cond(r("each.value.spot"), arr([n(1)]), arr([])), spot_taint)
                 .blk(Blk::new("update_config", &[]).a("max_unavailable", n(1)))
                 .blk(Blk::new("lifecycle", &[]).a("ignore_changes", arr([r("scaling_config[0].desired_size")])))
                 .a("depends_on", arr([r("aws_iam_role_policy_attachment.node")])),
+        )
+        // The EBS CSI driver: without it no PersistentVolumeClaim binds on EKS.
+        .blk(
+            Blk::resource("aws_iam_role", "ebs_csi")
+                .a("name", tpl("${var.cluster_name}-ebs-csi"))
+                .a("assume_role_policy", irsa("kube-system:ebs-csi-controller-sa"))
+                .a("tags", r("var.labels")),
+        )
+        .blk(
+            Blk::resource("aws_iam_role_policy_attachment", "ebs_csi")
+                .a("role", r("aws_iam_role.ebs_csi.name"))
+                .a("policy_arn", s("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy")),
+        )
+        .blk(
+            Blk::resource("aws_eks_addon", "ebs_csi")
+                .a("cluster_name", r("aws_eks_cluster.this.name"))
+                .a("addon_name", s("aws-ebs-csi-driver"))
+                .a("service_account_role_arn", r("aws_iam_role.ebs_csi.arn"))
+                .a("resolve_conflicts_on_update", s("OVERWRITE"))
+                .a("tags", r("var.labels"))
+                .a("depends_on", arr([r("aws_eks_node_group.pool"), r("aws_iam_role_policy_attachment.ebs_csi")])),
+        )
+        // The cluster-autoscaler's role (installed by the root's Helm values file).
+        .blk(
+            Blk::resource("aws_iam_role", "cluster_autoscaler")
+                .a("name", tpl("${var.cluster_name}-cluster-autoscaler"))
+                .a("assume_role_policy", irsa("kube-system:cluster-autoscaler"))
+                .a("tags", r("var.labels")),
+        )
+        .blk(
+            Blk::resource("aws_iam_role_policy", "cluster_autoscaler")
+                .a("name", s("cluster-autoscaler"))
+                .a("role", r("aws_iam_role.cluster_autoscaler.id"))
+                .a("policy", autoscaler_policy),
         );
     let ca = r("aws_eks_cluster.this.certificate_authority[0].data");
     let outs = outputs(
@@ -314,6 +515,14 @@ fn aws() -> Module {
             "aws",
             arr([s("eks"), s("get-token"), s("--cluster-name"), r("var.cluster_name"), s("--region"), r("var.region")]),
         ),
+    )
+    .blk(
+        Blk::new("output", &["cluster_autoscaler_role_arn"])
+            .a(
+                "description",
+                s("IAM role of the cluster-autoscaler's service account (kube-system/cluster-autoscaler)."),
+            )
+            .a("value", r("aws_iam_role.cluster_autoscaler.arn")),
     );
     (main, outs, vec![versions::AWS], Vec::new())
 }
@@ -321,11 +530,44 @@ fn aws() -> Module {
 fn gcp() -> Module {
     let main = File::new()
         .blk(
+            Blk::new("locals", &[])
+                // A region gives a regional (replicated) control plane; a zone a zonal one.
+                .a("location", cond(r("var.high_availability"), r("var.region"), tpl("${var.region}-a"))),
+        )
+        // The newest release of the requested minor.
+        .blk(
+            Blk::data("google_container_engine_versions", "this")
+                .a("location", r("local.location"))
+                .a("version_prefix", tpl("${var.kubernetes_version}.")),
+        )
+        .blk(Blk::data("google_project", "this"))
+        // Envelope encryption of Secrets (application-layer secrets encryption).
+        .blk(
+            Blk::resource("google_kms_key_ring", "this")
+                .a("name", tpl("${var.cluster_name}-gke"))
+                .a("location", r("var.region")),
+        )
+        .blk(
+            Blk::resource("google_kms_crypto_key", "secrets")
+                .a("name", s("kubernetes-secrets"))
+                .a("key_ring", r("google_kms_key_ring.this.id"))
+                .a("rotation_period", s("7776000s"))
+                .a("labels", r("var.labels")),
+        )
+        .blk(
+            Blk::resource("google_kms_crypto_key_iam_member", "gke")
+                .a("crypto_key_id", r("google_kms_crypto_key.secrets.id"))
+                .a("role", s("roles/cloudkms.cryptoKeyEncrypterDecrypter"))
+                .a(
+                    "member",
+                    tpl("serviceAccount:service-${data.google_project.this.number}@container-engine-robot.iam.gserviceaccount.com"),
+                ),
+        )
+        .blk(
             Blk::resource("google_container_cluster", "this")
                 .a("name", r("var.cluster_name"))
-                // A region gives a regional (replicated) control plane; a zone a zonal one.
-                .a("location", cond(r("var.high_availability"), r("var.region"), tpl("${var.region}-a")))
-                .a("min_master_version", r("var.kubernetes_version"))
+                .a("location", r("local.location"))
+                .a("min_master_version", r("data.google_container_engine_versions.this.latest_master_version"))
                 .a("network", r("var.network.id"))
                 .a("subnetwork", call("one", [r("var.network.subnet_ids")]))
                 .a("remove_default_node_pool", b(true))
@@ -339,6 +581,34 @@ fn gcp() -> Module {
                         .a("services_secondary_range_name", s("services")),
                 )
                 .blk(Blk::new("network_policy", &[]).a("enabled", b(true)))
+                // Nodes without public addresses (egress through the network's Cloud NAT).
+                .blk(
+                    Blk::new("private_cluster_config", &[])
+                        .a("enable_private_nodes", b(true))
+                        .a("enable_private_endpoint", b(false))
+                        .a("master_ipv4_cidr_block", s("172.16.0.0/28")),
+                )
+                .blk(
+                    Blk::new("master_authorized_networks_config", &[]).dynamic(
+                        "cidr_blocks",
+                        r("var.api_allowed_cidrs"),
+                        Blk::new("content", &[]).a("cidr_block", r("cidr_blocks.value")),
+                    ),
+                )
+                .blk(
+                    Blk::new("database_encryption", &[])
+                        .a("state", s("ENCRYPTED"))
+                        .a("key_name", r("google_kms_crypto_key.secrets.id")),
+                )
+                .blk(
+                    Blk::new("logging_config", &[]).a(
+                        "enable_components",
+                        strs(["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"]),
+                    ),
+                )
+                // BALANCED is the upstream cluster-autoscaler behaviour: a node is removed
+                // after 10 minutes below 50 % requested (the seed's policy).
+                .blk(Blk::new("cluster_autoscaling", &[]).a("autoscaling_profile", s("BALANCED")))
                 .blk(
                     Blk::new("maintenance_policy", &[]).blk(
                         Blk::new("recurring_window", &[])
@@ -346,7 +616,8 @@ fn gcp() -> Module {
                             .a("end_time", s("2024-01-07T07:00:00Z"))
                             .a("recurrence", s("FREQ=WEEKLY;BYDAY=SU")),
                     ),
-                ),
+                )
+                .a("depends_on", arr([r("google_kms_crypto_key_iam_member.gke")])),
         )
         .blk(
             Blk::resource("google_container_node_pool", "pool")
@@ -354,7 +625,7 @@ fn gcp() -> Module {
                 .a("name", r("each.key"))
                 .a("cluster", r("google_container_cluster.this.id"))
                 .a("location", r("google_container_cluster.this.location"))
-                .a("version", r("var.kubernetes_version"))
+                .a("version", r("data.google_container_engine_versions.this.latest_node_version"))
                 .blk(
                     Blk::new("autoscaling", &[])
                         .a("total_min_node_count", r("each.value.min_nodes"))
@@ -367,6 +638,15 @@ fn gcp() -> Module {
                         .a("spot", r("each.value.spot"))
                         .a("labels", call("merge", [r("var.labels"), obj([("skyform-pool", r("each.key"))])]))
                         .a("oauth_scopes", strs(["https://www.googleapis.com/auth/cloud-platform"]))
+                        // Spot nodes carry the taint the rendered manifests tolerate.
+                        .dynamic(
+                            "taint",
+                            cond(r("each.value.spot"), arr([n(1)]), arr([])),
+                            Blk::new("content", &[])
+                                .a("key", s("cloud.google.com/gke-spot"))
+                                .a("value", s("true"))
+                                .a("effect", s("NO_SCHEDULE")),
+                        )
                         .blk(Blk::new("workload_metadata_config", &[]).a("mode", s("GKE_METADATA")))
                         .blk(
                             Blk::new("shielded_instance_config", &[])
@@ -395,13 +675,50 @@ fn azure() -> Module {
                 .a("location", r("var.region"))
                 .a("tags", r("var.labels")),
         )
+        // The newest GA release of the requested minor.
+        .blk(
+            Blk::data("azurerm_kubernetes_service_versions", "this")
+                .a("location", r("var.region"))
+                .a("version_prefix", tpl("${var.kubernetes_version}."))
+                .a("include_preview", b(false)),
+        )
+        // Control-plane logs (API server, audit, controller manager, scheduler, autoscaler).
+        .blk(
+            Blk::resource("azurerm_log_analytics_workspace", "this")
+                .a("name", tpl("${var.cluster_name}-aks-logs"))
+                .a("location", r("azurerm_resource_group.this.location"))
+                .a("resource_group_name", r("azurerm_resource_group.this.name"))
+                .a("sku", s("PerGB2018"))
+                .a("retention_in_days", n(90))
+                .a("tags", r("var.labels")),
+        )
+        .blk(
+            Blk::resource("azurerm_monitor_diagnostic_setting", "control_plane")
+                .a("name", s("control-plane-logs"))
+                .a("target_resource_id", r("azurerm_kubernetes_cluster.this.id"))
+                .a("log_analytics_workspace_id", r("azurerm_log_analytics_workspace.this.id"))
+                .dynamic(
+                    "enabled_log",
+                    call(
+                        "toset",
+                        [strs([
+                            "kube-apiserver",
+                            "kube-audit-admin",
+                            "kube-controller-manager",
+                            "kube-scheduler",
+                            "cluster-autoscaler",
+                        ])],
+                    ),
+                    Blk::new("content", &[]).a("category", r("enabled_log.value")),
+                ),
+        )
         .blk(
             Blk::resource("azurerm_kubernetes_cluster", "this")
                 .a("name", r("var.cluster_name"))
                 .a("location", r("azurerm_resource_group.this.location"))
                 .a("resource_group_name", r("azurerm_resource_group.this.name"))
                 .a("dns_prefix", r("var.cluster_name"))
-                .a("kubernetes_version", r("var.kubernetes_version"))
+                .a("kubernetes_version", r("data.azurerm_kubernetes_service_versions.this.latest_version"))
                 // The Standard tier carries the uptime SLA (replicated control plane).
                 .a("sku_tier", cond(r("var.high_availability"), s("Standard"), s("Free")))
                 .a("automatic_upgrade_channel", s("patch"))
@@ -422,6 +739,24 @@ fn azure() -> Module {
                         .blk(Blk::new("upgrade_settings", &[]).a("max_surge", s("33%"))),
                 )
                 .blk(Blk::new("identity", &[]).a("type", s("SystemAssigned")))
+                .blk(
+                    Blk::new("auto_scaler_profile", &[])
+                        .a("scale_down_unneeded", tpl("${var.autoscaling.scale_down_unneeded_minutes}m"))
+                        .a(
+                            "scale_down_utilization_threshold",
+                            call("tostring", [r("var.autoscaling.scale_down_utilization")]),
+                        )
+                        .a("balance_similar_node_groups", b(true))
+                        .a("expander", s("least-waste")),
+                )
+                .blk(Blk::new("api_server_access_profile", &[]).a(
+                    "authorized_ip_ranges",
+                    cond(
+                        op(call("length", [r("var.api_allowed_cidrs")]), BinaryOperator::Greater, n(0)),
+                        r("var.api_allowed_cidrs"),
+                        null(),
+                    ),
+                ))
                 .blk(
                     Blk::new("network_profile", &[])
                         .a("network_plugin", s("azure"))
@@ -473,6 +808,7 @@ fn azure() -> Module {
 fn digitalocean() -> Module {
     let first = |f: &str| r(&format!("var.node_pools[0].{f}"));
     let main = File::new()
+        // DOKS releases are looked up by minor: the newest `1.31.x-do.y`.
         .blk(
             Blk::data("digitalocean_kubernetes_versions", "this")
                 .a("version_prefix", tpl("${var.kubernetes_version}.")),
@@ -495,6 +831,20 @@ fn digitalocean() -> Module {
                         .a("min_nodes", call("max", [first("min_nodes"), n(1)]))
                         .a("max_nodes", first("max_nodes"))
                         .a("node_count", cond(first("auto_scale"), null(), first("max_nodes"))),
+                )
+                .blk(
+                    Blk::new("cluster_autoscaler_configuration", &[])
+                        .a("scale_down_unneeded_time", tpl("${var.autoscaling.scale_down_unneeded_minutes}m"))
+                        .a("scale_down_utilization_threshold", r("var.autoscaling.scale_down_utilization")),
+                )
+                .dynamic(
+                    "control_plane_firewall",
+                    cond(
+                        op(call("length", [r("var.api_allowed_cidrs")]), BinaryOperator::Greater, n(0)),
+                        arr([n(1)]),
+                        arr([]),
+                    ),
+                    Blk::new("content", &[]).a("enabled", b(true)).a("allowed_addresses", r("var.api_allowed_cidrs")),
                 )
                 .blk(Blk::new("maintenance_policy", &[]).a("day", s("sunday")).a("start_time", s("03:00")))
                 .blk(Blk::new("lifecycle", &[]).a("ignore_changes", arr([r("node_pool[0].node_count")]))),
@@ -536,7 +886,19 @@ fn linode() -> Module {
             .a("region", r("var.region"))
             .a("k8s_version", r("var.kubernetes_version"))
             .a("tags", call("values", [r("var.labels")]))
-            .blk(Blk::new("control_plane", &[]).a("high_availability", r("var.high_availability")))
+            .blk(
+                Blk::new("control_plane", &[]).a("high_availability", r("var.high_availability")).dynamic(
+                    "acl",
+                    cond(
+                        op(call("length", [r("var.api_allowed_cidrs")]), BinaryOperator::Greater, n(0)),
+                        arr([n(1)]),
+                        arr([]),
+                    ),
+                    Blk::new("content", &[])
+                        .a("enabled", b(true))
+                        .blk(Blk::new("addresses", &[]).a("ipv4", r("var.api_allowed_cidrs"))),
+                ),
+            )
             .dynamic("pool", r("var.node_pools"), pool),
     );
     let kubeconfig = call("base64decode", [r("linode_lke_cluster.this.kubeconfig")]);
@@ -560,11 +922,23 @@ fn r_index(base: hcl::Expression, path: &str) -> hcl::Expression {
 fn civo() -> Module {
     let first = |f: &str| r(&format!("var.node_pools[0].{f}"));
     let main = File::new()
+        // The newest k3s release of the requested minor.
+        .blk(
+            Blk::data("civo_kubernetes_version", "this")
+                .blk(Blk::new("filter", &[]).a("key", s("type")).a("values", strs(["k3s"])))
+                .blk(
+                    Blk::new("filter", &[])
+                        .a("key", s("version"))
+                        .a("values", arr([tpl("^${replace(var.kubernetes_version, \".\", \"\\\\.\")}\\\\.")]))
+                        .a("match_by", s("re")),
+                )
+                .blk(Blk::new("sort", &[]).a("key", s("version")).a("direction", s("desc"))),
+        )
         .blk(
             Blk::resource("civo_kubernetes_cluster", "this")
                 .a("name", r("var.cluster_name"))
                 .a("region", r("var.region"))
-                .a("kubernetes_version", r("var.kubernetes_version"))
+                .a("kubernetes_version", r("data.civo_kubernetes_version.this.versions[0].version"))
                 .a("cluster_type", s("k3s"))
                 .a("network_id", r("var.network.id"))
                 .a("firewall_id", r("var.network.firewall_id"))
@@ -723,7 +1097,7 @@ fn hetzner() -> Module {
             [
                 tpl(format!("${{path.module}}/cloud-init-{role}.yaml.tftpl")),
                 obj([
-                    ("k3s_version", r("var.kubernetes_version")),
+                    ("k3s_channel", tpl("v${var.kubernetes_version}")),
                     ("token", r("random_password.k3s_token.result")),
                     ("server_ca_cert", r("tls_self_signed_cert.server_ca.cert_pem")),
                     ("server_ca_key", r("tls_private_key.server_ca.private_key_pem")),
@@ -768,7 +1142,7 @@ fn hetzner() -> Module {
         [
             tpl("${path.module}/cloud-init-agent.yaml.tftpl"),
             obj([
-                ("k3s_version", r("var.kubernetes_version")),
+                ("k3s_channel", tpl("v${var.kubernetes_version}")),
                 ("token", r("random_password.k3s_token.result")),
                 ("server_url", s("https://10.0.1.2:6443")),
                 ("pool", r("each.value.name")),

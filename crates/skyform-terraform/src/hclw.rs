@@ -150,13 +150,16 @@ pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Expression {
     arr(items.into_iter().map(|x| s(x.as_ref())))
 }
 
-/// An object; keys that are identifiers print bare, others quoted.
+/// An object; keys that are identifiers print bare, others quoted (templates when they
+/// hold `${…}`).
 pub fn obj<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, Expression)>) -> Expression {
     let mut o: Object<ObjectKey, Expression> = Object::new();
     for (k, v) in pairs {
         let k = k.as_ref();
         let key = if is_ident(k) {
             ObjectKey::Identifier(Identifier::unchecked(k))
+        } else if k.contains("${") {
+            ObjectKey::Expression(tpl(k))
         } else {
             ObjectKey::Expression(Expression::String(k.to_owned()))
         };

@@ -26,12 +26,13 @@ pub mod pools;
 pub mod pulumi;
 pub mod root;
 pub mod services;
+pub mod state;
 pub mod versions;
 
 use skyform_cost::Plan;
 use skyform_model::{Environment, Model, ProviderName};
 
-pub use pools::{Pool, pools_for};
+pub use pools::{Pool, pools_for, pools_with_policy};
 
 /// Generated files: `(relative path, contents)`, sorted by path.
 pub type Files = Vec<(String, String)>;
@@ -145,7 +146,7 @@ impl<'a> Ctx<'a> {
             .filter(|r| !r.is_empty() && r != "any")
             .unwrap_or_else(|| versions::default_region(provider).to_owned());
         let name = format!("{}-{}", model.name, env.name);
-        let (pools, planned) = pools_for(provider, env.production, plan);
+        let (pools, planned) = pools_with_policy(provider, env.production, plan, &model.autoscaling);
         let managed = |c: skyform_model::ComponentKind| {
             env.services.iter().filter(|s| s.component == Some(c) && s.is_managed_on(provider)).collect::<Vec<_>>()
         };

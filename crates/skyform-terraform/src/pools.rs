@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use skyform_cost::{Plan, Role};
-use skyform_model::ProviderName;
+use skyform_model::{ClusterAutoscaling, ProviderName};
 
 /// One node pool as the cluster modules take it (`var.node_pools`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +38,43 @@ fn size_for(p: ProviderName, instance: &str) -> String {
 /// autoscale, a pool is fixed at `max_nodes` so the peak fits. Hetzner's self-managed
 /// k3s servers are the pool named `control-plane`.
 pub fn pools_for(p: ProviderName, production: bool, plan: Option<&Plan>) -> (Vec<Pool>, bool) {
+    pools_with_policy(p, production, plan, &ClusterAutoscaling::default())
+}
+
+/// [`pools_for`] under a cluster autoscaling policy: where the provider autoscales, the
+/// first (on-demand) pool may grow until the cluster reaches the policy's `max_nodes`
+/// (the planned peak stays the floor of every pool's maximum), and the pools' minimum
+/// is raised to the policy's minimum for the environment.
+pub fn pools_with_policy(
+    p: ProviderName,
+    production: bool,
+    plan: Option<&Plan>,
+    policy: &ClusterAutoscaling,
+) -> (Vec<Pool>, bool) {
+    let (mut pools, planned) = pools_inner(p, production, plan);
+    if supports_autoscaling(p) {
+        let workers = |pools: &[Pool]| pools.iter().filter(|x| x.name != "control-plane").count();
+        if workers(&pools) > 0 {
+            let first = pools.iter().position(|x| x.name != "control-plane").unwrap_or(0);
+            let min_total: u32 = pools.iter().map(|x| x.min_nodes).sum();
+            let want_min = policy.min_for(production);
+            if min_total < want_min {
+                pools[first].min_nodes += want_min - min_total;
+                pools[first].max_nodes = pools[first].max_nodes.max(pools[first].min_nodes);
+            }
+            let max_total: u32 = pools.iter().map(|x| x.max_nodes).sum();
+            if max_total < policy.max_nodes {
+                pools[first].max_nodes += policy.max_nodes - max_total;
+            }
+            for pool in &mut pools {
+                pool.auto_scale = pool.min_nodes != pool.max_nodes;
+            }
+        }
+    }
+    (pools, planned)
+}
+
+fn pools_inner(p: ProviderName, production: bool, plan: Option<&Plan>) -> (Vec<Pool>, bool) {
     let autoscale = supports_autoscaling(p);
     let Some(plan) = plan else {
         let n = if production { 3 } else { 1 };
@@ -73,7 +110,7 @@ pub fn pools_for(p: ProviderName, production: bool, plan: Option<&Plan>) -> (Vec
         });
     }
     if pools.is_empty() {
-        return pools_for(p, production, None);
+        return pools_inner(p, production, None);
     }
     // The first pool must be on-demand (AKS default pool, DOKS/Civo/Vultr inline pool).
     if pools[0].spot {

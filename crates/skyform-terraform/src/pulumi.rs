@@ -398,6 +398,12 @@ fn aws(p: &mut Prog<'_, '_>) {
             "labels": { "skyform.dev/pool": pool.name }, "tags": labels,
             "scalingConfig": { "desiredSize": pool.min_nodes.max(1), "minSize": pool.min_nodes, "maxSize": pool.max_nodes },
             "updateConfig": { "maxUnavailable": 1 },
+            // Spot nodes carry the taint the rendered manifests tolerate.
+            "taints": if pool.spot {
+                json!([{ "key": "eks.amazonaws.com/capacityType", "value": "SPOT", "effect": "NO_SCHEDULE" }])
+            } else {
+                json!([])
+            },
         }));
         let o = p.resources.get_mut(&format!("pool{}", ident(&pool.name))).map(|r| &mut r.options);
         if let Some(o) = o {
@@ -550,6 +556,11 @@ fn gcp(p: &mut Prog<'_, '_>) {
             "management": { "autoRepair": true, "autoUpgrade": true },
             "nodeConfig": {
                 "machineType": pool.size, "spot": pool.spot, "labels": node_labels,
+                "taints": if pool.spot {
+                    json!([{ "key": "cloud.google.com/gke-spot", "value": "true", "effect": "NO_SCHEDULE" }])
+                } else {
+                    json!([])
+                },
                 "oauthScopes": ["https://www.googleapis.com/auth/cloud-platform"],
                 "workloadMetadataConfig": { "mode": "GKE_METADATA" },
                 "shieldedInstanceConfig": { "enableSecureBoot": true, "enableIntegrityMonitoring": true },
@@ -967,11 +978,26 @@ fn civo(p: &mut Prog<'_, '_>) {
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect::<Vec<_>>();
     tags.sort();
+    // The newest k3s release of the requested minor.
+    p.variables.insert(
+        "kubernetesVersions".into(),
+        json!({ "fn::invoke": {
+            "function": "civo:getKubernetesVersion",
+            "arguments": {
+                "filters": [
+                    { "key": "type", "values": ["k3s"] },
+                    { "key": "version", "values": [format!("^{}\\.", ctx.model.kubernetes_version.replace('.', "\\."))], "matchBy": "re" },
+                ],
+                "sorts": [{ "key": "version", "direction": "desc" }],
+            },
+            "return": "versions",
+        } }),
+    );
     p.add(
         "cluster",
         "civo:KubernetesCluster",
         json!({
-            "name": name, "region": ctx.region, "kubernetesVersion": p.k8s_version(), "networkId": ip("network.id"),
+            "name": name, "region": ctx.region, "kubernetesVersion": ip("kubernetesVersions[0].version"), "networkId": ip("network.id"),
             "numTargetNodes": n0, "targetNodesSize": s0, "tags": tags.join(" "),
         }),
     );
@@ -1084,7 +1110,7 @@ fn hetzner(p: &mut Prog<'_, '_>) {
     for i in 0..servers {
         let join = if i == 0 { "--cluster-init".to_owned() } else { "--server https://10.0.1.2:6443".to_owned() };
         let user_data = format!(
-            "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh server {join} --secrets-encryption --node-label skyform.dev/pool=control-plane\n"
+            "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_CHANNEL='v{version}' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh server {join} --secrets-encryption --node-label skyform.dev/pool=control-plane\n"
         );
         let o = p.add(&format!("server{i}"), "hcloud:Server", json!({
             "name": format!("{name}-server-{i}"), "serverType": cp_size, "image": "ubuntu-24.04", "location": ctx.region,
@@ -1101,7 +1127,7 @@ fn hetzner(p: &mut Prog<'_, '_>) {
     for pool in pools.iter().filter(|x| x.name != "control-plane") {
         for i in 0..pool.max_nodes {
             let user_data = format!(
-                "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_VERSION='{version}' K3S_URL='https://10.0.1.2:6443' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool={}\n",
+                "#cloud-config\nruncmd:\n- {install}\n- INSTALL_K3S_CHANNEL='v{version}' K3S_URL='https://10.0.1.2:6443' K3S_TOKEN='${{k3sToken.result}}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool={}\n",
                 pool.name
             );
             let o = p.add(&format!("agent{}{i}", ident(&pool.name)), "hcloud:Server", json!({

@@ -39,6 +39,8 @@ fn pool_expr(p: &Pool) -> Expression {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataService {
     pub key: String,
+    /// The application database (PostgreSQL).
+    pub database: String,
     pub engine_version: String,
     pub size: String,
     pub storage_gb: u64,
@@ -121,6 +123,7 @@ pub fn postgres_service(p: ProviderName, svc: &Service, production: bool) -> Dat
     }
     DataService {
         key: svc.name.clone(),
+        database: svc.env.get("POSTGRES_DB").cloned().unwrap_or_else(|| svc.name.replace('-', "_")),
         engine_version: major_from_image(&svc.image).unwrap_or_else(|| "16".into()),
         size: size.to_owned(),
         storage_gb: storage,
@@ -155,6 +158,7 @@ pub fn redis_service(p: ProviderName, svc: &Service, production: bool) -> DataSe
     };
     DataService {
         key: svc.name.clone(),
+        database: String::new(),
         engine_version: version.to_owned(),
         size,
         storage_gb: 0,
@@ -164,6 +168,7 @@ pub fn redis_service(p: ProviderName, svc: &Service, production: bool) -> DataSe
 
 fn data_expr(d: &DataService) -> Expression {
     obj([
+        ("database", s(&d.database)),
         ("engine_version", s(&d.engine_version)),
         ("size", s(&d.size)),
         ("storage_gb", n(i64::try_from(d.storage_gb).unwrap_or(i64::MAX))),
@@ -177,6 +182,7 @@ fn data_type() -> Expression {
         [call(
             "object",
             [obj([
+                ("database", ty("string")),
                 ("engine_version", ty("string")),
                 ("size", ty("string")),
                 ("storage_gb", ty("number")),
@@ -267,6 +273,7 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                 .a("source", source(&services::dir(Kind::Networking, p)))
                 .a("name", r("var.cluster_name"))
                 .a("region", r("var.region"))
+                .opt("nat_per_zone", (p == ProviderName::Aws).then(|| r("var.high_availability")))
                 .a("labels", r("var.labels")),
         );
     }
@@ -280,7 +287,11 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
     if has_net {
         cl = cl.a("network", network.clone());
     }
-    main.push(cl.a("labels", r("var.labels")));
+    main.push(
+        cl.a("labels", r("var.labels"))
+            .a("api_allowed_cidrs", r("var.api_allowed_cidrs"))
+            .a("autoscaling", r("var.autoscaling")),
+    );
     main.push(
         Blk::new("module", &["dns"])
             .a("source", source(&services::dir(Kind::Dns, p)))
@@ -313,6 +324,7 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                 .a("for_each", r(&format!("var.{var_name}")))
                 .a("name", tpl("${var.cluster_name}-${each.key}"))
                 .a("region", r("var.region"))
+                .opt("database", (kind == Kind::ManagedPostgres).then(|| r("each.value.database")))
                 .a("engine_version", r("each.value.engine_version"))
                 .a("size", r("each.value.size"))
                 .a("storage_gb", r("each.value.storage_gb"))
@@ -346,7 +358,36 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
             "The ingress load balancer's address, known after the platform is deployed; set it and apply again to create the DNS records.",
             Some(null()),
         ))
-        .blk(var("labels", ty("map(string)"), "Labels / tags on every resource.", Some(obj::<&str>([]))));
+        .blk(var("labels", ty("map(string)"), "Labels / tags on every resource.", Some(obj::<&str>([]))))
+        .blk(
+            var(
+                "api_allowed_cidrs",
+                ty("list(string)"),
+                "Networks allowed to reach the Kubernetes API (your office / VPN / CI runners). Required: set it in terraform.tfvars or with -var; an empty list keeps the API private where the provider can.",
+                None,
+            )
+            .blk(
+                Blk::new("validation", &[])
+                    .a(
+                        "condition",
+                        call(
+                            "alltrue",
+                            [hcl::Expression::from(hcl::expr::ForExpr::new(
+                                hcl::Identifier::unchecked("c"),
+                                r("var.api_allowed_cidrs"),
+                                call("can", [call("cidrhost", [r("c"), n(0)])]),
+                            ))],
+                        ),
+                    )
+                    .a("error_message", s("Every entry must be a CIDR such as 203.0.113.0/24.")),
+            ),
+        )
+        .blk(var(
+            "autoscaling",
+            cluster::autoscaling_type(),
+            "Cluster autoscaler policy (platform.yaml `clusterAutoscaling`).",
+            None,
+        ));
     if services::wanted(Kind::ObjectStorage, ctx) {
         vars.push(var("buckets", ty("list(string)"), "Object storage buckets.", None));
     }
@@ -381,7 +422,8 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
         .a("node_pools", arr(ctx.pools.iter().map(pool_expr)))
         .a("domain", s(&ctx.env.domain))
         .a("dns_records", obj(records(ctx).into_iter().map(|(k, v)| (k, s(v)))))
-        .a("labels", obj(labels));
+        .a("labels", obj(labels))
+        .a("autoscaling", autoscaling_expr(ctx));
     if services::wanted(Kind::ObjectStorage, ctx) {
         tfvars = tfvars.a("buckets", strs(&ctx.buckets));
     }
@@ -420,29 +462,100 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                 Blk::new("output", &[&format!("{label}_hosts")])
                     .a("value", for_map("k", r(&format!("module.{label}")), r("k.key"), r("k.value.host"))),
             );
+            outs.push(
+                Blk::new("output", &[&format!("{label}_connections")])
+                    .a("description", s("Connection records by service, read by the connections root."))
+                    .a("value", for_map("k", r(&format!("module.{label}")), r("k.key"), r("k.value.connection")))
+                    .a("sensitive", b(true)),
+            );
         }
+    }
+    if p == ProviderName::Aws {
+        outs.push(
+            Blk::new("output", &["cluster_autoscaler_role_arn"])
+                .a("value", r("module.cluster.cluster_autoscaler_role_arn")),
+        );
     }
     print(format!("{d}/outputs.tf"), &outs, files)?;
 
-    // backend.tf: a remote-state backend, commented out until its bucket exists.
-    let backend = backend(ctx);
-    let text = backend.print().map_err(|source| Error::Hcl { path: format!("{d}/backend.tf"), source })?;
-    let mut commented = String::from(
-        "# Remote state. Create the state bucket (and lock table) once, outside this root,\n# then uncomment and run `terraform init -migrate-state`.\n",
-    );
-    for line in text.lines() {
-        commented.push_str(if line.is_empty() { "#" } else { "# " });
-        commented.push_str(line);
-        commented.push('\n');
+    // backend.tf: remote state; the bucket comes from the bootstrap root.
+    print(format!("{d}/backend.tf"), &backend(ctx, &state_key(ctx, "")), files)?;
+    if p == ProviderName::Aws {
+        files.push((format!("{d}/cluster-autoscaler-values.yaml"), cluster_autoscaler_values(ctx)));
     }
-    files.push((format!("{d}/backend.tf"), commented));
+    crate::state::bootstrap(ctx, files)?;
+    crate::state::connections(ctx, files)?;
+    files.push((format!("{d}/README.md"), crate::state::readme(ctx)));
     Ok(())
 }
 
-fn backend(ctx: &Ctx<'_>) -> File {
-    let key = format!("{}/{}/{}.tfstate", ctx.model.name, ctx.env.name, ctx.key());
-    let state_bucket = format!("{}-tfstate", ctx.model.name);
-    let b = match ctx.provider {
+/// The seed's autoscaling policy as the roots' `autoscaling` value.
+pub fn autoscaling_expr(ctx: &Ctx<'_>) -> Expression {
+    let a = &ctx.model.autoscaling;
+    obj([
+        ("min_nodes", n(i64::from(a.min_for(ctx.env.production)))),
+        ("max_nodes", n(i64::from(a.max_nodes))),
+        ("scale_down_unneeded_minutes", n(i64::from(a.scale_down_after_minutes))),
+        ("scale_down_utilization", Expression::from(f64::from(a.scale_down_utilization_percent) / 100.0)),
+    ])
+}
+
+/// Helm values for the cluster-autoscaler on EKS (chart `cluster-autoscaler` of
+/// `https://kubernetes.github.io/autoscaler`), with the platform's policy. The role it
+/// assumes is the cluster module's `cluster_autoscaler_role_arn` output.
+pub fn cluster_autoscaler_values(ctx: &Ctx<'_>) -> String {
+    let a = &ctx.model.autoscaling;
+    let util = f64::from(a.scale_down_utilization_percent) / 100.0;
+    format!(
+        "# cluster-autoscaler for {name} (EKS): the platform's autoscaling policy.\n\
+         # Install after `terraform apply`:\n\
+         #   helm repo add autoscaler https://kubernetes.github.io/autoscaler\n\
+         #   helm upgrade --install cluster-autoscaler autoscaler/cluster-autoscaler \\\n\
+         #     --namespace kube-system -f cluster-autoscaler-values.yaml \\\n\
+         #     --set-string rbac.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=$(terraform output -raw cluster_autoscaler_role_arn)\n\
+         cloudProvider: aws\n\
+         awsRegion: {region}\n\
+         autoDiscovery:\n  clusterName: {name}\n\
+         rbac:\n  serviceAccount:\n    create: true\n    name: cluster-autoscaler\n\
+         extraArgs:\n\
+         \x20 scale-down-unneeded-time: {m}m\n\
+         \x20 scale-down-utilization-threshold: \"{util}\"\n\
+         \x20 balance-similar-node-groups: \"true\"\n\
+         \x20 expander: least-waste\n\
+         \x20 skip-nodes-with-system-pods: \"false\"\n",
+        name = ctx.name,
+        region = ctx.region,
+        m = a.scale_down_after_minutes,
+    )
+}
+
+/// The state key of a root: `<platform>/<env>/<provider><suffix>.tfstate`.
+pub fn state_key(ctx: &Ctx<'_>, suffix: &str) -> String {
+    format!("{}/{}/{}{suffix}.tfstate", ctx.model.name, ctx.env.name, ctx.key())
+}
+
+/// The remote-state backend block of a root whose state lives at `key`.
+pub fn backend(ctx: &Ctx<'_>, key: &str) -> File {
+    File::new().blk(Blk::new("terraform", &[]).blk(backend_block(ctx, key)))
+}
+
+/// The state bucket (created by the bootstrap root).
+pub fn state_bucket(ctx: &Ctx<'_>) -> String {
+    format!("{}-tfstate", ctx.model.name)
+}
+
+/// The Azure storage account holding the state (3-24 lower-case letters and digits).
+pub fn state_account(ctx: &Ctx<'_>) -> String {
+    let mut a: String = format!("{}tfstate", ctx.model.name.replace('-', "")).chars().take(24).collect();
+    a.make_ascii_lowercase();
+    a
+}
+
+/// The `backend "…"` block itself (also used as `terraform_remote_state` config).
+pub fn backend_block(ctx: &Ctx<'_>, key: &str) -> Blk {
+    let key = key.to_owned();
+    let state_bucket = state_bucket(ctx);
+    match ctx.provider {
         ProviderName::Aws => Blk::new("backend", &["s3"])
             .a("bucket", s(&state_bucket))
             .a("key", s(&key))
@@ -454,10 +567,7 @@ fn backend(ctx: &Ctx<'_>) -> File {
         }
         ProviderName::Azure => Blk::new("backend", &["azurerm"])
             .a("resource_group_name", s(format!("{}-tfstate", ctx.model.name)))
-            .a(
-                "storage_account_name",
-                s(format!("{}tfstate", ctx.model.name.replace('-', "")).chars().take(24).collect::<String>()),
-            )
+            .a("storage_account_name", s(state_account(ctx)))
             .a("container_name", s("tfstate"))
             .a("key", s(&key)),
         // The other clouds: their S3-compatible object storage through the s3 backend.
@@ -470,12 +580,13 @@ fn backend(ctx: &Ctx<'_>) -> File {
             .a("skip_region_validation", b(true))
             .a("skip_requesting_account_id", b(true))
             .a("skip_s3_checksum", b(true))
-            .a("use_path_style", b(true)),
-    };
-    File::new().blk(Blk::new("terraform", &[]).blk(b))
+            .a("use_path_style", b(true))
+            .a("use_lockfile", b(true)),
+    }
 }
 
-fn s3_endpoint(ctx: &Ctx<'_>) -> String {
+/// The S3-compatible endpoint of the provider's object storage in the region.
+pub fn s3_endpoint(ctx: &Ctx<'_>) -> String {
     match ctx.provider {
         ProviderName::Digitalocean => format!("https://{}.digitaloceanspaces.com", ctx.region),
         ProviderName::Linode => format!("https://{}-1.linodeobjects.com", ctx.region),
@@ -505,7 +616,7 @@ pub fn cloud_init_server() -> String {
         "write_files": write_files,
         "runcmd": [
             "curl -sfL https://get.k3s.io -o /run/k3s-install.sh",
-            "INSTALL_K3S_VERSION='${k3s_version}' K3S_TOKEN='${token}' sh /run/k3s-install.sh server ${cluster_args} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
+            "INSTALL_K3S_CHANNEL='${k3s_channel}' K3S_TOKEN='${token}' sh /run/k3s-install.sh server ${cluster_args} --secrets-encryption --protect-kernel-defaults=false --node-label skyform.dev/pool=control-plane",
         ],
     });
     cloud_config(&doc)
@@ -516,7 +627,7 @@ pub fn cloud_init_agent() -> String {
     let doc = serde_json::json!({
         "runcmd": [
             "curl -sfL https://get.k3s.io -o /run/k3s-install.sh",
-            "INSTALL_K3S_VERSION='${k3s_version}' K3S_URL='${server_url}' K3S_TOKEN='${token}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool=${pool}",
+            "INSTALL_K3S_CHANNEL='${k3s_channel}' K3S_URL='${server_url}' K3S_TOKEN='${token}' sh /run/k3s-install.sh agent --node-label skyform.dev/pool=${pool}",
         ],
     });
     cloud_config(&doc)

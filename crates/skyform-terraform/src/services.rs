@@ -13,7 +13,7 @@ use crate::cluster::module_versions;
 use crate::hclw::{Blk, File, arr, b, call, cond, for_map, n, null, obj, op, r, s, strs, tpl, ty};
 use crate::versions::{self, Requirement};
 use crate::{Ctx, Error, Files, print};
-use skyform_model::ProviderName;
+use skyform_model::{ManagedService, ProviderName};
 
 /// The service modules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,11 @@ pub fn available(kind: Kind, p: ProviderName) -> bool {
     match kind {
         // LKE and VKE make their own networks: nothing to attach.
         Kind::Networking => !matches!(p, Linode | Vultr | K3s),
-        Kind::Dns => p != K3s,
-        Kind::ObjectStorage => !matches!(p, Hetzner | K3s),
-        Kind::ManagedPostgres => matches!(p, Aws | Gcp | Azure | Digitalocean | Linode),
-        Kind::ManagedRedis => matches!(p, Aws | Gcp | Azure | Digitalocean),
+        // The managed-service support matrix lives in one place: skyform-model.
+        Kind::Dns => ManagedService::Dns.offered_by(p),
+        Kind::ObjectStorage => ManagedService::ObjectStorage.offered_by(p),
+        Kind::ManagedPostgres => ManagedService::Postgres.offered_by(p),
+        Kind::ManagedRedis => ManagedService::Redis.offered_by(p),
     }
 }
 
@@ -137,7 +138,16 @@ fn network_out(id: Expression, subnets: Expression, firewall: Expression) -> Fil
 }
 
 fn networking(p: ProviderName) -> Module {
-    let vars = common_vars(vec![var("cidr", ty("string"), "Address range of the network.", Some(s("10.0.0.0/16")))]);
+    let mut extra = vec![var("cidr", ty("string"), "Address range of the network.", Some(s("10.0.0.0/16")))];
+    if p == ProviderName::Aws {
+        extra.push(var(
+            "nat_per_zone",
+            ty("bool"),
+            "One NAT gateway per availability zone (survives a zone outage) instead of one.",
+            Some(b(false)),
+        ));
+    }
+    let vars = common_vars(extra);
     let (main, outs, reqs) = match p {
         ProviderName::Aws => {
             let main = File::new()
@@ -191,8 +201,71 @@ fn networking(p: ProviderName) -> Module {
                         .a("count", n(3))
                         .a("subnet_id", r("aws_subnet.public[count.index].id"))
                         .a("route_table_id", r("aws_route_table.public.id")),
-                );
-            (main, network_out(r("aws_vpc.this.id"), r("aws_subnet.public[*].id"), null()), versions::AWS)
+                )
+                // Nodes and databases live in private subnets and leave through NAT:
+                // one gateway, or one per zone when `nat_per_zone` (production).
+                .blk(
+                    Blk::resource("aws_subnet", "private")
+                        .a("count", n(3))
+                        .a("vpc_id", r("aws_vpc.this.id"))
+                        .a(
+                            "cidr_block",
+                            call("cidrsubnet", [r("var.cidr"), n(4), op(r("count.index"), BinaryOperator::Plus, n(8))]),
+                        )
+                        .a("availability_zone", r("data.aws_availability_zones.available.names[count.index]"))
+                        .a("map_public_ip_on_launch", b(false))
+                        .a(
+                            "tags",
+                            call(
+                                "merge",
+                                [
+                                    r("var.labels"),
+                                    obj([
+                                        ("Name", tpl("${var.name}-private-${count.index}")),
+                                        ("kubernetes.io/role/internal-elb", s("1")),
+                                    ]),
+                                ],
+                            ),
+                        ),
+                )
+                .blk(
+                    Blk::resource("aws_eip", "nat")
+                        .a("count", r("local.nat_gateways"))
+                        .a("domain", s("vpc"))
+                        .a("tags", r("var.labels")),
+                )
+                .blk(
+                    Blk::resource("aws_nat_gateway", "this")
+                        .a("count", r("local.nat_gateways"))
+                        .a("allocation_id", r("aws_eip.nat[count.index].id"))
+                        .a("subnet_id", r("aws_subnet.public[count.index].id"))
+                        .a(
+                            "tags",
+                            call("merge", [r("var.labels"), obj([("Name", tpl("${var.name}-nat-${count.index}"))])]),
+                        )
+                        .a("depends_on", arr([r("aws_internet_gateway.this")])),
+                )
+                .blk(
+                    Blk::resource("aws_route_table", "private")
+                        .a("count", n(3))
+                        .a("vpc_id", r("aws_vpc.this.id"))
+                        .a("tags", r("var.labels")),
+                )
+                .blk(
+                    Blk::resource("aws_route", "nat")
+                        .a("count", n(3))
+                        .a("route_table_id", r("aws_route_table.private[count.index].id"))
+                        .a("destination_cidr_block", s("0.0.0.0/0"))
+                        .a("nat_gateway_id", call("element", [r("aws_nat_gateway.this[*].id"), r("count.index")])),
+                )
+                .blk(
+                    Blk::resource("aws_route_table_association", "private")
+                        .a("count", n(3))
+                        .a("subnet_id", r("aws_subnet.private[count.index].id"))
+                        .a("route_table_id", r("aws_route_table.private[count.index].id")),
+                )
+                .blk(Blk::new("locals", &[]).a("nat_gateways", cond(r("var.nat_per_zone"), n(3), n(1))));
+            (main, network_out(r("aws_vpc.this.id"), r("aws_subnet.private[*].id"), null()), versions::AWS)
         }
         ProviderName::Gcp => {
             let main = File::new()
@@ -232,6 +305,22 @@ fn networking(p: ProviderName) -> Module {
                         .a("network", r("google_compute_network.this.id"))
                         .a("service", s("servicenetworking.googleapis.com"))
                         .a("reserved_peering_ranges", arr([r("google_compute_global_address.services.name")])),
+                )
+                // Private nodes reach the internet (image pulls) through Cloud NAT.
+                .blk(
+                    Blk::resource("google_compute_router", "this")
+                        .a("name", tpl("${var.name}-router"))
+                        .a("region", r("var.region"))
+                        .a("network", r("google_compute_network.this.id")),
+                )
+                .blk(
+                    Blk::resource("google_compute_router_nat", "this")
+                        .a("name", tpl("${var.name}-nat"))
+                        .a("router", r("google_compute_router.this.name"))
+                        .a("region", r("var.region"))
+                        .a("nat_ip_allocate_option", s("AUTO_ONLY"))
+                        .a("source_subnetwork_ip_ranges_to_nat", s("ALL_SUBNETWORKS_ALL_IP_RANGES"))
+                        .blk(Blk::new("log_config", &[]).a("enable", b(true)).a("filter", s("ERRORS_ONLY"))),
                 );
             (
                 main,
@@ -757,7 +846,38 @@ fn data_vars(engine: &str) -> File {
         var("storage_gb", ty("number"), "Storage in GiB (PostgreSQL).", Some(n(20))),
         var("high_availability", ty("bool"), "A standby in another zone with automatic failover.", Some(b(false))),
         var("network", network_type(), "The networking module's output.", None),
+        var("database", ty("string"), "Database created for the application (PostgreSQL).", Some(s("app"))),
     ])
+}
+
+/// The `connection` output of a managed data module: the record the root writes into
+/// the platform's secrets backend at `<platform>/<service>-connection` (contract 2).
+fn connection_out(fields: Vec<(&str, Expression)>) -> Blk {
+    out("connection", obj(fields), true).a(
+        "description",
+        s("Connection record (host, port, database, username, password, sslmode; Redis: host, port, password, tls)."),
+    )
+}
+
+fn pg_connection(
+    host: Expression,
+    port: Expression,
+    database: Expression,
+    user: Expression,
+    password: Expression,
+) -> Blk {
+    connection_out(vec![
+        ("host", host),
+        ("port", call("tostring", [port])),
+        ("database", database),
+        ("username", user),
+        ("password", password),
+        ("sslmode", s("require")),
+    ])
+}
+
+fn redis_connection(host: Expression, port: Expression, password: Expression) -> Blk {
+    connection_out(vec![("host", host), ("port", call("tostring", [port])), ("password", password), ("tls", s("true"))])
 }
 
 fn password(name: &str) -> Blk {
@@ -770,6 +890,7 @@ fn postgres(p: ProviderName) -> Module {
         ProviderName::Aws => (
             File::new()
                 .blk(Blk::data("aws_vpc", "this").a("id", r("var.network.id")))
+                .blk(password("admin"))
                 .blk(
                     Blk::resource("aws_db_subnet_group", "this")
                         .a("name", r("var.name"))
@@ -802,9 +923,10 @@ fn postgres(p: ProviderName) -> Module {
                         .a("storage_type", s("gp3"))
                         .a("storage_encrypted", b(true))
                         .a("multi_az", r("var.high_availability"))
+                        .a("db_name", call("replace", [r("var.database"), s("-"), s("_")]))
                         .a("username", s("skyform"))
-                        // The password is generated and kept in Secrets Manager by RDS.
-                        .a("manage_master_user_password", b(true))
+                        // Generated by Terraform: kept in state and in the secrets backend only.
+                        .a("password", r("random_password.admin.result"))
                         .a("db_subnet_group_name", r("aws_db_subnet_group.this.name"))
                         .a("vpc_security_group_ids", arr([r("aws_security_group.this.id")]))
                         .a("publicly_accessible", b(false))
@@ -822,8 +944,14 @@ fn postgres(p: ProviderName) -> Module {
                 .blk(out("host", r("aws_db_instance.this.address"), false))
                 .blk(out("port", r("aws_db_instance.this.port"), false))
                 .blk(out("username", r("aws_db_instance.this.username"), false))
-                .blk(out("password_secret_arn", r("aws_db_instance.this.master_user_secret[0].secret_arn"), true)),
-            vec![versions::AWS],
+                .blk(pg_connection(
+                    r("aws_db_instance.this.address"),
+                    r("aws_db_instance.this.port"),
+                    r("aws_db_instance.this.db_name"),
+                    r("aws_db_instance.this.username"),
+                    r("random_password.admin.result"),
+                )),
+            vec![versions::AWS, versions::RANDOM],
         ),
         ProviderName::Gcp => (
             File::new()
@@ -863,12 +991,24 @@ fn postgres(p: ProviderName) -> Module {
                         .a("name", s("skyform"))
                         .a("instance", r("google_sql_database_instance.this.name"))
                         .a("password", r("random_password.admin.result")),
+                )
+                .blk(
+                    Blk::resource("google_sql_database", "app")
+                        .a("name", r("var.database"))
+                        .a("instance", r("google_sql_database_instance.this.name")),
                 ),
             File::new()
                 .blk(out("host", r("google_sql_database_instance.this.private_ip_address"), false))
                 .blk(out("port", n(5432), false))
                 .blk(out("username", r("google_sql_user.admin.name"), false))
-                .blk(out("password", r("random_password.admin.result"), true)),
+                .blk(out("password", r("random_password.admin.result"), true))
+                .blk(pg_connection(
+                    r("google_sql_database_instance.this.private_ip_address"),
+                    n(5432),
+                    r("google_sql_database.app.name"),
+                    r("google_sql_user.admin.name"),
+                    r("random_password.admin.result"),
+                )),
             vec![versions::GOOGLE, versions::RANDOM],
         ),
         ProviderName::Azure => (
@@ -923,33 +1063,60 @@ fn postgres(p: ProviderName) -> Module {
                                 .a("start_minute", n(0)),
                         )
                         .a("depends_on", arr([r("azurerm_private_dns_zone_virtual_network_link.this")])),
+                )
+                .blk(
+                    Blk::resource("azurerm_postgresql_flexible_server_database", "app")
+                        .a("name", r("var.database"))
+                        .a("server_id", r("azurerm_postgresql_flexible_server.this.id"))
+                        .a("charset", s("UTF8"))
+                        .a("collation", s("en_US.utf8")),
                 ),
             File::new()
                 .blk(out("host", r("azurerm_postgresql_flexible_server.this.fqdn"), false))
                 .blk(out("port", n(5432), false))
                 .blk(out("username", r("azurerm_postgresql_flexible_server.this.administrator_login"), false))
-                .blk(out("password", r("random_password.admin.result"), true)),
+                .blk(out("password", r("random_password.admin.result"), true))
+                .blk(pg_connection(
+                    r("azurerm_postgresql_flexible_server.this.fqdn"),
+                    n(5432),
+                    r("azurerm_postgresql_flexible_server_database.app.name"),
+                    r("azurerm_postgresql_flexible_server.this.administrator_login"),
+                    r("random_password.admin.result"),
+                )),
             vec![versions::AZURERM, versions::RANDOM],
         ),
         ProviderName::Digitalocean => (
-            File::new().blk(
-                Blk::resource("digitalocean_database_cluster", "this")
-                    .a("name", r("var.name"))
-                    .a("engine", s("pg"))
-                    .a("version", r("var.engine_version"))
-                    .a("size", r("var.size"))
-                    .a("region", r("var.region"))
-                    .a("node_count", cond(r("var.high_availability"), n(2), n(1)))
-                    .a("private_network_uuid", r("var.network.id"))
-                    .a("storage_size_mib", op(r("var.storage_gb"), BinaryOperator::Mul, n(1024)))
-                    .a("tags", call("values", [r("var.labels")]))
-                    .blk(Blk::new("maintenance_window", &[]).a("day", s("sunday")).a("hour", s("03:00:00"))),
-            ),
+            File::new()
+                .blk(
+                    Blk::resource("digitalocean_database_cluster", "this")
+                        .a("name", r("var.name"))
+                        .a("engine", s("pg"))
+                        .a("version", r("var.engine_version"))
+                        .a("size", r("var.size"))
+                        .a("region", r("var.region"))
+                        .a("node_count", cond(r("var.high_availability"), n(2), n(1)))
+                        .a("private_network_uuid", r("var.network.id"))
+                        .a("storage_size_mib", op(r("var.storage_gb"), BinaryOperator::Mul, n(1024)))
+                        .a("tags", call("values", [r("var.labels")]))
+                        .blk(Blk::new("maintenance_window", &[]).a("day", s("sunday")).a("hour", s("03:00:00"))),
+                )
+                .blk(
+                    Blk::resource("digitalocean_database_db", "app")
+                        .a("cluster_id", r("digitalocean_database_cluster.this.id"))
+                        .a("name", r("var.database")),
+                ),
             File::new()
                 .blk(out("host", r("digitalocean_database_cluster.this.private_host"), false))
                 .blk(out("port", r("digitalocean_database_cluster.this.port"), false))
                 .blk(out("username", r("digitalocean_database_cluster.this.user"), false))
-                .blk(out("password", r("digitalocean_database_cluster.this.password"), true)),
+                .blk(out("password", r("digitalocean_database_cluster.this.password"), true))
+                .blk(pg_connection(
+                    r("digitalocean_database_cluster.this.private_host"),
+                    r("digitalocean_database_cluster.this.port"),
+                    r("digitalocean_database_db.app.name"),
+                    r("digitalocean_database_cluster.this.user"),
+                    r("digitalocean_database_cluster.this.password"),
+                )),
             vec![versions::DIGITALOCEAN],
         ),
         _ => (
@@ -972,7 +1139,15 @@ fn postgres(p: ProviderName) -> Module {
                 .blk(out("host", r("linode_database_postgresql_v2.this.host_primary"), false))
                 .blk(out("port", r("linode_database_postgresql_v2.this.port"), false))
                 .blk(out("username", r("linode_database_postgresql_v2.this.root_username"), false))
-                .blk(out("password", r("linode_database_postgresql_v2.this.root_password"), true)),
+                .blk(out("password", r("linode_database_postgresql_v2.this.root_password"), true))
+                // LKE managed PostgreSQL has no database resource: the default `postgres`.
+                .blk(pg_connection(
+                    r("linode_database_postgresql_v2.this.host_primary"),
+                    r("linode_database_postgresql_v2.this.port"),
+                    s("postgres"),
+                    r("linode_database_postgresql_v2.this.root_username"),
+                    r("linode_database_postgresql_v2.this.root_password"),
+                )),
             vec![versions::LINODE],
         ),
     };
@@ -1027,7 +1202,12 @@ fn redis(p: ProviderName) -> Module {
             File::new()
                 .blk(out("host", r("aws_elasticache_replication_group.this.primary_endpoint_address"), false))
                 .blk(out("port", n(6379), false))
-                .blk(out("password", r("random_password.auth.result"), true)),
+                .blk(out("password", r("random_password.auth.result"), true))
+                .blk(redis_connection(
+                    r("aws_elasticache_replication_group.this.primary_endpoint_address"),
+                    n(6379),
+                    r("random_password.auth.result"),
+                )),
             vec![versions::AWS, versions::RANDOM],
         ),
         ProviderName::Gcp => (
@@ -1047,7 +1227,12 @@ fn redis(p: ProviderName) -> Module {
             File::new()
                 .blk(out("host", r("google_redis_instance.this.host"), false))
                 .blk(out("port", r("google_redis_instance.this.port"), false))
-                .blk(out("password", r("google_redis_instance.this.auth_string"), true)),
+                .blk(out("password", r("google_redis_instance.this.auth_string"), true))
+                .blk(redis_connection(
+                    r("google_redis_instance.this.host"),
+                    r("google_redis_instance.this.port"),
+                    r("google_redis_instance.this.auth_string"),
+                )),
             vec![versions::GOOGLE],
         ),
         ProviderName::Azure => (
@@ -1076,7 +1261,12 @@ fn redis(p: ProviderName) -> Module {
             File::new()
                 .blk(out("host", r("azurerm_redis_cache.this.hostname"), false))
                 .blk(out("port", r("azurerm_redis_cache.this.ssl_port"), false))
-                .blk(out("password", r("azurerm_redis_cache.this.primary_access_key"), true)),
+                .blk(out("password", r("azurerm_redis_cache.this.primary_access_key"), true))
+                .blk(redis_connection(
+                    r("azurerm_redis_cache.this.hostname"),
+                    r("azurerm_redis_cache.this.ssl_port"),
+                    r("azurerm_redis_cache.this.primary_access_key"),
+                )),
             vec![versions::AZURERM],
         ),
         _ => (
@@ -1095,7 +1285,12 @@ fn redis(p: ProviderName) -> Module {
             File::new()
                 .blk(out("host", r("digitalocean_database_cluster.this.private_host"), false))
                 .blk(out("port", r("digitalocean_database_cluster.this.port"), false))
-                .blk(out("password", r("digitalocean_database_cluster.this.password"), true)),
+                .blk(out("password", r("digitalocean_database_cluster.this.password"), true))
+                .blk(redis_connection(
+                    r("digitalocean_database_cluster.this.private_host"),
+                    r("digitalocean_database_cluster.this.port"),
+                    r("digitalocean_database_cluster.this.password"),
+                )),
             vec![versions::DIGITALOCEAN],
         ),
     };

@@ -70,6 +70,13 @@ pub const TLS: Requirement = Requirement {
     schema_package: "@cdktf/provider-tls@11.0.1",
 };
 
+pub const VAULT: Requirement = Requirement {
+    name: "vault",
+    source: "hashicorp/vault",
+    version: "~> 5.6",
+    schema_package: "@cdktf/provider-vault@15.6.1",
+};
+
 /// The cloud provider's requirement.
 pub fn cloud(p: ProviderName) -> Requirement {
     match p {
@@ -85,7 +92,8 @@ pub fn cloud(p: ProviderName) -> Requirement {
 }
 
 /// Minimum Terraform version of the generated roots.
-pub const TERRAFORM: &str = ">= 1.5.0";
+/// 1.10 is the first with S3-native state locking (`use_lockfile`).
+pub const TERRAFORM: &str = ">= 1.10.0";
 
 /// Region used when the platform names none.
 pub fn default_region(p: ProviderName) -> &'static str {
@@ -115,14 +123,18 @@ pub fn default_size(p: ProviderName) -> &'static str {
     }
 }
 
-/// The full Kubernetes version string a provider's API expects for `major.minor`.
+/// The `kubernetes_version` a root passes to its cluster module for `major.minor`.
+///
+/// Every module resolves the newest release of the minor itself, from the provider's
+/// version data source (`aws`: the EKS API takes the minor; `google_container_engine_versions`,
+/// `azurerm_kubernetes_service_versions`, `digitalocean_kubernetes_versions` and
+/// `civo_kubernetes_version` by prefix; LKE takes the minor; k3s installs the newest
+/// release of its `v<minor>` channel). Vultr's provider has no version data source, and
+/// VKE wants a full release name: the newest `v<minor>.x+N` must be written (`vultr-cli
+/// kubernetes versions`); the tfvars carry a placeholder release of the minor.
 pub fn kubernetes_version(p: ProviderName, minor: &str) -> String {
     match p {
-        // DOKS wants a full slug; `<minor>.1-do.0` is a placeholder the tfvars comment on.
-        ProviderName::Digitalocean => format!("{minor}.1-do.0"),
         ProviderName::Vultr => format!("v{minor}.1+1"),
-        ProviderName::Civo => format!("{minor}.1-k3s1"),
-        ProviderName::Hetzner | ProviderName::K3s => format!("v{minor}.1+k3s1"),
         _ => minor.to_owned(),
     }
 }

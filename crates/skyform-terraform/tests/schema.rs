@@ -44,7 +44,7 @@ struct Schemas {
 
 impl Schemas {
     fn load() -> Self {
-        let cdktf = ["aws", "google", "azurerm", "digitalocean", "random", "tls"]
+        let cdktf = ["aws", "google", "azurerm", "digitalocean", "random", "tls", "vault"]
             .into_iter()
             .map(|p| (p, load(&format!("cdktf-{p}.json"))))
             .collect();
@@ -124,8 +124,10 @@ fn check_pulumi(body: &hcl::Body, props: &Value, at: &str, errors: &mut Vec<Stri
     let find = |name: &str, block: bool| -> Option<(String, &Value)> {
         let c = camel(name);
         let mut candidates = vec![c.clone()];
+        // The bridge names nested blocks and list attributes in the plural
+        // (`pool` → `pools`, `ipv4` → `ipv4s`).
+        candidates.push(format!("{c}s"));
         if block {
-            candidates.push(format!("{c}s"));
             candidates.push(format!("{c}es"));
         }
         candidates.into_iter().find_map(|k| props.get(&k).map(|v| (k, v)))
@@ -203,6 +205,17 @@ fn validate(schemas: &Schemas, path: &str, text: &str, errors: &mut Vec<String>,
             continue;
         };
         let at = format!("{path}: {kind}.{ty}.{name}");
+        if kind == "data" && ty == "terraform_remote_state" {
+            // Built into Terraform (no provider schema): `backend` and `config` are its
+            // only required arguments.
+            for required in ["backend", "config"] {
+                if !blk.body().attributes().any(|a| a.key() == required) {
+                    errors.push(format!("{at}: missing required attribute `{required}`"));
+                }
+            }
+            checked.insert(format!("{kind}.{ty}"));
+            continue;
+        }
         let prefix = ty.split('_').next().unwrap_or(ty);
         let data = kind == "data";
         if let Some((_, s)) = schemas.cdktf.iter().find(|(p, _)| *p == prefix) {
