@@ -43,12 +43,12 @@ impl Kind {
 
 /// Whether `provider` has a module of this kind.
 pub fn available(kind: Kind, p: ProviderName) -> bool {
-    use ProviderName::*;
+    use ProviderName::{Aws, Azure, Digitalocean, Gcp, Hetzner, K3s, Linode, Vultr};
     match kind {
         // LKE and VKE make their own networks: nothing to attach.
-        Kind::Networking => !matches!(p, Linode | Vultr | K3s),
-        Kind::Dns => p != K3s,
-        Kind::ObjectStorage => !matches!(p, Hetzner | K3s),
+        Kind::Networking => !matches!(p, Linode | Vultr | K3s | ProviderName::Kind),
+        Kind::Dns => !matches!(p, K3s | ProviderName::Kind),
+        Kind::ObjectStorage => !matches!(p, Hetzner | K3s | ProviderName::Kind),
         Kind::ManagedPostgres => matches!(p, Aws | Gcp | Azure | Digitalocean | Linode),
         Kind::ManagedRedis => matches!(p, Aws | Gcp | Azure | Digitalocean),
     }
@@ -322,7 +322,7 @@ fn networking(p: ProviderName) -> Module {
             );
             (main, network_out(r("vultr_vpc.this.id"), arr([]), null()), versions::VULTR)
         }
-        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Linode => {
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind | ProviderName::Linode => {
             let rule = |port: &str, desc: &str| {
                 Blk::new("rule", &[])
                     .a("description", s(desc))
@@ -547,7 +547,7 @@ fn dns(p: ProviderName) -> Module {
             )),
             versions::VULTR,
         ),
-        ProviderName::Hetzner | ProviderName::K3s => (
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => (
             File::new()
                 .blk(
                     Blk::resource("hcloud_zone", "this")

@@ -80,7 +80,7 @@ pub fn cloud(p: ProviderName) -> Requirement {
         ProviderName::Linode => LINODE,
         ProviderName::Civo => CIVO,
         ProviderName::Vultr => VULTR,
-        ProviderName::Hetzner | ProviderName::K3s => HCLOUD,
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => HCLOUD,
     }
 }
 
@@ -97,7 +97,7 @@ pub fn default_region(p: ProviderName) -> &'static str {
         ProviderName::Linode => "us-east",
         ProviderName::Civo => "LON1",
         ProviderName::Vultr => "ewr",
-        ProviderName::Hetzner | ProviderName::K3s => "fsn1",
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => "fsn1",
     }
 }
 
@@ -111,7 +111,7 @@ pub fn default_size(p: ProviderName) -> &'static str {
         ProviderName::Linode => "g6-standard-2",
         ProviderName::Civo => "g4s.kube.medium",
         ProviderName::Vultr => "vc2-2c-4gb",
-        ProviderName::Hetzner | ProviderName::K3s => "cx22",
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => "cx22",
     }
 }
 
@@ -122,7 +122,7 @@ pub fn kubernetes_version(p: ProviderName, minor: &str) -> String {
         ProviderName::Digitalocean => format!("{minor}.1-do.0"),
         ProviderName::Vultr => format!("v{minor}.1+1"),
         ProviderName::Civo => format!("{minor}.1-k3s1"),
-        ProviderName::Hetzner | ProviderName::K3s => format!("v{minor}.1+k3s1"),
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => format!("v{minor}.1+k3s1"),
         _ => minor.to_owned(),
     }
 }
