@@ -4,7 +4,7 @@
 //!
 //! - Each component's pods come from the prerequisites' version table, with the
 //!   requests their generated values set, so the plan holds what is really deployed:
-//!   Deployments and StatefulSets become workloads (`platform/<release>/<pod>`, never on
+//!   Deployments and StatefulSets become workloads (`platform:<release>:<pod>`, never on
 //!   spot nodes; one replica outside production, the production count in production),
 //!   DaemonSets (node exporter, log agent, Velero's node agent) a per-node overhead.
 //! - Prometheus's volume (`observability.metrics.storage`) is one per Prometheus
@@ -44,7 +44,7 @@ pub fn add_components(model: &Model, env: &Environment, provider: ProviderName, 
             }
             let replicas = if ha { p.replicas_production } else { p.replicas };
             demand.workloads.push(WorkloadDemand {
-                name: format!("platform/{}/{}", c.release, p.name),
+                name: format!("platform:{}:{}", c.release, p.name),
                 cpu_millis: p.cpu_millis,
                 memory_mib: p.memory_mib,
                 replicas_base: replicas,
@@ -111,10 +111,10 @@ mod tests {
         let Ok(model) = skyform_model::compile(PLATFORM) else { panic!("example compiles") };
         let prod = model.environments.iter().find(|e| e.production).expect("production");
         let d = crate::demand_from_model(&model, prod, ProviderName::Aws);
-        let prom = d.workloads.iter().find(|w| w.name == "platform/kube-prometheus-stack/prometheus");
+        let prom = d.workloads.iter().find(|w| w.name == "platform:kube-prometheus-stack:prometheus");
         assert_eq!(prom.map(|w| (w.replicas_base, w.stateful, w.spot_ok)), Some((2, true, false)));
-        assert!(d.workloads.iter().any(|w| w.name == "platform/ingress-nginx/controller"));
-        assert!(d.workloads.iter().any(|w| w.name == "platform/cert-manager/controller"));
+        assert!(d.workloads.iter().any(|w| w.name == "platform:ingress-nginx:controller"));
+        assert!(d.workloads.iter().any(|w| w.name == "platform:cert-manager:controller"));
         assert!(d.daemonsets.iter().any(|x| x.name == "promtail/promtail" && x.cpu_millis > 0));
         assert!(d.daemonsets.iter().any(|x| x.name == "kube-prometheus-stack/node-exporter"));
         let metrics = d.volumes.iter().find(|v| v.name == "metrics-data");
@@ -123,6 +123,6 @@ mod tests {
         // A development environment runs one replica of each.
         let dev = model.environments.iter().find(|e| !e.production).expect("dev");
         let d = crate::demand_from_model(&model, dev, ProviderName::Aws);
-        assert!(d.workloads.iter().filter(|w| w.name.starts_with("platform/")).all(|w| w.replicas_base == 1));
+        assert!(d.workloads.iter().filter(|w| w.name.starts_with("platform:")).all(|w| w.replicas_base == 1));
     }
 }
