@@ -223,7 +223,13 @@ fn add_dependencies(
         list.push(entry);
         let defaults = per_env(d, base);
         for (e, m) in env_values.iter_mut().enumerate() {
-            if let Some(diff) = value_diff(&defaults, &per_env(d, e)) {
+            // A chart the environment does not need is only switched off.
+            let diff = if d.values.get(e).is_some_and(Option::is_some) {
+                value_diff(&defaults, &per_env(d, e))
+            } else {
+                (defaults["enabled"] != Value::Bool(false)).then(|| json!({ "enabled": false }))
+            };
+            if let Some(diff) = diff {
                 m.insert(d.alias.clone(), diff);
             }
         }

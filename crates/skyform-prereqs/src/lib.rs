@@ -279,6 +279,14 @@ pub use local::is_local;
 /// cost planner sizes nodes from it). Operators the object set alone reveals (a
 /// database operator of an in-cluster data service) come in through [`plan`].
 pub fn needed_by_model(model: &Model, env: &Environment, provider: ProviderName) -> BTreeSet<ComponentId> {
+    let (local_model, local_env);
+    let (model, env) = if is_local(provider) {
+        local_model = local::model(model);
+        local_env = local::environment(env);
+        (&local_model, &local_env)
+    } else {
+        (model, env)
+    };
     let cx = Ctx { model, env, provider };
     let mut out = BTreeSet::new();
     if cx.exposed() {
@@ -323,8 +331,17 @@ pub fn needed_by_model(model: &Model, env: &Environment, provider: ProviderName)
 
 /// The prerequisites of one environment on one provider: the components its objects'
 /// API groups and its model need, with what those need first, as releases in install
-/// order.
+/// order. On a local cluster (`kind`) the model and environment are first adapted as
+/// [`local`] describes.
 pub fn plan(model: &Model, env: &Environment, provider: ProviderName, objects: &[ObjectRef]) -> Prerequisites {
+    let (local_model, local_env);
+    let (model, env) = if is_local(provider) {
+        local_model = local::model(model);
+        local_env = local::environment(env);
+        (&local_model, &local_env)
+    } else {
+        (model, env)
+    };
     let cx = Ctx { model, env, provider };
     let mut ids = needed_by_model(model, env, provider);
     let mut unserved = BTreeSet::new();
