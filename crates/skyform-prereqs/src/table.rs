@@ -516,6 +516,31 @@ mod tests {
     }
 
     #[test]
+    fn every_group_of_the_cross_helper_contract_is_served() {
+        // Groups the renderers emit or may emit (the contract between the helpers).
+        for g in [
+            "cert-manager.io",
+            "external-secrets.io",
+            "bitnami.com",
+            "monitoring.coreos.com",
+            "velero.io",
+            "keda.sh",
+            "serving.knative.dev",
+            "operator.knative.dev",
+            "postgresql.cnpg.io",
+            "barmancloud.cnpg.io",
+            "gateway.networking.k8s.io",
+            "argoproj.io",
+        ] {
+            assert!(serving(g).is_some(), "{g} has no component");
+        }
+        let cnpg = component(ComponentId::Cnpg);
+        assert_eq!((cnpg.chart, cnpg.version, cnpg.app_version), ("cloudnative-pg", "0.29.0", "1.30.0"));
+        let barman = component(ComponentId::BarmanCloud);
+        assert_eq!((barman.chart, barman.version), ("plugin-barman-cloud", "0.7.0"));
+    }
+
+    #[test]
     fn repositories_are_https_or_oci() {
         for c in TABLE {
             assert!(c.repo.starts_with("https://") || c.repo.starts_with("oci://"), "{}", c.repo);

@@ -227,7 +227,8 @@ fn loki(cx: &Ctx<'_>, c: &Component) -> Value {
         single["persistence"]["storageClass"] = json!("standard");
     }
     json!({
-        "deploymentMode": "SingleBinary",
+        // The community chart (18.x) names the single-binary mode `Monolithic`.
+        "deploymentMode": "Monolithic",
         "loki": {
             "auth_enabled": false,
             "commonConfig": { "replication_factor": 1 },
