@@ -125,4 +125,18 @@ mod tests {
         let d = crate::demand_from_model(&model, dev, ProviderName::Aws);
         assert!(d.workloads.iter().filter(|w| w.name.starts_with("platform:")).all(|w| w.replicas_base == 1));
     }
+
+    #[test]
+    fn system_daemonsets_come_from_the_catalog_when_it_has_them() {
+        let catalog = crate::Catalog::embedded().expect("catalog");
+        let aws = catalog.provider("aws").expect("aws");
+        assert!(!aws.daemonsets.is_empty());
+        assert!(system_daemonsets(ProviderName::Aws, aws).is_empty(), "no double counting");
+        let doks = catalog.provider("digitalocean").expect("digitalocean");
+        if doks.daemonsets.is_empty() {
+            let ds = system_daemonsets(ProviderName::Digitalocean, doks);
+            assert!(ds.iter().any(|d| d.name.starts_with("kube-proxy") && d.cpu_millis > 0));
+            assert!(ds.iter().all(|d| d.name.ends_with("(estimate)")));
+        }
+    }
 }

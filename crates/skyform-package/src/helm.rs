@@ -1301,6 +1301,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn value_diff_is_what_helm_merges_onto_the_defaults() {
+        let base = json!({ "enabled": true, "a": { "b": 1, "c": 2 }, "list": [1, 2], "gone": "x" });
+        let other = json!({ "enabled": true, "a": { "b": 1, "c": 3 }, "list": [1], "new": true });
+        assert_eq!(value_diff(&base, &base), None);
+        assert_eq!(value_diff(&base, &other), Some(json!({ "a": { "c": 3 }, "list": [1], "new": true, "gone": null })));
+    }
+
+    #[test]
     fn access_uses_index_for_odd_keys() {
         assert_eq!(access(&["image".into(), "tag".into()]), "$v.image.tag");
         assert_eq!(
