@@ -8,8 +8,7 @@ use skyform_prereqs::{ObjectRef, Prerequisites};
 use skyform_render::Object;
 use std::collections::BTreeMap;
 
-/// Namespaces that exist in every cluster and are never created (or relabelled) by skyform.
-pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-node-lease", "kube-public", "kube-system"];
+pub use skyform_prereqs::SYSTEM_NAMESPACES;
 
 /// The planner's view of objects.
 pub fn object_refs(objects: &[Object]) -> Vec<ObjectRef> {

@@ -83,6 +83,9 @@ pub const BUILTIN_GROUPS: &[&str] = &[
     "storage.k8s.io",
 ];
 
+/// Namespaces that exist in every cluster and are never created (or relabelled).
+pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-node-lease", "kube-public", "kube-system"];
+
 /// Whether the API server serves `group` without any installation.
 pub fn is_builtin(group: &str) -> bool {
     BUILTIN_GROUPS.contains(&group)
@@ -194,7 +197,8 @@ impl Prerequisites {
     }
 
     /// The namespaces the releases are installed into (and that their manifests use),
-    /// with the most permissive Pod Security level any of them needs, sorted.
+    /// with the most permissive Pod Security level any of them needs, sorted; the
+    /// cluster's own [`SYSTEM_NAMESPACES`] are left out.
     pub fn namespaces(&self) -> Vec<NamespaceNeed> {
         let mut out: BTreeMap<String, NamespaceNeed> = BTreeMap::new();
         let mut add = |name: &str, level: PodSecurityLevel, reason: &str| {
@@ -217,7 +221,7 @@ impl Prerequisites {
                 }
             }
         }
-        out.into_values().collect()
+        out.into_values().filter(|n| !SYSTEM_NAMESPACES.contains(&n.name.as_str())).collect()
     }
 
     /// Releases grouped by wave, in order.

@@ -327,7 +327,9 @@ pub const TABLE: &[Component] = &[
         repo: "https://bitnami-labs.github.io/sealed-secrets",
         version: "2.18.5",
         app_version: "0.36.6",
-        namespace: Namespace::Fixed("sealed-secrets"),
+        // kubeseal's defaults: controller `sealed-secrets-controller` in `kube-system`
+        // (the seal commands the secrets add-on writes rely on them).
+        namespace: Namespace::Fixed("kube-system"),
         groups: &["bitnami.com"],
         wave: 2,
         needs: &[],

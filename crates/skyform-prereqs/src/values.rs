@@ -71,7 +71,7 @@ pub fn values(cx: &Ctx<'_>, id: ComponentId, ids: &BTreeSet<ComponentId>) -> Val
             "serviceMonitor": { "enabled": metrics },
         }),
         ComponentId::SealedSecrets => json!({
-            // kubeseal's default controller name; pass `--controller-namespace sealed-secrets`.
+            // kubeseal's default controller name (in its default namespace, kube-system).
             "fullnameOverride": "sealed-secrets-controller",
             "resources": requests(c, "controller"),
             "metrics": { "serviceMonitor": { "enabled": metrics } },
