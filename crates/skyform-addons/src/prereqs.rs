@@ -1,7 +1,8 @@
 //! The prerequisites of an object set ([`skyform_prereqs`]) and the objects they add to
-//! it: the objects applied right after a release's chart (the KnativeServing) and a
-//! Namespace for every namespace any object or release uses that the set does not
-//! create yet, labelled with the Pod Security level its pods need.
+//! it: the objects applied right after a release's chart (the KnativeServing), the
+//! NetworkPolicy `allow-grafana-<jaeger>` letting Grafana's Jaeger data source reach the
+//! query port, and a Namespace for every namespace any object or release uses that the
+//! set does not create yet, labelled with the Pod Security level its pods need.
 
 use skyform_model::{Environment, Model, PodSecurityLevel, ProviderName};
 use skyform_prereqs::{ObjectRef, Prerequisites};
@@ -43,6 +44,25 @@ pub fn complete(model: &Model, env: &Environment, provider: ProviderName, object
             if !objects.iter().any(|x| x.kind == o.kind && x.name == o.name && x.namespace == o.namespace) {
                 objects.push(o);
             }
+        }
+    }
+    // Grafana (in the observability namespace) queries the platform's Jaeger.
+    if pre.release(skyform_prereqs::ComponentId::KubePrometheusStack).is_some()
+        && let Some(t) = &model.observability.tracing
+        && let Some(s) = env.service(&t.service).filter(|s| !s.is_managed_on(provider))
+        && let Some(port) = s.ports.iter().find(|p| p.port == 16686 || p.name == "query")
+    {
+        let cx = crate::Ctx { model, env, provider };
+        let name = format!("allow-grafana-{}", s.name);
+        if !objects.iter().any(|o| o.kind == "NetworkPolicy" && o.name == name) {
+            objects.push(crate::allow_ingress_from_namespace(
+                &cx,
+                s,
+                &name,
+                &model.observability.namespace,
+                port.port,
+                port.protocol,
+            ));
         }
     }
     let mut wanted: BTreeMap<String, (PodSecurityLevel, String)> = BTreeMap::new();

@@ -134,3 +134,19 @@ fn values_are_yaml_and_releases_install_with_helm() {
         .collect();
     insta::assert_snapshot!("resimate_production_aws", snapshot.join("\n"));
 }
+
+#[test]
+fn health_production_values() {
+    let m = model(HEALTH);
+    let env = production(&m);
+    let pre = plan(&m, env, ProviderName::Aws, &refs(&m, env, ProviderName::Aws));
+    let mut text = String::new();
+    for r in &pre.releases {
+        text.push_str(&format!("# {} ({} {}) -n {} wave {}\n", r.name, r.chart, r.version, r.namespace, r.wave));
+        text.push_str(&r.values_yaml);
+        for s in &r.bootstrap_secrets {
+            text.push_str(&format!("# needs Secret {}/{} {:?}: {}\n", s.namespace, s.name, s.keys, s.purpose));
+        }
+    }
+    insta::assert_snapshot!("health_production_aws_values", text);
+}

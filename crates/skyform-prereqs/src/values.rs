@@ -65,6 +65,8 @@ pub fn values(cx: &Ctx<'_>, id: ComponentId, ids: &BTreeSet<ComponentId>) -> Val
         ComponentId::ExternalSecrets => json!({
             "installCRDs": true,
             "replicaCount": replicas(cx, c, "controller"),
+            // More than one controller replica must elect a leader.
+            "leaderElect": replicas(cx, c, "controller") > 1,
             "resources": requests(c, "controller"),
             "webhook": { "replicaCount": replicas(cx, c, "webhook"), "resources": requests(c, "webhook") },
             "certController": { "resources": requests(c, "cert-controller") },
