@@ -16,13 +16,14 @@
 //! | [`vault`] | Vault as a component: Raft HA config, TokenReview binding, Kubernetes-auth roles and policies |
 //! | [`backup`] | Velero Schedules, MinIO bucket mirroring config |
 //! | [`identity`] | Ory Kratos config (identity schema, self-service flows from the domain) |
+//! | [`prereqs`] | the prerequisites of an object set, their manifests and every missing Namespace |
 //! | [`gitops`] | Argo CD ApplicationSet or Flux GitRepository + Kustomizations, sync waves, CI workflow |
 //! | [`dr`] | the DR table computed from schedules and replication, the migration runbook |
 //! | [`compliance`] | HIPAA/GDPR/SOC2 technical controls, each with its evidence or gap |
 //!
 //! Operator namespaces (`monitoring` or the configured observability namespace,
-//! `velero`, `argocd`, `flux-system`, `external-secrets`) belong to the operators'
-//! installations and are not created here. Prometheus must select the platform's
+//! `velero`, `external-secrets`, ...) are created by [`prereqs::complete`], with the
+//! components that need them installed ([`skyform_prereqs`]). Prometheus must select the platform's
 //! ServiceMonitors, PodMonitors and PrometheusRules by the label
 //! `app.kubernetes.io/part-of: <platform>` (kube-prometheus-stack:
 //! `serviceMonitorSelector`, `podMonitorSelector`, `ruleSelector`).
@@ -42,6 +43,7 @@ pub mod dr;
 pub mod gitops;
 pub mod identity;
 pub mod observability;
+pub mod prereqs;
 pub mod secrets;
 pub mod vault;
 
@@ -70,6 +72,26 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
     out.extend(vault::objects(&cx));
     out.extend(backup::objects(&cx));
     out.extend(identity::objects(&cx));
+    sort_objects(&mut out);
+    out
+}
+
+/// The whole object set of an environment without Argo CD sync waves: core objects,
+/// add-on objects, the prerequisites' manifests and every Namespace used, in canonical
+/// order (what `skyform render` writes; on `kind` with one replica and a self-signed
+/// issuer, see [`skyform_prereqs::local`]).
+pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
+    let (local_model, local_env);
+    let (model, env) = if skyform_prereqs::is_local(provider) {
+        local_model = skyform_prereqs::local::model(model);
+        local_env = skyform_prereqs::local::environment(env);
+        (&local_model, &local_env)
+    } else {
+        (model, env)
+    };
+    let mut out = skyform_render::render_objects(model, env, provider);
+    out.extend(objects(model, env, provider));
+    prereqs::complete(model, env, provider, &mut out);
     sort_objects(&mut out);
     out
 }

@@ -8,12 +8,12 @@
 //! * a service the platform runs managed on this provider (`managed: [aws, …]`) is a
 //!   managed database instead (engine from its component, memory from its request,
 //!   HA when it has more than one replica in a production environment);
-//! * storage: one volume per replica for StatefulSets, one for other workloads; the
-//!   metrics stack's storage (`observability.metrics.storage`) is one more volume;
+//! * storage: one volume per replica for StatefulSets, one for other workloads;
 //! * exposure: every exposed service is reached through the one ingress controller, so
 //!   one cloud load balancer when anything is exposed;
-//! * a log stack adds a per-node log-agent daemonset (its requests are not sourced, so
-//!   it counts one pod slot and no CPU or memory).
+//! * the platform's own components (monitoring stack and its volumes, log agents per
+//!   node, operators, ingress controller) and the provider's system daemonsets:
+//!   [`crate::platform`].
 //!
 //! Object storage: the backup bucket and the replication targets, each
 //! `backup.bucketSize` (at least 1 GiB: the buckets exist even when no size is given).
@@ -21,7 +21,7 @@
 use skyform_model::{ComponentKind, Environment, Model, ProviderName, WorkloadKind};
 
 use crate::catalog::Catalog;
-use crate::demand::{DaemonsetOverhead, Demand, ManagedDatabase, VolumeDemand, WorkloadDemand};
+use crate::demand::{Demand, ManagedDatabase, VolumeDemand, WorkloadDemand};
 use crate::plan::{PlanError, PlanFailure, PlanOptions, PlanSet, plan_provider};
 use crate::rightsizing::{EnvironmentTotals, RightSizingTotals};
 
@@ -130,24 +130,7 @@ pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderNam
             });
         }
     }
-    if model.observability.metrics
-        && let Some(size) = model.observability.storage
-    {
-        volumes.push(VolumeDemand {
-            name: "metrics-data".into(),
-            size_gib: u32::try_from(size.gib()).unwrap_or(u32::MAX),
-            count_base: 1,
-            count_peak: 1,
-        });
-    }
-    let mut daemonsets = Vec::new();
-    if model.observability.logs.is_some() {
-        daemonsets.push(DaemonsetOverhead { name: "log agent".into(), cpu_millis: 0, memory_mib: 0 });
-    }
-    workloads.sort_by(|a, b| a.name.cmp(&b.name));
-    volumes.sort_by(|a, b| a.name.cmp(&b.name));
-    managed_databases.sort_by(|a, b| a.name.cmp(&b.name));
-    Demand {
+    let mut demand = Demand {
         environment: env.name.clone(),
         production: env.production,
         workloads,
@@ -155,9 +138,14 @@ pub fn demand_from_model(model: &Model, env: &Environment, provider: ProviderNam
         load_balancers: u32::from(exposed),
         object_storage_gib: object_storage_gib(model, provider),
         managed_databases,
-        daemonsets,
+        daemonsets: Vec::new(),
         allow_arm64: false,
-    }
+    };
+    crate::platform::add_components(model, env, provider, &mut demand);
+    demand.workloads.sort_by(|a, b| a.name.cmp(&b.name));
+    demand.volumes.sort_by(|a, b| a.name.cmp(&b.name));
+    demand.managed_databases.sort_by(|a, b| a.name.cmp(&b.name));
+    demand
 }
 
 /// Plans one environment on the given catalog providers (default: the model's
@@ -195,7 +183,9 @@ pub fn plan_environment(
         .map(|(name, p)| {
             let r = match (catalog.provider(name), p) {
                 (Some(pc), Some(p)) => {
-                    plan_provider(&demand_from_model(model, env, *p), pc, opts).map_err(|e| e.to_string())
+                    let mut demand = demand_from_model(model, env, *p);
+                    demand.daemonsets.extend(crate::platform::system_daemonsets(*p, pc));
+                    plan_provider(&demand, pc, opts).map_err(|e| e.to_string())
                 }
                 (Some(_), None) => Err("the model does not know this provider".to_owned()),
                 (None, _) => Err("no price catalog (self-managed or on-premises): not priced".to_owned()),

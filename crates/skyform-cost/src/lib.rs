@@ -24,6 +24,7 @@ pub use demand::{DaemonsetOverhead, Demand, DemandError, ManagedDatabase, Volume
 pub mod fixtures;
 pub mod from_model;
 pub mod plan;
+pub mod platform;
 pub mod render;
 pub mod rightsizing;
 

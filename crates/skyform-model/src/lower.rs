@@ -607,6 +607,7 @@ impl Cx<'_> {
             (ProviderName::Vultr, &raw.vultr, "ewr"),
             (ProviderName::Hetzner, &raw.hetzner, "fsn1"),
             (ProviderName::K3s, &raw.k3s, "on-prem"),
+            (ProviderName::Kind, &raw.kind, "local"),
         ];
         all.into_iter()
             .filter_map(|(name, spec, default_region)| {

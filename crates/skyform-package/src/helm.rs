@@ -137,11 +137,13 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
 
     let deps: Vec<(String, String)> =
         pkg.tiers.iter().map(|t| (t.tier.clone(), format!("{}.enabled", t.tier))).collect();
+    let mut chart = chart_yaml(&pkg.name, &pkg.description, &pkg.version, &deps);
+    add_dependencies(pkg, &mut chart, &mut all_values, &mut env_values, base, &envs, &mut schema, &mut readme_rows);
     files.push(file(
         "Chart.yaml".into(),
         yaml_doc(
             &format!("Umbrella chart of {}: one subchart per tier. Edit platform.yaml, not this chart.", pkg.name),
-            &chart_yaml(&pkg.name, &pkg.description, &pkg.version, &deps),
+            &chart,
         ),
     ));
     files.push(file(
@@ -174,6 +176,123 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
     files.push(file("README.md".into(), readme(pkg, &envs, base, &readme_rows)));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The prerequisite charts as dependencies of the umbrella chart: one entry per chart
+/// in `Chart.yaml` (repository, exact version, `condition: <alias>.enabled`), their
+/// values under `<alias>` in `values.yaml` (the base environment; `enabled: false` where
+/// it does not need the chart) and what differs per environment in `values-<env>.yaml`
+/// (`null` removes a default key, as Helm does).
+#[allow(clippy::too_many_arguments)]
+fn add_dependencies(
+    pkg: &Package<'_>,
+    chart: &mut Value,
+    all_values: &mut Map<String, Value>,
+    env_values: &mut [Map<String, Value>],
+    base: usize,
+    envs: &[&str],
+    schema: &mut SchemaNode,
+    rows: &mut Vec<Row>,
+) {
+    if pkg.dependencies.is_empty() {
+        return;
+    }
+    let per_env = |d: &crate::ChartDependency, e: usize| -> Value {
+        let mut m = Map::new();
+        match d.values.get(e).and_then(Option::as_ref) {
+            Some(v) => {
+                m.insert("enabled".into(), Value::Bool(true));
+                m.insert("namespaceOverride".into(), json!(d.namespace));
+                if let Value::Object(o) = v {
+                    m.extend(o.clone());
+                }
+            }
+            None => {
+                m.insert("enabled".into(), Value::Bool(false));
+            }
+        }
+        Value::Object(m)
+    };
+    let mut list = Vec::new();
+    for d in &pkg.dependencies {
+        let mut entry = json!({ "name": d.chart, "version": d.version, "repository": d.repository });
+        if d.alias != d.chart {
+            entry["alias"] = json!(d.alias);
+        }
+        entry["condition"] = json!(format!("{}.enabled", d.alias));
+        list.push(entry);
+        let defaults = per_env(d, base);
+        for (e, m) in env_values.iter_mut().enumerate() {
+            // A chart the environment does not need is only switched off.
+            let diff = if d.values.get(e).is_some_and(Option::is_some) {
+                value_diff(&defaults, &per_env(d, e))
+            } else {
+                (defaults["enabled"] != Value::Bool(false)).then(|| json!({ "enabled": false }))
+            };
+            if let Some(diff) = diff {
+                m.insert(d.alias.clone(), diff);
+            }
+        }
+        all_values.insert(d.alias.clone(), defaults);
+        schema.child(&d.alias).leaf = Some(json!({
+            "type": "object",
+            "description": format!("Values of the `{}` chart {} (prerequisite).", d.chart, d.version),
+            "properties": { "enabled": { "type": "boolean" } },
+        }));
+        rows.push(Row {
+            key: format!("{}.enabled", d.alias),
+            default: d.values.get(base).is_some_and(Option::is_some).to_string(),
+            per_env: envs
+                .iter()
+                .enumerate()
+                .filter(|(e, _)| *e != base)
+                .map(|(e, n)| {
+                    let on = d.values.get(e).is_some_and(Option::is_some);
+                    let base_on = d.values.get(base).is_some_and(Option::is_some);
+                    ((*n).to_string(), if on == base_on { "·".to_string() } else { format!("`{on}`") })
+                })
+                .collect(),
+            what: format!(
+                "Install chart `{}` {} from {} into namespace `{}` (values under `{}`).",
+                d.chart, d.version, d.repository, d.namespace, d.alias
+            ),
+        });
+    }
+    if let Some(Value::Array(deps)) = chart.get_mut("dependencies") {
+        deps.extend(list);
+    } else {
+        chart["dependencies"] = Value::Array(list);
+    }
+}
+
+/// What turns `base` into `other` under Helm's value merging: changed keys, `null` for
+/// removed ones; `None` when they are equal.
+fn value_diff(base: &Value, other: &Value) -> Option<Value> {
+    if base == other {
+        return None;
+    }
+    match (base, other) {
+        (Value::Object(b), Value::Object(o)) => {
+            let mut m = Map::new();
+            for (k, ov) in o {
+                match b.get(k) {
+                    Some(bv) => {
+                        if let Some(d) = value_diff(bv, ov) {
+                            m.insert(k.clone(), d);
+                        }
+                    }
+                    None => {
+                        m.insert(k.clone(), ov.clone());
+                    }
+                }
+            }
+            for k in b.keys().filter(|k| !o.contains_key(*k)) {
+                m.insert(k.clone(), Value::Null);
+            }
+            Some(Value::Object(m))
+        }
+        _ => Some(other.clone()),
+    }
 }
 
 const HELMIGNORE: &str =
@@ -1121,6 +1240,9 @@ fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String
         "Generated by `skyform render --format helm`; edit `platform.yaml` (or the values files), not the templates.\nWorks with Helm 3 and Helm 4.\n"
     );
     let _ = writeln!(s, "## Install\n\n```sh");
+    if !pkg.dependencies.is_empty() {
+        let _ = writeln!(s, "helm dependency build .   # downloads the pinned prerequisite charts into charts/");
+    }
     for e in envs {
         let _ = writeln!(s, "helm upgrade --install {0} . -f values-{e}.yaml", pkg.name);
     }
@@ -1133,6 +1255,19 @@ fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String
     let _ = writeln!(s, "## Subcharts\n\n| Subchart | Namespace | Toggle |\n|---|---|---|");
     for t in &pkg.tiers {
         let _ = writeln!(s, "| `charts/{0}` | `{1}` | `{0}.enabled` |", t.tier, t.namespace);
+    }
+    if !pkg.dependencies.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Prerequisites\n\nThe operators and services the platform's objects need, pinned; `<name>.enabled: false` skips one (for example when the cluster already runs it). Charts that do not support `namespaceOverride` install into the release's namespace: to install each into its own namespace, disable them here and let `skyform apply` or the GitOps output install them.\n\n| Dependency | Chart | Version | Namespace |\n|---|---|---|---|"
+        );
+        for d in &pkg.dependencies {
+            let _ = writeln!(
+                s,
+                "| `{}` | `{}` ({}) | `{}` | `{}` |",
+                d.alias, d.chart, d.repository, d.version, d.namespace
+            );
+        }
     }
     let _ = writeln!(s, "\n## Values\n");
     let _ = writeln!(s, "`·` means the environment uses the default, `–` that the value does not apply there.\n");
@@ -1164,6 +1299,14 @@ fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_diff_is_what_helm_merges_onto_the_defaults() {
+        let base = json!({ "enabled": true, "a": { "b": 1, "c": 2 }, "list": [1, 2], "gone": "x" });
+        let other = json!({ "enabled": true, "a": { "b": 1, "c": 3 }, "list": [1], "new": true });
+        assert_eq!(value_diff(&base, &base), None);
+        assert_eq!(value_diff(&base, &other), Some(json!({ "a": { "c": 3 }, "list": [1], "new": true, "gone": null })));
+    }
 
     #[test]
     fn access_uses_index_for_odd_keys() {

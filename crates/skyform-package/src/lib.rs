@@ -40,6 +40,27 @@ pub struct Package<'a> {
     pub tiers: Vec<TierNamespace>,
     /// Every environment's complete object set, in declaration order.
     pub environments: &'a [EnvObjects],
+    /// Charts the platform needs installed (operators, ingress, observability): Helm
+    /// dependencies of the umbrella chart. Empty unless [`Package::with_dependencies`].
+    pub dependencies: Vec<ChartDependency>,
+}
+
+/// A chart the umbrella chart depends on, with its values in each environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartDependency {
+    /// Chart name in its repository.
+    pub chart: String,
+    /// Name of the dependency in the umbrella chart (its values key): the release name.
+    pub alias: String,
+    /// Exact chart version.
+    pub version: String,
+    /// `https://` repository or `oci://` registry path.
+    pub repository: String,
+    /// Namespace the chart belongs in (passed as `namespaceOverride`).
+    pub namespace: String,
+    /// Values per environment, in the package's environment order (`None`: the
+    /// environment does not need the chart).
+    pub values: Vec<Option<Value>>,
 }
 
 /// A tier and the namespace its objects live in.
@@ -62,7 +83,14 @@ impl<'a> Package<'a> {
                 .map(|t| TierNamespace { tier: t.name.clone(), namespace: t.namespace.clone() })
                 .collect(),
             environments,
+            dependencies: Vec::new(),
         }
+    }
+
+    /// The same package with chart dependencies (see [`ChartDependency`]).
+    pub fn with_dependencies(mut self, dependencies: Vec<ChartDependency>) -> Package<'a> {
+        self.dependencies = dependencies;
+        self
     }
 }
 
@@ -218,6 +246,7 @@ mod tests {
             version: "0.1.0".into(),
             tiers: vec![],
             environments: &envs,
+            dependencies: vec![],
         };
         assert!(matches!(align(&pkg), Err(Error::InvalidName { what: "environment", .. })));
         let none: Vec<EnvObjects> = vec![];

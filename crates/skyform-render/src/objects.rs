@@ -171,7 +171,7 @@ pub fn provider_name(p: ProviderName) -> &'static str {
 }
 
 /// Every provider, in declaration order.
-pub const ALL_PROVIDERS: [ProviderName; 9] = ProviderName::ALL;
+pub const ALL_PROVIDERS: [ProviderName; 10] = ProviderName::ALL;
 
 /// Parses a provider name as written in `platform.yaml`.
 pub fn parse_provider(name: &str) -> Option<ProviderName> {

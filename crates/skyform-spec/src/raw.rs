@@ -397,6 +397,9 @@ pub struct ProvidersSpec {
     pub hetzner: Option<ProviderSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k3s: Option<ProviderSpec>,
+    /// A local kind cluster (`kind create cluster`) for development.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProviderSpec>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, Default)]
@@ -553,11 +556,14 @@ pub enum ProviderName {
     Vultr,
     Hetzner,
     K3s,
+    /// A local kind cluster for development: single replicas, local storage, a
+    /// self-signed issuer, no cloud resources.
+    Kind,
 }
 
 impl ProviderName {
     /// Every provider, in declaration order.
-    pub const ALL: [ProviderName; 9] = [
+    pub const ALL: [ProviderName; 10] = [
         ProviderName::Aws,
         ProviderName::Gcp,
         ProviderName::Azure,
@@ -567,6 +573,7 @@ impl ProviderName {
         ProviderName::Vultr,
         ProviderName::Hetzner,
         ProviderName::K3s,
+        ProviderName::Kind,
     ];
 
     /// The name as written in `platform.yaml` (and used by the price catalog).
@@ -581,6 +588,7 @@ impl ProviderName {
             ProviderName::Vultr => "vultr",
             ProviderName::Hetzner => "hetzner",
             ProviderName::K3s => "k3s",
+            ProviderName::Kind => "kind",
         }
     }
 

@@ -236,7 +236,7 @@ pub fn module(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
         ProviderName::Linode => linode(),
         ProviderName::Civo => civo(),
         ProviderName::Vultr => vultr(),
-        ProviderName::Hetzner | ProviderName::K3s => hetzner(),
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => hetzner(),
     };
     print(format!("{dir}/main.tf"), &main, files)?;
     print(format!("{dir}/variables.tf"), &variables(), files)?;

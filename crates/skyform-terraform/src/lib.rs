@@ -137,7 +137,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(model: &'a Model, env: &'a Environment, provider: ProviderName, plan: Option<&Plan>) -> Option<Self> {
-        if provider == ProviderName::K3s {
+        if matches!(provider, ProviderName::K3s | ProviderName::Kind) {
             return None;
         }
         let region = model

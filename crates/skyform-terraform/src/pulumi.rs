@@ -268,7 +268,7 @@ pub fn build(ctx: &Ctx<'_>) -> (Project, Stack) {
         ProviderName::Linode => linode(&mut p),
         ProviderName::Civo => civo(&mut p),
         ProviderName::Vultr => vultr(&mut p),
-        ProviderName::Hetzner | ProviderName::K3s => hetzner(&mut p),
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => hetzner(&mut p),
     }
     p.out("clusterName", json!(ctx.name));
     let mut stack = BTreeMap::new();

@@ -240,7 +240,7 @@ fn provider_blocks(ctx: &Ctx<'_>) -> Vec<Blk> {
         ProviderName::Digitalocean => vec![Blk::new("provider", &["digitalocean"])],
         ProviderName::Linode => vec![Blk::new("provider", &["linode"])],
         ProviderName::Vultr => vec![Blk::new("provider", &["vultr"])],
-        ProviderName::Hetzner | ProviderName::K3s => vec![Blk::new("provider", &["hcloud"])],
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => vec![Blk::new("provider", &["hcloud"])],
     }
 }
 

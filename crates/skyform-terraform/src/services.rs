@@ -43,10 +43,10 @@ impl Kind {
 
 /// Whether `provider` has a module of this kind.
 pub fn available(kind: Kind, p: ProviderName) -> bool {
-    use ProviderName::*;
+    use ProviderName::{K3s, Linode, Vultr};
     match kind {
         // LKE and VKE make their own networks: nothing to attach.
-        Kind::Networking => !matches!(p, Linode | Vultr | K3s),
+        Kind::Networking => !matches!(p, Linode | Vultr | K3s | ProviderName::Kind),
         // The managed-service support matrix lives in one place: skyform-model.
         Kind::Dns => ManagedService::Dns.offered_by(p),
         Kind::ObjectStorage => ManagedService::ObjectStorage.offered_by(p),
@@ -411,7 +411,7 @@ fn networking(p: ProviderName) -> Module {
             );
             (main, network_out(r("vultr_vpc.this.id"), arr([]), null()), versions::VULTR)
         }
-        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Linode => {
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind | ProviderName::Linode => {
             let rule = |port: &str, desc: &str| {
                 Blk::new("rule", &[])
                     .a("description", s(desc))
@@ -636,7 +636,7 @@ fn dns(p: ProviderName) -> Module {
             )),
             versions::VULTR,
         ),
-        ProviderName::Hetzner | ProviderName::K3s => (
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => (
             File::new()
                 .blk(
                     Blk::resource("hcloud_zone", "this")

@@ -52,7 +52,7 @@ fn provider_block(ctx: &Ctx<'_>) -> Blk {
         ProviderName::Digitalocean => Blk::new("provider", &["digitalocean"]),
         ProviderName::Linode => Blk::new("provider", &["linode"]),
         ProviderName::Vultr => Blk::new("provider", &["vultr"]),
-        ProviderName::Hetzner | ProviderName::K3s => Blk::new("provider", &["hcloud"]),
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => Blk::new("provider", &["hcloud"]),
     }
 }
 
@@ -100,7 +100,7 @@ pub fn bootstrap(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                     .a("container_access_type", s("private")),
             );
         }
-        ProviderName::Hetzner | ProviderName::K3s => {}
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => {}
         _ => {
             main.push(provider_block(ctx));
             main.push(
@@ -346,7 +346,7 @@ pub fn readme(ctx: &Ctx<'_>) -> String {
         ProviderName::Vultr => {
             "VULTR_API_KEY, and Object Storage keys as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the state backend"
         }
-        ProviderName::Hetzner | ProviderName::K3s => {
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => {
             "HCLOUD_TOKEN, and Object Storage keys as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the state backend"
         }
     };
@@ -392,7 +392,7 @@ fn autoscaling_note(p: ProviderName) -> &'static str {
         }
         ProviderName::Linode => "LKE pool autoscaler (min/max per pool; LKE sets no scale-down delay)",
         ProviderName::Vultr => "VKE pool auto_scaler (min/max per pool; VKE sets no scale-down delay)",
-        ProviderName::Civo | ProviderName::Hetzner | ProviderName::K3s => {
+        ProviderName::Civo | ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => {
             "none in the provider's Terraform: pools are fixed at the planned peak (install the upstream cluster-autoscaler with its provider integration to scale)"
         }
         ProviderName::Aws => "cluster-autoscaler",

@@ -87,7 +87,7 @@ pub fn cloud(p: ProviderName) -> Requirement {
         ProviderName::Linode => LINODE,
         ProviderName::Civo => CIVO,
         ProviderName::Vultr => VULTR,
-        ProviderName::Hetzner | ProviderName::K3s => HCLOUD,
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => HCLOUD,
     }
 }
 
@@ -105,7 +105,7 @@ pub fn default_region(p: ProviderName) -> &'static str {
         ProviderName::Linode => "us-east",
         ProviderName::Civo => "LON1",
         ProviderName::Vultr => "ewr",
-        ProviderName::Hetzner | ProviderName::K3s => "fsn1",
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => "fsn1",
     }
 }
 
@@ -119,7 +119,7 @@ pub fn default_size(p: ProviderName) -> &'static str {
         ProviderName::Linode => "g6-standard-2",
         ProviderName::Civo => "g4s.kube.medium",
         ProviderName::Vultr => "vc2-2c-4gb",
-        ProviderName::Hetzner | ProviderName::K3s => "cx22",
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => "cx22",
     }
 }
 

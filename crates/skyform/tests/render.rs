@@ -96,6 +96,46 @@ fn undeclared_provider_is_bad_input_with_hint() {
 }
 
 #[test]
+fn kind_needs_no_declaration_and_creates_no_infrastructure() {
+    let o = skyform()
+        .args(["render", "examples/resimate/platform.yaml", "-e", "production", "-p", "kind"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("selfSigned: {}"), "a self-signed issuer");
+    assert!(!text.contains("kind: HorizontalPodAutoscaler"), "one replica, no HPA");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("tf");
+    let o = skyform()
+        .args(["render", HEALTH, "-e", "dev", "-p", "kind", "--format", "terraform", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("local cluster") && err.contains("kind create cluster"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn operator_namespaces_are_created_and_the_chart_depends_on_pinned_prerequisites() {
+    let o = skyform().args(["render", HEALTH, "--env", "production", "--provider", "aws"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    for ns in ["monitoring", "velero", "cert-manager", "external-secrets", "ingress-nginx"] {
+        assert!(text.contains(&format!("kind: Namespace\nmetadata:\n  name: {ns}\n")), "Namespace {ns}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("chart");
+    let o =
+        skyform().args(["render", HEALTH, "-p", "aws", "--format", "helm", "--out"]).arg(&out).output().expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let chart = std::fs::read_to_string(out.join("Chart.yaml")).expect("Chart.yaml");
+    assert!(chart.contains("repository: https://charts.jetstack.io\n    version: v1.21.2"), "{chart}");
+    assert!(chart.contains("condition: kube-prometheus-stack.enabled"), "{chart}");
+}
+
+#[test]
 fn graph_prints_the_allowed_edges() {
     let o = skyform().args(["graph", HEALTH, "--env", "dev", "--provider", "k3s"]).output().expect("runs");
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));

@@ -83,7 +83,7 @@ pub fn backup_store<'a>(cx: &Ctx<'a>) -> Option<BackupStore<'a>> {
         ProviderName::Hetzner => s3(format!("https://{region}.your-objectstorage.com")),
         ProviderName::Civo => s3(format!("https://objectstore.{region}.civo.com")),
         ProviderName::Vultr => s3(format!("https://{region}.vultrobjects.com")),
-        ProviderName::K3s => None,
+        ProviderName::K3s | ProviderName::Kind => None,
     }
 }
 

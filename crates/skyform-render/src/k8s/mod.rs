@@ -96,7 +96,9 @@ fn level_name(l: PodSecurityLevel) -> &'static str {
     }
 }
 
-fn namespace(model: &Model, name: &str, level: PodSecurityLevel, reason: Option<&str>) -> Object {
+/// A Namespace with the Pod Security labels of `level` (`reason` explains a level below
+/// `restricted`).
+pub fn namespace(model: &Model, name: &str, level: PodSecurityLevel, reason: Option<&str>) -> Object {
     let mut labels = platform_labels(model);
     let version = format!("v{}", model.kubernetes_version);
     for mode in ["enforce", "audit", "warn"] {

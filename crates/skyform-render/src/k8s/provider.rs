@@ -44,6 +44,8 @@ fn class_spec(provider: ProviderName, fast: bool) -> ClassSpec {
             (Hetzner, _) => ("csi.hetzner.cloud", &[], true),
             // k3s ships the local-path provisioner (node-local disks, no expansion).
             (K3s, _) => ("rancher.io/local-path", &[], false),
+            // kind ships the same provisioner (and its own `standard` class).
+            (Kind, _) => ("rancher.io/local-path", &[], false),
         };
     ClassSpec { provisioner, params, expandable }
 }
@@ -60,13 +62,13 @@ pub fn storage_class_name(provider: ProviderName, c: StorageClassName) -> &'stat
     }
 }
 
-/// The `fast-ssd` and `standard` StorageClasses for `provider` (on GKE only `fast-ssd`;
-/// see [`storage_class_name`]). Production environments retain volumes when a claim is
+/// The `fast-ssd` and `standard` StorageClasses for `provider` (on GKE and kind only
+/// `fast-ssd`: both ship a `standard` class of their own; see [`storage_class_name`]). Production environments retain volumes when a claim is
 /// deleted; others delete them.
 pub fn storage_classes(model: &Model, provider: ProviderName, production: bool) -> Vec<Object> {
     [("fast-ssd", true), ("standard", false)]
         .into_iter()
-        .filter(|(name, _)| !(provider == ProviderName::Gcp && *name == "standard"))
+        .filter(|(name, _)| !(matches!(provider, ProviderName::Gcp | ProviderName::Kind) && *name == "standard"))
         .map(|(name, fast)| {
             let spec = class_spec(provider, fast);
             let params: BTreeMap<String, String> =
@@ -115,7 +117,8 @@ pub fn spot_marker(provider: ProviderName) -> Option<SpotMarker> {
         | ProviderName::Civo
         | ProviderName::Vultr
         | ProviderName::Hetzner
-        | ProviderName::K3s => None,
+        | ProviderName::K3s
+        | ProviderName::Kind => None,
     }
 }
 

@@ -51,17 +51,60 @@ pub struct Args {
     pub allow_findings: bool,
 }
 
-/// Every object of `env` on `provider`: the core renderer's and the add-ons', in canonical
-/// order, with Argo CD sync waves when the platform uses Argo CD. This is the one object
+/// Every object of `env` on `provider`: the core renderer's and the add-ons', plus the
+/// prerequisites' manifests and a Namespace for every namespace used, in canonical
+/// order, with Argo CD sync waves when the platform uses Argo CD. The releases that
+/// serve its custom resources: [`skyform_addons::prereqs::prerequisites`]. This is the one object
 /// set that every format (and `apply`) starts from.
 pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<skyform_render::Object> {
+    // A local kind cluster runs the same platform with one replica and a self-signed issuer.
+    let (local_model, local_env);
+    let (model, env) = if skyform_prereqs::is_local(provider) {
+        local_model = skyform_prereqs::local::model(model);
+        local_env = skyform_prereqs::local::environment(env);
+        (&local_model, &local_env)
+    } else {
+        (model, env)
+    };
     let mut objects = skyform_render::render_objects(model, env, provider);
     objects.extend(skyform_addons::objects(model, env, provider));
+    // What the objects need installed adds its manifests and every missing Namespace.
+    skyform_addons::prereqs::complete(model, env, provider, &mut objects);
     skyform_render::objects::sort_objects(&mut objects);
     if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
         skyform_addons::annotate_sync_waves(model, env, &mut objects);
     }
     objects
+}
+
+/// The prerequisites of every environment as dependencies of the umbrella chart.
+fn chart_dependencies(
+    model: &Model,
+    provider: ProviderName,
+    per_env: &[skyform_package::EnvObjects],
+) -> Vec<skyform_package::ChartDependency> {
+    let pres: Vec<skyform_prereqs::Prerequisites> = model
+        .environments
+        .iter()
+        .zip(per_env)
+        .map(|(e, (_, objects))| skyform_addons::prereqs::prerequisites(model, e, provider, objects))
+        .collect();
+    skyform_prereqs::TABLE
+        .iter()
+        .filter_map(|c| {
+            let values: Vec<Option<serde_json::Value>> =
+                pres.iter().map(|p| p.release(c.id).map(|r| r.values.clone())).collect();
+            let first = pres.iter().find_map(|p| p.release(c.id))?;
+            Some(skyform_package::ChartDependency {
+                chart: first.chart.clone(),
+                alias: first.name.clone(),
+                version: first.version.clone(),
+                repository: first.repo.clone(),
+                namespace: first.namespace.clone(),
+                values,
+            })
+        })
+        .collect()
 }
 
 /// Picks the environment: the named one, or the only one.
@@ -101,7 +144,10 @@ pub fn select_provider(
     };
     match name {
         Some(n) => match skyform_render::parse_provider(n) {
-            Some(p) if model.provider(p).is_some() || model.providers.is_empty() => Some(p),
+            // kind (a local cluster for development) needs no declaration.
+            Some(p) if model.provider(p).is_some() || model.providers.is_empty() || skyform_prereqs::is_local(p) => {
+                Some(p)
+            }
             Some(_) => {
                 ui.error(&format!("provider `{n}` is not a target of platform `{}`", model.name));
                 ui.hint(&format!("add it under `spec.providers`, or use one of the {hint}"));
@@ -140,7 +186,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         RenderFormat::Helm | RenderFormat::Kustomize => {
             let per_env: Vec<skyform_package::EnvObjects> =
                 model.environments.iter().map(|e| (e.name.clone(), platform_objects(&model, e, provider))).collect();
-            let package = skyform_package::Package::from_model(&model, &per_env);
+            let mut package = skyform_package::Package::from_model(&model, &per_env);
+            if args.format == RenderFormat::Helm {
+                package = package.with_dependencies(chart_dependencies(&model, provider, &per_env));
+            }
             let rendered = if args.format == RenderFormat::Helm {
                 skyform_package::helm::render(&package)
             } else {
@@ -178,6 +227,15 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                         return Ok(exit::OK);
                     }
                     files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect()
+                }
+                _ if skyform_prereqs::is_local(provider) => {
+                    ui.error(&format!(
+                        "`--provider {}` is a local cluster: there is no infrastructure for {} to create",
+                        skyform_render::provider_name(provider),
+                        format_name(args.format)
+                    ));
+                    ui.hint("create the cluster with `kind create cluster`, then `skyform apply --provider kind`");
+                    return Ok(exit::BAD_INPUT);
                 }
                 _ => {
                     let format = if args.format == RenderFormat::Terraform {
