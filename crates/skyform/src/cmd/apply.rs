@@ -228,14 +228,56 @@ pub fn render(
     // Every object `render` emits: the core objects and the add-ons (custom resources
     // of operators that the prerequisite releases install).
     let objects = super::render::platform_objects(&model, environment, provider);
+    let releases = prerequisite_releases(&model, environment, provider, &objects);
     let manifests = Manifest::from_values(objects.into_iter().map(|o| o.value).collect())?;
     Ok(Ok(Rendered {
         platform: model.name.clone(),
         environment: environment.name.clone(),
         manifests,
         services: services(&model, env),
-        releases: Vec::new(),
+        releases,
     }))
+}
+
+/// The prerequisite releases of the object set (skyform-prereqs' version table), in the
+/// form the apply engine installs with helm.
+///
+/// A release that only serves some of its groups after its own custom resources exist
+/// (the Knative operator serves `serving.knative.dev` once the KnativeServing, which is in
+/// the object set, is applied) is waited for on the groups of those resources only.
+fn prerequisite_releases(
+    model: &Model,
+    env: &skyform_model::Environment,
+    provider: skyform_model::ProviderName,
+    objects: &[skyform_render::Object],
+) -> Vec<Release> {
+    let pre = skyform_addons::prereqs::prerequisites(model, env, provider, objects);
+    pre.releases
+        .iter()
+        .map(|r| {
+            let provides_groups = if r.manifests.is_empty() {
+                r.provides_groups.clone()
+            } else {
+                let own: std::collections::BTreeSet<String> = r
+                    .manifests
+                    .iter()
+                    .filter_map(|m| m.get("apiVersion").and_then(serde_json::Value::as_str))
+                    .filter_map(|v| v.split_once('/').map(|(g, _)| g.to_string()))
+                    .collect();
+                r.provides_groups.iter().filter(|g| own.contains(*g)).cloned().collect()
+            };
+            Release {
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                chart: r.chart.clone(),
+                repo: r.repo.clone(),
+                version: r.version.clone(),
+                values_yaml: r.values_yaml.clone(),
+                provides_groups,
+                wave: r.wave,
+            }
+        })
+        .collect()
 }
 
 /// Service names, dependencies and data-tier membership, for wave planning.
