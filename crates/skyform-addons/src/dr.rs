@@ -405,7 +405,7 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
         rpo_seconds: cluster_rpo,
         rpo: fmt_opt(cluster_rpo, "unbounded"),
         recovery: vec![
-            "skyform terraform → terraform apply (new cluster)".into(),
+            "skyform render --format terraform → terraform apply (new cluster)".into(),
             "Install operators; GitOps syncs the rendered manifests".into(),
             "velero restore create --from-schedule … for each schedule".into(),
             "Point DNS at the new load balancer".into(),

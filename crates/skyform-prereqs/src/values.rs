@@ -61,6 +61,12 @@ pub fn values(cx: &Ctx<'_>, id: ComponentId, ids: &BTreeSet<ComponentId>) -> Val
             "webhook": { "replicaCount": replicas(cx, c, "webhook"), "resources": requests(c, "webhook") },
             "cainjector": { "replicaCount": replicas(cx, c, "cainjector"), "resources": requests(c, "cainjector") },
             "prometheus": { "enabled": metrics, "servicemonitor": { "enabled": metrics } },
+            // Certificates for the Gateway's HTTPS listeners (cert-manager ≥ 1.15).
+            "config": {
+                "apiVersion": "controller.config.cert-manager.io/v1alpha1",
+                "kind": "ControllerConfiguration",
+                "enableGatewayAPI": ids.contains(&ComponentId::EnvoyGateway),
+            },
         }),
         ComponentId::ExternalSecrets => json!({
             "installCRDs": true,

@@ -1,0 +1,99 @@
+//! Keeps ARCHITECTURE.md's invariant "no I/O outside the binary" true: the non-test code
+//! of every library crate is searched for the APIs that read files, the environment, the
+//! wall clock or the terminal. Only the binary (`crates/skyform`) may use them.
+//!
+//! One documented exception: `skyform-apply` bounds its waits for a live cluster with the
+//! monotonic clock (`Instant::now`); the wall-clock time it records is handed in.
+
+use std::path::{Path, PathBuf};
+
+/// Text that means I/O in library code.
+const FORBIDDEN: &[&str] = &[
+    "std::fs::",
+    "fs::read",
+    "File::open",
+    "File::create",
+    "env::var",
+    "env::args",
+    "SystemTime::now",
+    "Instant::now",
+    "std::io::stdout",
+    "std::io::stderr",
+    "io::stdin",
+    "println!(",
+    "eprintln!(",
+    " print!(",
+    "eprint!(",
+    "dbg!(",
+];
+
+/// (crate folder, pattern) pairs that are allowed, each with its reason above.
+const ALLOWED: &[(&str, &str)] = &[("skyform-apply", "Instant::now")];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The lines of `text` that are not test code: everything before the first
+/// `#[cfg(test)]`, without comments.
+fn production_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"))
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, l))
+}
+
+#[test]
+fn library_crates_do_no_io() {
+    let crates = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut violations = Vec::new();
+    let mut files_seen = 0;
+    let Ok(dirs) = std::fs::read_dir(&crates) else { panic!("cannot list {}", crates.display()) };
+    let mut dirs: Vec<PathBuf> = dirs.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name == "skyform" || !dir.join("Cargo.toml").exists() {
+            continue;
+        }
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for file in files {
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            if stem == "tests" || stem.ends_with("_tests") {
+                continue;
+            }
+            files_seen += 1;
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for (line_no, line) in production_lines(&text) {
+                for pattern in FORBIDDEN {
+                    if line.contains(pattern) && !ALLOWED.contains(&(name.as_str(), *pattern)) {
+                        violations.push(format!("{}:{line_no}: `{}` in: {}", file.display(), pattern.trim(), line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(files_seen > 50, "the scan found only {files_seen} library files; is the layout unchanged?");
+    assert!(violations.is_empty(), "I/O in library crates (only the binary may do I/O):\n{}", violations.join("\n"));
+}
+
+#[test]
+fn the_scan_catches_what_it_forbids() {
+    let sample = "fn f() {\n    let t = std::fs::read_to_string(\"x\");\n    // std::env::var in a comment is fine\n}\n#[cfg(test)]\nmod tests { fn g() { println!(\"ok in tests\"); } }\n";
+    let hits: Vec<(usize, &str)> = production_lines(sample)
+        .filter(|(_, l)| FORBIDDEN.iter().any(|p| l.contains(p)))
+        .collect();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].0, 2);
+}
