@@ -93,7 +93,8 @@ pub fn find_all(value: &str) -> Vec<Found> {
     while let Some(rel) = value[from..].find("://") {
         let start = from + rel + 3;
         let rest = &value[start..];
-        let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#')).unwrap_or(rest.len());
+        let end =
+            rest.find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#')).unwrap_or(rest.len());
         let authority = &rest[..end];
         if let Some(at) = authority.rfind('@')
             && let Some((_, pw)) = authority[..at].split_once(':')

@@ -354,12 +354,15 @@ impl<'a> WorksIndex<'a> {
         };
         let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
-            if seen.contains_key(&(o.group(), o.kind.as_str(), o.ns(), o.name.as_str())) {
-                if !o.name.is_empty() && o.metadata().and_then(|m| m.get("generateName")).is_none() {
-                    ix.duplicates.insert((o.file, o.node.span.line, o.node.span.column));
+            match seen.entry((o.group(), o.kind.as_str(), o.ns(), o.name.as_str())) {
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    if !o.name.is_empty() && o.metadata().and_then(|m| m.get("generateName")).is_none() {
+                        ix.duplicates.insert((o.file, o.node.span.line, o.node.span.column));
+                    }
                 }
-            } else {
-                seen.insert((o.group(), o.kind.as_str(), o.ns(), o.name.as_str()), i);
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
             }
             if let Some(ns) = &o.namespace {
                 ix.namespaces.insert(ns.clone());
@@ -379,7 +382,7 @@ impl<'a> WorksIndex<'a> {
                 ("serving.knative.dev", "Service") => {
                     ix.services.entry((ns.clone(), o.name.clone())).or_insert(Target::Opaque(o));
                 }
-                (g, "Cluster") if g == "postgresql.cnpg.io" => {
+                ("postgresql.cnpg.io", "Cluster") => {
                     let name = &o.name;
                     let base = vec![("cnpg.io/cluster".to_string(), name.clone())];
                     for (suffix, role) in [("rw", Some("primary")), ("ro", Some("replica")), ("r", None)] {
@@ -401,7 +404,7 @@ impl<'a> WorksIndex<'a> {
                         ix.operator_secrets.insert((ns.clone(), format!("{name}-{s}")));
                     }
                 }
-                (g, "RabbitmqCluster") if g == "rabbitmq.com" => {
+                ("rabbitmq.com", "RabbitmqCluster") => {
                     let name = &o.name;
                     let labels = vec![("app.kubernetes.io/name".to_string(), name.clone())];
                     ix.services.insert(
@@ -434,7 +437,9 @@ impl<'a> WorksIndex<'a> {
             }
             if let Some(pod) = o.pod() {
                 for v in pod.volumes() {
-                    if let Some(c) = v.get("persistentVolumeClaim").and_then(|p| p.get("claimName")).and_then(Node::as_str) {
+                    if let Some(c) =
+                        v.get("persistentVolumeClaim").and_then(|p| p.get("claimName")).and_then(Node::as_str)
+                    {
                         ix.claims.entry((ns.clone(), c.to_string())).or_default().push(i);
                     }
                 }
@@ -569,7 +574,10 @@ mod tests {
     #[test]
     fn finds_addresses_in_urls_and_plain_values() {
         assert_eq!(hosts("redis://cache:6379/0"), vec![("cache".into(), Some(6379))]);
-        assert_eq!(hosts("postgres://u:p@db.data.svc.cluster.local/app"), vec![("db.data.svc.cluster.local".into(), None)]);
+        assert_eq!(
+            hosts("postgres://u:p@db.data.svc.cluster.local/app"),
+            vec![("db.data.svc.cluster.local".into(), None)]
+        );
         assert_eq!(hosts("cache:6379"), vec![("cache".into(), Some(6379))]);
         assert_eq!(hosts("a:9092,b:9092"), vec![("a".into(), Some(9092)), ("b".into(), Some(9092))]);
         assert_eq!(hosts("mongodb://a:27017,b:27017/db"), vec![("a".into(), Some(27017)), ("b".into(), Some(27017))]);
@@ -622,9 +630,7 @@ fn pair_port(vars: &[EnvVar<'_>], name: &str) -> Option<u16> {
         .iter()
         .find_map(|s| upper.strip_suffix(s).map(|p| (p.len(), *s)))?;
     let port_var = format!("{}_PORT", &name[..prefix.0]);
-    vars.iter()
-        .find(|v| v.name.eq_ignore_ascii_case(&port_var))
-        .and_then(|v| v.value.trim().parse().ok())
+    vars.iter().find(|v| v.name.eq_ignore_ascii_case(&port_var)).and_then(|v| v.value.trim().parse().ok())
 }
 
 /// Every in-cluster address `obj`'s containers are configured to reach, resolved.
@@ -638,6 +644,10 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
         for v in &vars {
             let named = address_like_name(&v.name);
             for a in addresses(&v.value) {
+                // A bare word is an address only when the variable's name says so.
+                if a.scheme.is_none() && a.port.is_none() && !named {
+                    continue;
+                }
                 let via = match &v.from {
                     Some(f) => format!("env `{}` (from {f})", v.name),
                     None => format!("env `{}`", v.name),
@@ -654,7 +664,8 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
                 let Some(s) = item.as_str() else { continue };
                 for token in s.split_whitespace() {
                     let token = token.trim_matches(|c| c == '"' || c == '\'');
-                    let value = if token.starts_with('-') { token.split_once('=').map_or("", |(_, v)| v) } else { token };
+                    let value =
+                        if token.starts_with('-') { token.split_once('=').map_or("", |(_, v)| v) } else { token };
                     for a in addresses(value) {
                         if a.scheme.is_none() && a.port.is_none() {
                             continue;
@@ -746,12 +757,9 @@ pub fn backend_ports(target: &Target<'_>, port: Option<u16>, backend: &Backend<'
                 },
             })
             .collect(),
-        Target::Operator(op) => op
-            .ports
-            .iter()
-            .filter(|p| port.is_none_or(|u| u == p.0))
-            .map(|(_, t, n)| (*t, Some(n.clone())))
-            .collect(),
+        Target::Operator(op) => {
+            op.ports.iter().filter(|p| port.is_none_or(|u| u == p.0)).map(|(_, t, n)| (*t, Some(n.clone()))).collect()
+        }
         Target::Opaque(_) => Vec::new(),
     };
     mapped

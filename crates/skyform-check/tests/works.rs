@@ -69,7 +69,15 @@ fn connectivity_grows_linearly_and_a_wired_set_is_clean() {
 fn a_blocked_flow_in_the_large_set_is_found() {
     let files: Vec<(String, String)> = platform(200)
         .into_iter()
-        .map(|(n, t)| (n, t.replace("              app: client7\n      ports:\n        - port: http", "              app: nobody\n      ports:\n        - port: http")))
+        .map(|(n, t)| {
+            (
+                n,
+                t.replace(
+                    "              app: client7\n      ports:\n        - port: http",
+                    "              app: nobody\n      ports:\n        - port: http",
+                ),
+            )
+        })
         .collect();
     let report = check(&files, &Options::default());
     let blocked: Vec<&skyform_check::Finding> = report.findings.iter().filter(|f| f.rule == "WRK-002").collect();

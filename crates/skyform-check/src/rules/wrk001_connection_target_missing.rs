@@ -47,15 +47,21 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 ));
             }
             Outcome::NoPods => {
-                out.at(c.span, format!("{asks}, but {svc} selects no pods"))
-                    .hint(format!("make Service `{}`'s selector match the pod labels of the workload that serves it", c.service));
+                out.at(c.span, format!("{asks}, but {svc} selects no pods")).hint(format!(
+                    "make Service `{}`'s selector match the pod labels of the workload that serves it",
+                    c.service
+                ));
             }
             Outcome::NoServingPort { target_port } => {
                 out.at(
                     c.span,
-                    format!("{asks}, but the pods behind {svc} declare no port named `{target_port}` (its `targetPort`)"),
+                    format!(
+                        "{asks}, but the pods behind {svc} declare no port named `{target_port}` (its `targetPort`)"
+                    ),
                 )
-                .hint(format!("name the container port `{target_port}`, or set the Service's `targetPort` to a declared port"));
+                .hint(format!(
+                    "name the container port `{target_port}`, or set the Service's `targetPort` to a declared port"
+                ));
             }
             Outcome::Resolved { .. } => {}
         }

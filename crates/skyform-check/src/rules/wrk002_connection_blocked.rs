@@ -76,7 +76,8 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
             let ingress = net.selecting(dst, Direction::Ingress);
             let mk = |(n, name): &(u16, Option<String>)| Port { number: *n, name: name.clone(), protocol: "TCP" };
             let egress_ok = ports.iter().any(|p| net.admits(&egress, Direction::Egress, dst, &dst_ns_labels, &mk(p)));
-            let ingress_ok = ports.iter().any(|p| net.admits(&ingress, Direction::Ingress, src, &src_ns_labels, &mk(p)));
+            let ingress_ok =
+                ports.iter().any(|p| net.admits(&ingress, Direction::Ingress, src, &src_ns_labels, &mk(p)));
             let port_text = ports.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join("/");
             let what = format!(
                 "{} {} connects to Service `{}` in `{}` (port {port_text} on {})",

@@ -11,7 +11,9 @@
 //! A reference is judged when the input could hold its target: it holds objects of
 //! that kind (or Secret producers), or it creates the namespace the pod lives in (then
 //! the input is that namespace's whole object set). StorageClass and PriorityClass
-//! references are judged only when the input declares some object of that kind.
+//! references are judged only when the input declares some object of that kind; the
+//! classes every managed offering creates (`gp2`, `standard-rwo`, `managed-csi`,
+//! `do-block-storage`, `hcloud-volumes`, `local-path`, …) always exist.
 
 #[allow(unused_imports)]
 use super::prelude::*;
@@ -38,6 +40,32 @@ pub const RULE: Rule = Rule {
     },
     check,
 };
+
+/// StorageClasses the managed Kubernetes offerings (and k3s) create in every cluster.
+const PROVIDER_STORAGE_CLASSES: &[&str] = &[
+    "standard",
+    "standard-rwo",
+    "standard-rwx",
+    "premium-rwo",
+    "premium-rwx",
+    "gp2",
+    "default",
+    "managed",
+    "managed-csi",
+    "managed-premium",
+    "managed-csi-premium",
+    "azurefile",
+    "azurefile-csi",
+    "azurefile-premium",
+    "azurefile-csi-premium",
+    "do-block-storage",
+    "do-block-storage-retain",
+    "do-block-storage-xfs",
+    "linode-block-storage",
+    "linode-block-storage-retain",
+    "hcloud-volumes",
+    "local-path",
+];
 
 fn external(obj: &Object) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -66,6 +94,9 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         if kind == "PriorityClass" && name.starts_with("system-") {
             return;
         }
+        if kind == "StorageClass" && PROVIDER_STORAGE_CLASSES.contains(&name) {
+            return;
+        }
         let lookup_ns = if cluster { "" } else { ns };
         let missing = match cx.index.reference_exists(kind, lookup_ns, name) {
             Some(false) => true,
@@ -74,7 +105,9 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         };
         if missing {
             let producers = match kind {
-                "Secret" => "no Secret, ExternalSecret/SealedSecret target, Certificate `secretName` or operator makes it",
+                "Secret" => {
+                    "no Secret, ExternalSecret/SealedSecret target, Certificate `secretName` or operator makes it"
+                }
                 "PersistentVolumeClaim" => "no PersistentVolumeClaim of that name is in the input",
                 _ => "nothing in the input creates it",
             };

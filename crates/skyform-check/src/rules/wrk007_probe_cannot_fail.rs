@@ -51,10 +51,8 @@ pub fn command_cannot_fail(cmd: &[&str]) -> bool {
         [] => false,
         [one] => script_cannot_fail(one),
         [shell, flag, script, ..]
-            if matches!(
-                shell.rsplit('/').next().unwrap_or(shell),
-                "sh" | "bash" | "ash" | "dash" | "zsh"
-            ) && flag.starts_with('-')
+            if matches!(shell.rsplit('/').next().unwrap_or(shell), "sh" | "bash" | "ash" | "dash" | "zsh")
+                && flag.starts_with('-')
                 && flag.contains('c') =>
         {
             script_cannot_fail(script)
@@ -91,7 +89,9 @@ mod tests {
         ] {
             assert!(command_cannot_fail(&c), "{c:?}");
         }
-        for c in [vec!["pg_isready", "-U", "app"], vec!["sh", "-c", "redis-cli ping | grep PONG"], vec!["cat", "/tmp/ready"]] {
+        for c in
+            [vec!["pg_isready", "-U", "app"], vec!["sh", "-c", "redis-cli ping | grep PONG"], vec!["cat", "/tmp/ready"]]
+        {
             assert!(!command_cannot_fail(&c), "{c:?}");
         }
     }

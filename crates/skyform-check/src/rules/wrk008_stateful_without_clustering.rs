@@ -45,31 +45,75 @@ const SOFTWARE: &[Software] = &[
     Software {
         name: "PostgreSQL",
         images: &["postgres", "postgresql", "postgis", "timescaledb", "pgvector"],
-        markers: &["primary_conninfo", "patroni", "repmgr", "postgresql_replication_mode", "postgres_replication_mode", "pg_basebackup", "stolon"],
+        markers: &[
+            "primary_conninfo",
+            "patroni",
+            "repmgr",
+            "postgresql_replication_mode",
+            "postgres_replication_mode",
+            "pg_basebackup",
+            "stolon",
+        ],
         hint: "run it with CloudNativePG (a `postgresql.cnpg.io/v1` Cluster with `instances: N`, consumers on `<name>-rw`), or keep `replicas: 1`",
     },
     Software {
         name: "MySQL",
         images: &["mysql", "mysql-server", "percona-server"],
-        markers: &["mysql_replication_mode", "group_replication", "wsrep", "--server-id", "server_id", "gtid_mode", "source_host", "master_host"],
+        markers: &[
+            "mysql_replication_mode",
+            "group_replication",
+            "wsrep",
+            "--server-id",
+            "server_id",
+            "gtid_mode",
+            "source_host",
+            "master_host",
+        ],
         hint: "use the MySQL Operator (InnoDBCluster) or Percona Operator, configure GTID replication, or keep `replicas: 1`",
     },
     Software {
         name: "MariaDB",
         images: &["mariadb", "mariadb-galera"],
-        markers: &["mariadb_replication_mode", "mariadb_galera", "wsrep", "galera", "--server-id", "server_id", "master_host"],
+        markers: &[
+            "mariadb_replication_mode",
+            "mariadb_galera",
+            "wsrep",
+            "galera",
+            "--server-id",
+            "server_id",
+            "master_host",
+        ],
         hint: "use the mariadb-operator (`MariaDB` with `replicas` and replication/Galera), or keep `replicas: 1`",
     },
     Software {
         name: "MongoDB",
         images: &["mongo", "mongodb", "mongodb-community-server", "percona-server-mongodb"],
-        markers: &["--replset", "replset", "replication.replsetname", "mongodb_replica_set_mode", "mongodb_replica_set_name", "--configsvr", "--shardsvr"],
+        markers: &[
+            "--replset",
+            "replset",
+            "replication.replsetname",
+            "mongodb_replica_set_mode",
+            "mongodb_replica_set_name",
+            "--configsvr",
+            "--shardsvr",
+        ],
         hint: "start it as a replica set (`--replSet` plus `rs.initiate`) or use the MongoDB Community/Percona operator, or keep `replicas: 1`",
     },
     Software {
         name: "Redis",
         images: &["redis", "redis-stack", "redis-stack-server", "valkey", "keydb"],
-        markers: &["replicaof", "slaveof", "sentinel", "cluster-enabled", "redis_replication_mode", "valkey_replication_mode", "redis_cluster", "valkey_cluster", "--cluster-enabled", "active-replica"],
+        markers: &[
+            "replicaof",
+            "slaveof",
+            "sentinel",
+            "cluster-enabled",
+            "redis_replication_mode",
+            "valkey_replication_mode",
+            "redis_cluster",
+            "valkey_cluster",
+            "--cluster-enabled",
+            "active-replica",
+        ],
         hint: "configure replication with Sentinel (`replicaof` on the replicas plus `redis-sentinel` sidecars, clients via Sentinel) or Redis Cluster (`cluster-enabled yes`), use a Redis/Valkey operator, or keep `replicas: 1`",
     },
     Software {
@@ -87,7 +131,14 @@ const SOFTWARE: &[Software] = &[
     Software {
         name: "Elasticsearch",
         images: &["elasticsearch", "opensearch"],
-        markers: &["discovery.seed_hosts", "discovery_seed_hosts", "cluster.initial_master_nodes", "cluster_initial_master_nodes", "cluster.initial_cluster_manager_nodes", "discovery.seed_providers"],
+        markers: &[
+            "discovery.seed_hosts",
+            "discovery_seed_hosts",
+            "cluster.initial_master_nodes",
+            "cluster_initial_master_nodes",
+            "cluster.initial_cluster_manager_nodes",
+            "discovery.seed_providers",
+        ],
         hint: "set `discovery.seed_hosts` and `cluster.initial_master_nodes` (or use ECK / the OpenSearch operator), or keep `replicas: 1`",
     },
     Software {
@@ -105,7 +156,14 @@ const SOFTWARE: &[Software] = &[
     Software {
         name: "Kafka",
         images: &["kafka", "cp-kafka", "cp-server"],
-        markers: &["controller_quorum_voters", "controller.quorum.voters", "zookeeper_connect", "zookeeper.connect", "kafka_cfg_controller_quorum_voters", "controller_quorum_bootstrap_servers"],
+        markers: &[
+            "controller_quorum_voters",
+            "controller.quorum.voters",
+            "zookeeper_connect",
+            "zookeeper.connect",
+            "kafka_cfg_controller_quorum_voters",
+            "controller_quorum_bootstrap_servers",
+        ],
         hint: "run it with Strimzi (Kafka + KafkaNodePool) or configure KRaft `controller.quorum.voters` for every broker, or keep `replicas: 1`",
     },
 ];
@@ -136,11 +194,8 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         if sw.markers.iter().any(|m| hay.contains(m)) {
             continue;
         }
-        let how = if replicas > 1 {
-            format!("{replicas} replicas")
-        } else {
-            format!("up to {scaled} replicas (autoscaler)")
-        };
+        let how =
+            if replicas > 1 { format!("{replicas} replicas") } else { format!("up to {scaled} replicas (autoscaler)") };
         out.at(
             image_node.span,
             format!(

@@ -48,7 +48,12 @@ fn speaks(port: &Node, number: u16) -> Option<(String, bool)> {
     let name = text(Some(port), "name").unwrap_or("").to_ascii_lowercase();
     let app = text(Some(port), "appProtocol").unwrap_or("").to_ascii_lowercase();
     let target = port.get("targetPort").and_then(Node::as_i64).and_then(|n| u16::try_from(n).ok());
-    if app.contains("h2c") || app == "grpc" || name.starts_with("grpc") || GRPC.contains(&number) || target.is_some_and(|t| GRPC.contains(&t)) {
+    if app.contains("h2c")
+        || app == "grpc"
+        || name.starts_with("grpc")
+        || GRPC.contains(&number)
+        || target.is_some_and(|t| GRPC.contains(&t))
+    {
         return Some(("gRPC".to_string(), true));
     }
     if app.starts_with("http") || app == "kubernetes.io/ws" || app == "kubernetes.io/wss" || name.starts_with("http") {
@@ -106,13 +111,16 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         _ => return,
     }
     for (node, service, port_ref) in backends {
-        let Some(Target::Service(svc)) = cx.index.works.services.get(&(obj.ns().to_string(), service.to_string())) else {
+        let Some(Target::Service(svc)) = cx.index.works.services.get(&(obj.ns().to_string(), service.to_string()))
+        else {
             continue;
         };
         let wanted_num = port_ref.and_then(|p| p.get("number").or_else(|| p.get("port"))).and_then(Node::as_i64);
         let wanted_name = port_ref.and_then(|p| text(Some(p), "name")).filter(|_| obj.kind == "Ingress");
         for p in svc.spec().and_then(|s| s.get("ports")).and_then(Node::as_seq).unwrap_or(&[]) {
-            let Some(number) = p.get("port").and_then(Node::as_i64).and_then(|n| u16::try_from(n).ok()) else { continue };
+            let Some(number) = p.get("port").and_then(Node::as_i64).and_then(|n| u16::try_from(n).ok()) else {
+                continue;
+            };
             let matches = match (wanted_num, wanted_name) {
                 (Some(n), _) => n == i64::from(number),
                 (None, Some(name)) => text(Some(p), "name") == Some(name),
@@ -134,7 +142,10 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 Some((proto, false)) => {
                     out.at(
                         node.span,
-                        format!("{} routes HTTP to Service `{service}` port {number}, which speaks {proto}, not HTTP", obj.kind),
+                        format!(
+                            "{} routes HTTP to Service `{service}` port {number}, which speaks {proto}, not HTTP",
+                            obj.kind
+                        ),
                     );
                 }
                 _ => {}

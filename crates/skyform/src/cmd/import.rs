@@ -102,7 +102,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let sets: Vec<super::render::CheckSet> = model
         .environments
         .iter()
-        .map(|e| super::render::CheckSet::new(&e.name, e.production, &super::render::platform_objects(&model, e, provider)))
+        .map(|e| {
+            super::render::CheckSet::new(&e.name, e.production, &super::render::platform_objects(&model, e, provider))
+        })
         .collect();
     let source = skyform_spec::SourceFile::new("imported platform.yaml", import.platform_yaml.clone());
     ui.diagnostics(&super::validate::credential_diagnostics(&import.platform_yaml), &source);

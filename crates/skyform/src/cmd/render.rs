@@ -137,9 +137,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         return Ok(exit::BAD_INPUT);
     }
     let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
-        envs.iter()
-            .map(|e| CheckSet::new(&e.name, e.production, &platform_objects(&model, e, provider)))
-            .collect()
+        envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(&model, e, provider))).collect()
     };
     let files: Vec<(String, Vec<u8>)> = match args.format {
         RenderFormat::Helm | RenderFormat::Kustomize => {
@@ -280,8 +278,7 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
     let mut errors = 0;
     for set in sets {
         let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-        let options =
-            skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
+        let options = skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
         let report = skyform_check::check(&inputs, &options);
         let n = report.count(skyform_check::Severity::Error);
         if n > 0 {
