@@ -640,7 +640,10 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
     let mut out = Vec::new();
     for c in pod.app_containers() {
         let vars = container_env(index, obj.ns(), c.node);
-        let mut asks: Vec<(String, Span, Address, bool, Option<u16>)> = Vec::new();
+        // (via, span, address, strong, port, lenient): a strong ask is reported when its
+        // Service is missing; a lenient one (a plain `host:port` in an argument or under a
+        // name that does not say "address") only counts when it resolves exactly.
+        let mut asks: Vec<(String, Span, Address, bool, Option<u16>, bool)> = Vec::new();
         for v in &vars {
             let named = address_like_name(&v.name);
             for a in addresses(&v.value) {
@@ -656,7 +659,8 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
                     a.scheme.as_deref().and_then(scheme_port).or_else(|| if named { name_port(&v.name) } else { None })
                 });
                 let strong = named || a.scheme.is_some() || (a.port.is_some() && !v.value.contains(','));
-                asks.push((via, v.span, a, strong, implied));
+                let lenient = !named && a.scheme.is_none();
+                asks.push((via, v.span, a, strong, implied, lenient));
             }
         }
         for key in ["command", "args"] {
@@ -672,12 +676,13 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
                         }
                         let implied = a.port.or_else(|| a.scheme.as_deref().and_then(scheme_port));
                         let strong = a.scheme.is_some();
-                        asks.push((format!("{key}[{i}]"), item.span, a, strong, implied));
+                        let lenient = a.scheme.is_none();
+                        asks.push((format!("{key}[{i}]"), item.span, a, strong, implied, lenient));
                     }
                 }
             }
         }
-        for (via, span, a, strong, port) in asks {
+        for (via, span, a, strong, port, lenient) in asks {
             let Some((ns, service, clear)) = w.resolve_host(&a.host, obj.ns()) else { continue };
             let target = w.services.get(&(ns.clone(), service.clone())).cloned();
             let outcome = match target {
@@ -727,6 +732,9 @@ pub fn connections<'a>(index: &crate::index::Index<'a>, obj: &'a Object) -> Vec<
                     }
                 }
             };
+            if lenient && !matches!(outcome, Outcome::Resolved { .. }) {
+                continue;
+            }
             out.push(Connection {
                 container: c.label(),
                 via,

@@ -132,6 +132,7 @@ const SOFTWARE: &[Software] = &[
         name: "Elasticsearch",
         images: &["elasticsearch", "opensearch"],
         markers: &[
+            "minimum_master_nodes",
             "discovery.seed_hosts",
             "discovery_seed_hosts",
             "cluster.initial_master_nodes",
