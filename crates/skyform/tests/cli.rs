@@ -162,3 +162,15 @@ fn dr_and_compliance_run_on_the_examples() {
         assert!(!out.stdout.is_empty(), "{cmd} prints a report");
     }
 }
+
+#[test]
+fn readme_and_help_agree_on_the_rule_count() {
+    let listed = skyform().args(["check", "--list-rules"]).output().expect("runs");
+    let n = String::from_utf8_lossy(&listed.stdout).lines().count();
+    assert_eq!(n, skyform_check::ALL_RULES.len());
+    let help = skyform().args(["--help"]).output().expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains(&format!("against {n} rules")), "--help does not say {n} rules:\n{help}");
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    assert!(readme.contains(&format!("| {n} rules over any Kubernetes YAML")), "README does not say {n} rules");
+}
