@@ -57,6 +57,10 @@ fn connectivity_grows_linearly_and_a_wired_set_is_clean() {
     }
     assert!(small.netpol_evaluations > 0);
     let ratio = large.netpol_evaluations as f64 / small.netpol_evaluations as f64;
+    eprintln!(
+        "netpol evaluations: {} objects -> {}, {} objects -> {} ({ratio:.2}x)",
+        small.objects, small.netpol_evaluations, large.objects, large.netpol_evaluations
+    );
     assert!(
         (9.0..=11.0).contains(&ratio),
         "10x the workloads cost {ratio:.2}x the evaluations ({} vs {})",

@@ -141,10 +141,14 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     let files: Vec<(String, Vec<u8>)> = match args.format {
         RenderFormat::Helm | RenderFormat::Kustomize => {
-            let all: Vec<&Environment> = model.environments.iter().collect();
-            let sets = env_sets(&all);
             let per_env: Vec<skyform_package::EnvObjects> =
                 model.environments.iter().map(|e| (e.name.clone(), platform_objects(&model, e, provider))).collect();
+            let sets: Vec<CheckSet> = model
+                .environments
+                .iter()
+                .zip(&per_env)
+                .map(|(e, (name, objects))| CheckSet::new(name, e.production, objects))
+                .collect();
             let package = skyform_package::Package::from_model(&model, &per_env);
             let rendered = if args.format == RenderFormat::Helm {
                 skyform_package::helm::render(&package)
