@@ -61,6 +61,15 @@ impl Cx<'_> {
     pub fn production(&self, obj: &Object) -> bool {
         self.options.production.unwrap_or_else(|| obj.looks_production())
     }
+
+    /// Whether the rule `id` runs in this check (so an overlapping rule can leave a
+    /// finding to it instead of reporting the same field twice).
+    pub fn runs(&self, id: &str) -> bool {
+        ALL_RULES.iter().find(|r| r.id == id).is_some_and(|r| {
+            (r.default_enabled || self.options.enable.iter().any(|k| r.is(k) || k == "all"))
+                && !self.options.disable.iter().any(|k| r.is(k))
+        })
+    }
 }
 
 /// One violation as a rule reports it; the engine adds rule, file and object.
