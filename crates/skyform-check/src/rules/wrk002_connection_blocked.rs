@@ -95,8 +95,8 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                     ),
                 )
                 .hint(format!(
-                    "add an egress rule in namespace `{}` from these pods to namespace `{}` pods {} on port {port_text}",
-                    obj.ns(),
+                    "{} an egress rule to namespace `{}` pods {} on port {port_text}",
+                    where_to_add(&egress, obj.ns()),
                     b.ns,
                     label_text(&b.labels)
                 ));
@@ -112,13 +112,23 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                     ),
                 )
                 .hint(format!(
-                    "add an ingress rule in namespace `{}` admitting namespace `{}` pods {} on port {port_text}",
-                    b.ns,
+                    "{} an ingress rule admitting namespace `{}` pods {} on port {port_text}",
+                    where_to_add(&ingress, &b.ns),
                     obj.ns(),
                     label_text(&src_labels)
                 ));
             }
         }
+    }
+}
+
+/// Where the missing rule belongs: the policy made for these pods (a non-empty pod
+/// selector) when there is one, else a new policy in the namespace.
+fn where_to_add(policies: &[&Object], ns: &str) -> String {
+    let own = policies.iter().find(|p| !selector_is_empty(p.spec().and_then(|s| s.get("podSelector"))));
+    match own {
+        Some(p) => format!("add to NetworkPolicy `{}` in `{ns}`", p.name),
+        None => format!("add a NetworkPolicy in `{ns}` selecting these pods with"),
     }
 }
 
