@@ -34,6 +34,11 @@ pub struct Index<'a> {
     pub pdbs: Vec<usize>,
     pub hpas: Vec<usize>,
     pub services: Vec<usize>,
+    /// Tables for the `WRK-` rules (Services incl. operator-made ones, namespaces, pods
+    /// by label, duplicates).
+    pub works: crate::works::WorksIndex<'a>,
+    /// NetworkPolicies indexed for evaluation.
+    pub net: crate::netpol::NetIndex<'a>,
 }
 
 impl<'a> Index<'a> {
@@ -49,6 +54,8 @@ impl<'a> Index<'a> {
             pdbs: Vec::new(),
             hpas: Vec::new(),
             services: Vec::new(),
+            works: crate::works::WorksIndex::new(objects),
+            net: crate::netpol::NetIndex::new(objects),
         };
         for (i, o) in objects.iter().enumerate() {
             ix.by_key.insert((o.kind.as_str(), o.ns(), o.name.as_str()), i);
@@ -93,7 +100,9 @@ impl<'a> Index<'a> {
             return Some(true);
         }
         if kind == "Secret" {
-            if self.produced_secrets.contains(&(ns.to_string(), name.to_string())) {
+            if self.produced_secrets.contains(&(ns.to_string(), name.to_string()))
+                || self.works.operator_secrets.contains(&(ns.to_string(), name.to_string()))
+            {
                 return Some(true);
             }
             if self.secret_producers {

@@ -14,13 +14,16 @@
 //! texts in, and "today" for waiver expiry.
 
 pub mod corpus;
+pub mod credentials;
 pub mod finding;
 pub mod index;
 pub mod model;
+pub mod netpol;
 pub mod output;
 pub mod rules;
 pub mod security_context;
 pub mod waiver;
+pub mod works;
 
 use rayon::prelude::*;
 use skyform_yaml::{Node, Value};
@@ -86,6 +89,9 @@ pub struct Report {
     pub objects: usize,
     /// Documents that are not Kubernetes objects (no `apiVersion`/`kind`).
     pub skipped_documents: usize,
+    /// NetworkPolicy selector/peer evaluations the run made (the connectivity rules' cost;
+    /// tests use it to prove linear growth).
+    pub netpol_evaluations: usize,
 }
 
 impl Report {
@@ -217,6 +223,7 @@ pub fn check<S: AsRef<str> + Sync>(inputs: &[(S, S)], options: &Options) -> Repo
         ))
     });
     findings.dedup();
+    report.netpol_evaluations = index.net.evaluations();
     let (active, waived, expired) = waiver::apply(findings, &options.waivers, options.today);
     report.findings = active;
     report.waived = waived;

@@ -142,10 +142,17 @@ fn missing_references_only_when_the_kind_could_be_present() {
     let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      envFrom:\n        - secretRef: {name: creds}\n";
     assert!(findings(pod, "REF-007").is_empty(), "no Secret in the input: unknowable");
     let with_other = format!("{pod}---\napiVersion: v1\nkind: Secret\nmetadata: {{name: other}}\n");
-    assert_eq!(findings(&with_other, "REF-007").len(), 1);
+    // By default WRK-003 reports it (as an error) and REF-007 stays quiet; with WRK-003
+    // off, REF-007 reports it.
+    assert_eq!(findings(&with_other, "WRK-003").len(), 1);
+    assert!(findings(&with_other, "REF-007").is_empty(), "said once, by WRK-003");
+    let options = Options { disable: vec!["WRK-003".to_string()], ..Options::default() };
+    let without = check(&[("t.yaml", with_other.as_str())], &options);
+    assert_eq!(without.findings.iter().filter(|f| f.rule == "REF-007").count(), 1);
     let produced =
         format!("{with_other}---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {{name: creds}}\n");
     assert!(findings(&produced, "REF-007").is_empty(), "a SealedSecret produces it");
+    assert!(findings(&produced, "WRK-003").is_empty(), "a SealedSecret produces it");
 }
 
 #[test]

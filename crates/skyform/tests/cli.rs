@@ -229,3 +229,15 @@ fn apply_store_credential_values_never_come_from_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NAMESPACE/NAME:KEY"));
 }
+
+#[test]
+fn readme_and_help_agree_on_the_rule_count() {
+    let listed = skyform().args(["check", "--list-rules"]).output().expect("runs");
+    let n = String::from_utf8_lossy(&listed.stdout).lines().count();
+    assert_eq!(n, skyform_check::ALL_RULES.len());
+    let help = skyform().args(["--help"]).output().expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains(&format!("against {n} rules")), "--help does not say {n} rules:\n{help}");
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    assert!(readme.contains(&format!("| {n} rules over any Kubernetes YAML")), "README does not say {n} rules");
+}

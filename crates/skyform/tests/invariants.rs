@@ -78,7 +78,12 @@ fn library_crates_do_no_io() {
             for (line_no, line) in production_lines(&text) {
                 for pattern in FORBIDDEN {
                     if line.contains(pattern) && !ALLOWED.contains(&(name.as_str(), *pattern)) {
-                        violations.push(format!("{}:{line_no}: `{}` in: {}", file.display(), pattern.trim(), line.trim()));
+                        violations.push(format!(
+                            "{}:{line_no}: `{}` in: {}",
+                            file.display(),
+                            pattern.trim(),
+                            line.trim()
+                        ));
                     }
                 }
             }
@@ -91,9 +96,8 @@ fn library_crates_do_no_io() {
 #[test]
 fn the_scan_catches_what_it_forbids() {
     let sample = "fn f() {\n    let t = std::fs::read_to_string(\"x\");\n    // std::env::var in a comment is fine\n}\n#[cfg(test)]\nmod tests { fn g() { println!(\"ok in tests\"); } }\n";
-    let hits: Vec<(usize, &str)> = production_lines(sample)
-        .filter(|(_, l)| FORBIDDEN.iter().any(|p| l.contains(p)))
-        .collect();
+    let hits: Vec<(usize, &str)> =
+        production_lines(sample).filter(|(_, l)| FORBIDDEN.iter().any(|p| l.contains(p))).collect();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].0, 2);
 }

@@ -28,6 +28,8 @@ pub enum Category {
     Reliability,
     Integrity,
     Api,
+    /// Cross-object "will it run" rules (`WRK-`).
+    Works,
 }
 
 /// Where a rule comes from in other frameworks and tools (empty when none).
@@ -58,6 +60,15 @@ impl Cx<'_> {
     /// Whether HA rules apply to this object (forced by options, else by its looks).
     pub fn production(&self, obj: &Object) -> bool {
         self.options.production.unwrap_or_else(|| obj.looks_production())
+    }
+
+    /// Whether the rule `id` runs in this check (so an overlapping rule can leave a
+    /// finding to it instead of reporting the same field twice).
+    pub fn runs(&self, id: &str) -> bool {
+        ALL_RULES.iter().find(|r| r.id == id).is_some_and(|r| {
+            (r.default_enabled || self.options.enable.iter().any(|k| r.is(k) || k == "all"))
+                && !self.options.disable.iter().any(|k| r.is(k))
+        })
     }
 }
 
@@ -278,6 +289,17 @@ mod sec002_secret_via_env;
 mod sec003_secret_in_configmap;
 mod sec004_secret_committed;
 pub mod util;
+mod wrk001_connection_target_missing;
+mod wrk002_connection_blocked;
+mod wrk003_pod_reference_unsatisfied;
+mod wrk004_service_without_ports;
+mod wrk005_namespace_not_created;
+mod wrk006_duplicate_object;
+mod wrk007_probe_cannot_fail;
+mod wrk008_stateful_without_clustering;
+mod wrk009_rwo_volume_shared;
+mod wrk010_non_http_port_behind_ingress;
+mod wrk011_credential_in_plain_config;
 
 /// Every rule, in catalog order.
 pub static ALL_RULES: &[Rule] = &[
@@ -373,4 +395,15 @@ pub static ALL_RULES: &[Rule] = &[
     api007_default_namespace::RULE,
     api008_kube_system_workload::RULE,
     api011_object_name_missing::RULE,
+    wrk001_connection_target_missing::RULE,
+    wrk002_connection_blocked::RULE,
+    wrk003_pod_reference_unsatisfied::RULE,
+    wrk004_service_without_ports::RULE,
+    wrk005_namespace_not_created::RULE,
+    wrk006_duplicate_object::RULE,
+    wrk007_probe_cannot_fail::RULE,
+    wrk008_stateful_without_clustering::RULE,
+    wrk009_rwo_volume_shared::RULE,
+    wrk010_non_http_port_behind_ingress::RULE,
+    wrk011_credential_in_plain_config::RULE,
 ];

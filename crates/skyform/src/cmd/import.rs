@@ -28,7 +28,8 @@ pub struct Args {
     /// Platform name when the compose files have no top-level `name:`
     #[arg(long)]
     pub name: Option<String>,
-    /// Fail with exit code 1, writing nothing, when anything is dropped
+    /// Fail with exit code 1, writing nothing, when anything is dropped or the imported
+    /// stack has error-level check findings
     #[arg(long)]
     pub strict: bool,
     /// Overwrite an existing output file
@@ -87,13 +88,39 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     ui.status(&import.report.render());
     // The importer promises output that compiles; check it before writing anything.
-    if let Err(diags) = skyform_model::compile(&import.platform_yaml) {
-        let source = skyform_spec::SourceFile::new("imported platform.yaml", import.platform_yaml.clone());
-        ui.diagnostics(&diags, &source);
-        ui.error("the imported platform file does not validate (a bug in `skyform import`; please report it)");
-        return Ok(exit::BAD_INPUT);
+    let model = match skyform_model::compile(&import.platform_yaml) {
+        Ok(m) => m,
+        Err(diags) => {
+            let source = skyform_spec::SourceFile::new("imported platform.yaml", import.platform_yaml.clone());
+            ui.diagnostics(&diags, &source);
+            ui.error("the imported platform file does not validate (a bug in `skyform import`; please report it)");
+            return Ok(exit::BAD_INPUT);
+        }
+    };
+    // What the imported stack would fail on once rendered: the render gate's findings,
+    // for every environment on the first declared provider (k3s when none).
+    let provider = model.providers.first().map_or(skyform_model::ProviderName::K3s, |p| p.name);
+    let sets: Vec<super::render::CheckSet> = model
+        .environments
+        .iter()
+        .map(|e| {
+            super::render::CheckSet::new(&e.name, e.production, &super::render::platform_objects(&model, e, provider))
+        })
+        .collect();
+    let source = skyform_spec::SourceFile::new("imported platform.yaml", import.platform_yaml.clone());
+    ui.diagnostics(&super::validate::credential_diagnostics(&import.platform_yaml), &source);
+    let findings = super::render::gate_findings(&sets, &[], ui);
+    if findings > 0 {
+        ui.status(&format!(
+            "the imported stack would fail `skyform render` with {findings} error-level finding{} (listed above); fix them in the platform file",
+            if findings == 1 { "" } else { "s" }
+        ));
     }
     let dropped = import.report.dropped().count();
+    if args.strict && findings > 0 {
+        ui.error(&format!("{findings} error-level findings in the imported stack; nothing written (`--strict`)"));
+        return Ok(exit::FINDINGS);
+    }
     if args.strict && dropped > 0 {
         ui.error(&format!(
             "{dropped} compose item{} dropped; nothing written (`--strict`)",

@@ -182,10 +182,19 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         ui.hint("pass `--out DIR`");
         return Ok(exit::BAD_INPUT);
     }
+    let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
+        envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(&model, e, provider))).collect()
+    };
     let files: Vec<(String, Vec<u8>)> = match args.format {
         RenderFormat::Helm | RenderFormat::Kustomize => {
             let per_env: Vec<skyform_package::EnvObjects> =
                 model.environments.iter().map(|e| (e.name.clone(), platform_objects(&model, e, provider))).collect();
+            let sets: Vec<CheckSet> = model
+                .environments
+                .iter()
+                .zip(&per_env)
+                .map(|(e, (name, objects))| CheckSet::new(name, e.production, objects))
+                .collect();
             let mut package = skyform_package::Package::from_model(&model, &per_env);
             if args.format == RenderFormat::Helm {
                 package = package.with_dependencies(chart_dependencies(&model, provider, &per_env));
@@ -195,22 +204,32 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             } else {
                 skyform_package::kustomize::render(&package)
             };
-            match rendered {
+            let files: Vec<(String, Vec<u8>)> = match rendered {
                 Ok(files) => files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect(),
                 Err(e) => {
                     ui.error(&e.to_string());
                     return Ok(exit::BAD_INPUT);
                 }
+            };
+            if let Some(code) = gate(&sets, &files, args.allow_findings, ui) {
+                return Ok(code);
             }
+            files
         }
         RenderFormat::Gitops => {
-            let mut files: Vec<(String, Vec<u8>)> =
-                skyform_render::output::files(&skyform_addons::bootstrap_objects(&model, provider))
-                    .into_iter()
-                    .map(|f| (format!("bootstrap/{}", f.path), f.contents.into_bytes()))
-                    .collect();
+            let bootstrap = skyform_addons::bootstrap_objects(&model, provider);
+            let mut files: Vec<(String, Vec<u8>)> = skyform_render::output::files(&bootstrap)
+                .into_iter()
+                .map(|f| (format!("bootstrap/{}", f.path), f.contents.into_bytes()))
+                .collect();
             let ci = skyform_addons::ci_workflow(&model);
             files.push((ci.path, ci.contents.into_bytes()));
+            let all: Vec<&Environment> = model.environments.iter().collect();
+            let mut sets = vec![CheckSet::new("bootstrap", false, &bootstrap)];
+            sets.extend(env_sets(&all));
+            if let Some(code) = gate(&sets, &files, args.allow_findings, ui) {
+                return Ok(code);
+            }
             files
         }
         RenderFormat::K8s | RenderFormat::Terraform | RenderFormat::Pulumi => {
@@ -218,15 +237,17 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             match args.format {
                 RenderFormat::K8s => {
                     let objects = platform_objects(&model, env, provider);
-                    let files = skyform_render::output::files(&objects);
-                    if let Some(code) = gate_on_checks(&files, env, args.allow_findings, ui) {
+                    let set = CheckSet::unprefixed(env.production, &objects);
+                    let files: Vec<(String, Vec<u8>)> =
+                        set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
+                    if let Some(code) = gate(std::slice::from_ref(&set), &files, args.allow_findings, ui) {
                         return Ok(code);
                     }
                     if out.is_none() {
                         crate::stdout::write(skyform_render::output::stream(&objects))?;
                         return Ok(exit::OK);
                     }
-                    files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect()
+                    files
                 }
                 _ if skyform_prereqs::is_local(provider) => {
                     ui.error(&format!(
@@ -253,10 +274,15 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
                         &skyform_cost::PlanOptions::default(),
                     )?;
                     let plan = plans.plans.iter().find(|p| p.provider == key);
-                    skyform_terraform::render_format(format, &model, env, provider, plan)?
-                        .into_iter()
-                        .map(|(p, t)| (p, t.into_bytes()))
-                        .collect()
+                    let files: Vec<(String, Vec<u8>)> =
+                        skyform_terraform::render_format(format, &model, env, provider, plan)?
+                            .into_iter()
+                            .map(|(p, t)| (p, t.into_bytes()))
+                            .collect();
+                    if let Some(code) = gate(&[], &files, args.allow_findings, ui) {
+                        return Ok(code);
+                    }
+                    files
                 }
             }
         }
@@ -285,23 +311,73 @@ fn format_name(f: RenderFormat) -> &'static str {
     }
 }
 
-/// Runs `skyform check` on what was rendered. Error-level findings stop the render
-/// (exit 1, nothing written) unless `--allow-findings`; lesser ones are summarised.
-fn gate_on_checks(files: &[skyform_render::RenderedFile], env: &Environment, allow: bool, ui: &Ui) -> Option<u8> {
-    let inputs: Vec<(&str, &str)> = files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect();
-    let options = skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
-    let report = skyform_check::check(&inputs, &options);
-    let errors = report.count(skyform_check::Severity::Error);
+/// One object set the gate checks: an environment's (or the bootstrap's) objects as the
+/// files `render --format k8s` would write, paths prefixed with the set's label.
+pub struct CheckSet {
+    pub production: bool,
+    pub files: Vec<(String, String)>,
+}
+
+impl CheckSet {
+    pub fn new(label: &str, production: bool, objects: &[skyform_render::Object]) -> CheckSet {
+        let files = skyform_render::output::files(objects)
+            .into_iter()
+            .map(|f| (format!("{label}/{}", f.path), f.contents))
+            .collect();
+        CheckSet { production, files }
+    }
+
+    fn unprefixed(production: bool, objects: &[skyform_render::Object]) -> CheckSet {
+        let files = skyform_render::output::files(objects).into_iter().map(|f| (f.path, f.contents)).collect();
+        CheckSet { production, files }
+    }
+}
+
+/// The error-level findings of `skyform check` on every object set, then (when those are
+/// clean) credential-looking values in every output file of the format. Prints them and
+/// returns their count.
+pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) -> usize {
+    let mut errors = 0;
+    for set in sets {
+        let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let options = skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
+        let report = skyform_check::check(&inputs, &options);
+        let n = report.count(skyform_check::Severity::Error);
+        if n > 0 {
+            eprint!("{}", skyform_check::output::text(&report, &inputs, ui.color));
+        }
+        errors += n;
+    }
+    if errors > 0 {
+        return errors;
+    }
+    for (path, bytes) in outputs {
+        let Ok(text) = std::str::from_utf8(bytes) else { continue };
+        for hit in skyform_check::credentials::scan_text(text) {
+            eprintln!(
+                "{path}:{}:{}: error WRK-011 credential-in-plain-config: the output would hold {} in plain text",
+                hit.line,
+                hit.column,
+                hit.what.describe()
+            );
+            errors += 1;
+        }
+    }
+    errors
+}
+
+/// Runs the gate: error-level findings stop the render (exit 1, nothing written) unless
+/// `--allow-findings`.
+fn gate(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], allow: bool, ui: &Ui) -> Option<u8> {
+    let errors = gate_findings(sets, outputs, ui);
     if errors == 0 {
         return None;
     }
-    let text = skyform_check::output::text(&report, &inputs, ui.color);
-    eprint!("{text}");
     if allow {
         ui.status(&format!("writing anyway: {errors} error-level findings (`--allow-findings`)"));
         return None;
     }
-    ui.error(&format!("the rendered manifests have {errors} error-level findings; nothing was written"));
+    ui.error(&format!("the rendered output has {errors} error-level findings; nothing was written"));
     ui.hint("fix the platform file, waive the rule, or pass `--allow-findings`");
     Some(exit::FINDINGS)
 }

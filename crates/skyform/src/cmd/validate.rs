@@ -14,6 +14,29 @@ pub struct Args {
     pub strict: bool,
 }
 
+/// Credential-looking values written in the platform file itself (URL passwords, tokens,
+/// provider keys, private keys), located at the value: they would end up in every
+/// rendered format.
+pub fn credential_diagnostics(text: &str) -> Vec<skyform_spec::Diagnostic> {
+    let Ok(root) = skyform_yaml::parse_document(text) else { return Vec::new() };
+    skyform_check::credentials::scan_yaml(&root)
+        .into_iter()
+        .map(|(span, path, what)| {
+            let mut d = skyform_spec::Diagnostic::error(
+                skyform_spec::Code::InvalidValue,
+                span,
+                format!("`{path}` holds {} in plain text", what.describe()),
+            );
+            d.hints.push(
+                "list the variable under the service's `secrets:` and keep the value in the secrets backend; \
+                 build URLs with `$(VAR)` from it"
+                    .to_string(),
+            );
+            d
+        })
+        .collect()
+}
+
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let source = super::read_source(&args.file)?;
     let loaded = match skyform_spec::load_platform(&source.text) {
@@ -23,7 +46,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
             return Ok(exit::BAD_INPUT);
         }
     };
-    let (model, diags) = skyform_model::lower_with_warnings(&loaded);
+    let (model, mut diags) = skyform_model::lower_with_warnings(&loaded);
+    diags.extend(credential_diagnostics(&source.text));
     ui.diagnostics(&diags, &source);
     let errors = diags.iter().filter(|d| d.severity == skyform_spec::Severity::Error).count();
     if errors > 0 {
