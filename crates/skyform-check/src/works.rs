@@ -321,8 +321,16 @@ pub struct WorksIndex<'a> {
 }
 
 /// Pod labels of a workload as owned pairs.
+///
+/// A CloudNativePG `Cluster`'s pods carry its `inheritedMetadata` labels and the
+/// operator's `cnpg.io/cluster: <name>`.
 pub fn pod_labels(o: &Object) -> Vec<(String, String)> {
-    string_map(o.pod().and_then(|p| p.labels())).into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    let mut labels: Vec<(String, String)> =
+        string_map(o.pod_labels()).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    if o.is_cnpg_cluster() {
+        labels.push(("cnpg.io/cluster".to_string(), o.name.clone()));
+    }
+    labels
 }
 
 /// Container ports (number, name) of a workload's pod template.
@@ -384,7 +392,7 @@ impl<'a> WorksIndex<'a> {
                 }
                 ("postgresql.cnpg.io", "Cluster") => {
                     let name = &o.name;
-                    let base = vec![("cnpg.io/cluster".to_string(), name.clone())];
+                    let base = pod_labels(o);
                     for (suffix, role) in [("rw", Some("primary")), ("ro", Some("replica")), ("r", None)] {
                         let mut labels = base.clone();
                         if let Some(r) = role {

@@ -246,6 +246,9 @@ pub fn rewrite_env(cx: &Ctx<'_>, consumer: &Service) -> (BTreeMap<String, String
                 }
             }
         }
+        if names_an_address(k, &value) {
+            value = qualify_cross_namespace_hosts(cx, consumer, &value);
+        }
         if needs_env {
             moved.push(EnvVar { name: k.clone(), value: Some(value), ..EnvVar::default() });
         } else {
@@ -253,6 +256,37 @@ pub fn rewrite_env(cx: &Ctx<'_>, consumer: &Service) -> (BTreeMap<String, String
         }
     }
     (data, moved)
+}
+
+/// Whether the variable `key` = `value` holds a network address: a URL, or a variable
+/// named like one (`*_HOST`, `*_URL`, `*_ADDR`, …). Only those get host names rewritten, so
+/// a database or bucket that happens to share a service's name is left alone.
+fn names_an_address(key: &str, value: &str) -> bool {
+    const SUFFIXES: [&str; 11] =
+        ["HOST", "HOSTNAME", "HOSTS", "ADDR", "ADDRESS", "URL", "URI", "DSN", "ENDPOINT", "SERVER", "SERVERS"];
+    let key = key.to_ascii_uppercase();
+    value.contains("://") || SUFFIXES.iter().any(|s| key == *s || key.ends_with(&format!("_{s}")))
+}
+
+/// A bare dependency name (`redis-webauthn`, or `postgres-webauthn-rw` after wiring)
+/// only resolves inside its own namespace; from another tier's namespace it becomes
+/// `<name>.<namespace>.svc.cluster.local`, the name cluster DNS answers.
+fn qualify_cross_namespace_hosts(cx: &Ctx<'_>, consumer: &Service, value: &str) -> String {
+    let mut value = value.to_string();
+    for d in &consumer.depends_on {
+        let Some(t) = cx.env.service(&d.service) else { continue };
+        if t.namespace == consumer.namespace || !cx.in_cluster(t) {
+            continue;
+        }
+        let mut names = vec![t.name.clone()];
+        if cnpg(cx, t) {
+            names.push(rw_service_name(&t.name));
+        }
+        for name in names {
+            value = replace_host(&value, &name, &format!("{name}.{}.svc.cluster.local", t.namespace));
+        }
+    }
+    value
 }
 
 /// `env` entries reading the wired variables from their Secrets.
