@@ -96,6 +96,26 @@ pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> 
     out
 }
 
+/// The one object set of an environment that every format (and `apply`, `graph`,
+/// `compliance`) starts from: [`env_objects`] with Argo CD sync waves when the platform
+/// uses Argo CD. The releases that serve its custom resources:
+/// [`prereqs::prerequisites`].
+pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
+    let mut objects = env_objects(model, env, provider);
+    if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
+        let (local_model, local_env);
+        let (model, env) = if skyform_prereqs::is_local(provider) {
+            local_model = skyform_prereqs::local::model(model);
+            local_env = skyform_prereqs::local::environment(env);
+            (&local_model, &local_env)
+        } else {
+            (model, env)
+        };
+        annotate_sync_waves(model, env, &mut objects);
+    }
+    objects
+}
+
 /// What every builder needs: the model, the environment and the provider.
 pub struct Ctx<'a> {
     pub model: &'a Model,

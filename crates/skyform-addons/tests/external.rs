@@ -16,9 +16,15 @@ fn production_streams() -> Vec<(String, String, String)> {
         .map(|(name, m)| {
             let env = m.environment("production").expect("production");
             let p = first_provider(&m);
-            let core = stream(&skyform_render::render_objects(&m, env, p));
-            let add = stream(&skyform_addons::objects(&m, env, p));
-            (name.to_string(), core, add)
+            // The whole object set, split: the add-on objects, and everything else (core
+            // objects, the prerequisites' manifests and the Namespaces they all use).
+            let addons = skyform_addons::objects(&m, env, p);
+            let is_addon = |o: &skyform_render::Object| {
+                addons.iter().any(|a| a.kind == o.kind && a.name == o.name && a.namespace == o.namespace)
+            };
+            let rest: Vec<skyform_render::Object> =
+                skyform_addons::env_objects(&m, env, p).into_iter().filter(|o| !is_addon(o)).collect();
+            (name.to_string(), stream(&rest), stream(&addons))
         })
         .collect()
 }

@@ -60,9 +60,8 @@ fn stacks_render_and_pass_the_checks_in_every_environment() {
         }
         for env in &model.environments {
             for provider in [ProviderName::Aws, ProviderName::Hetzner] {
-                let mut objects = skyform_render::render_objects(&model, env, provider);
-                objects.extend(skyform_addons::objects(&model, env, provider));
-                skyform_render::objects::sort_objects(&mut objects);
+                // The one object set `skyform render` writes.
+                let objects = skyform_addons::platform_objects(&model, env, provider);
                 let files = yaml_of(&objects);
                 let options =
                     skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
@@ -132,8 +131,7 @@ fn dotenv_secret_canaries_reach_no_output() {
     let mut outputs =
         vec![("platform.yaml".to_string(), import.platform_yaml.clone()), ("report".into(), import.report.render())];
     for env in &model.environments {
-        let mut objects = skyform_render::render_objects(&model, env, ProviderName::Aws);
-        objects.extend(skyform_addons::objects(&model, env, ProviderName::Aws));
+        let objects = skyform_addons::platform_objects(&model, env, ProviderName::Aws);
         outputs.extend(yaml_of(&objects).into_iter().map(|(p, t)| (format!("{}/{p}", env.name), t)));
     }
     for (path, text) in &outputs {

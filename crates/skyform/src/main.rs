@@ -48,7 +48,7 @@ enum Command {
     Render(cmd::render::Args),
     /// Print the traffic the rendered NetworkPolicies allow (Mermaid or DOT)
     Graph(cmd::graph::Args),
-    /// Check any Kubernetes manifests (files, folders, stdin) against 102 rules, including whether they can run
+    /// Check any Kubernetes manifests (files, folders, stdin) against 103 rules, including whether they can run
     Check(cmd::check::Args),
     /// Cheapest correct node pools per provider, priced side by side
     Plan(cmd::plan::Args),

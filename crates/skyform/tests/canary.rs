@@ -60,7 +60,7 @@ fn no_format_writes_a_credential() {
             assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
             assert!(written.is_empty(), "{format}: refused but wrote {written:?}");
             assert!(
-                stderr.contains("WRK-011") && stderr.contains("password in URL userinfo"),
+                stderr.contains("WRK-011") && stderr.contains("GitHub token"),
                 "{format}: refused without naming the credential:\n{stderr}"
             );
         }

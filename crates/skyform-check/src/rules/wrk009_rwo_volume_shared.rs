@@ -39,7 +39,14 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         if modes.is_empty() || modes.iter().any(|m| matches!(*m, "ReadWriteMany" | "ReadOnlyMany")) {
             continue;
         }
-        let others = cx.index.works.claim_users(obj.ns(), claim).into_iter().filter(|o| !std::ptr::eq(*o, obj)).count();
+        let users: Vec<&Object> =
+            cx.index.works.claim_users(obj.ns(), claim).into_iter().filter(|o| !std::ptr::eq(*o, obj)).collect();
+        // Pods that must all run on one node may share a ReadWriteOnce claim: each user
+        // requires (pod affinity on the node) the pods of every user, itself included.
+        if colocated(obj, obj) && users.iter().all(|u| colocated(obj, u) && colocated(u, obj)) {
+            continue;
+        }
+        let others = users.len();
         if many || others > 0 {
             let why = if obj.kind == "DaemonSet" {
                 "a DaemonSet runs one pod per node".to_string()
@@ -53,4 +60,27 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
             out.at(claim_node.span, format!("claim `{claim}` is {} but {why}", modes.join("/")));
         }
     }
+}
+
+/// Whether `a`'s pods are required to run on the node of `b`'s pods: a required pod-affinity
+/// term on `kubernetes.io/hostname`, in `a`'s namespace, whose selector matches `b`'s pods.
+fn colocated(a: &Object, b: &Object) -> bool {
+    if a.ns() != b.ns() {
+        return false;
+    }
+    let Some(pod) = a.pod() else { return false };
+    let labels = b.pod().and_then(|p| p.labels());
+    let terms = pod
+        .get("affinity")
+        .and_then(|x| x.get("podAffinity"))
+        .and_then(|x| x.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
+    terms.iter().any(|t| {
+        text(Some(t), "topologyKey") == Some("kubernetes.io/hostname")
+            && t.get("namespaces").is_none()
+            && t.get("namespaceSelector").is_none()
+            && t.get("labelSelector")
+                .is_some_and(|sel| !selector_is_empty(Some(sel)) && label_selector_matches(sel, labels))
+    })
 }

@@ -25,19 +25,11 @@ pub fn platform_text(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The complete object set of every environment, as `skyform render` passes it.
+/// The complete object set of every environment, as `skyform render` passes it (the one
+/// library function every format starts from).
 pub fn env_objects(model: &skyform_model::Model, provider: &str) -> Vec<EnvObjects> {
     let p = skyform_render::parse_provider(provider).unwrap_or_else(|| panic!("unknown provider {provider}"));
-    model
-        .environments
-        .iter()
-        .map(|e| {
-            let mut objs = skyform_render::render_objects(model, e, p);
-            objs.extend(skyform_addons::objects(model, e, p));
-            skyform_render::objects::sort_objects(&mut objs);
-            (e.name.clone(), objs)
-        })
-        .collect()
+    model.environments.iter().map(|e| (e.name.clone(), skyform_addons::platform_objects(model, e, p))).collect()
 }
 
 pub fn compile(text: &str) -> skyform_model::Model {

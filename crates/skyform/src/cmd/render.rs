@@ -49,32 +49,20 @@ pub struct Args {
     /// Write the manifests even when `skyform check` finds error-level problems in them
     #[arg(long)]
     pub allow_findings: bool,
+    /// Render the whole matrix in one call, in parallel: every environment × every declared
+    /// provider × each `--formats` entry, into `--out DIR/<provider>/<format>[/<env>]`
+    /// (one atomic replacement of DIR; nothing is written if any part fails)
+    #[arg(long, requires = "out", conflicts_with_all = ["env", "provider", "format"])]
+    pub all: bool,
+    /// Formats of `--all` (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "k8s,helm,kustomize", requires = "all")]
+    pub formats: Vec<RenderFormat>,
 }
 
-/// Every object of `env` on `provider`: the core renderer's and the add-ons', plus the
-/// prerequisites' manifests and a Namespace for every namespace used, in canonical
-/// order, with Argo CD sync waves when the platform uses Argo CD. The releases that
-/// serve its custom resources: [`skyform_addons::prereqs::prerequisites`]. This is the one object
-/// set that every format (and `apply`) starts from.
+/// The one object set every format (and `apply`) starts from; see
+/// [`skyform_addons::platform_objects`].
 pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<skyform_render::Object> {
-    // A local kind cluster runs the same platform with one replica and a self-signed issuer.
-    let (local_model, local_env);
-    let (model, env) = if skyform_prereqs::is_local(provider) {
-        local_model = skyform_prereqs::local::model(model);
-        local_env = skyform_prereqs::local::environment(env);
-        (&local_model, &local_env)
-    } else {
-        (model, env)
-    };
-    let mut objects = skyform_render::render_objects(model, env, provider);
-    objects.extend(skyform_addons::objects(model, env, provider));
-    // What the objects need installed adds its manifests and every missing Namespace.
-    skyform_addons::prereqs::complete(model, env, provider, &mut objects);
-    skyform_render::objects::sort_objects(&mut objects);
-    if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
-        skyform_addons::annotate_sync_waves(model, env, &mut objects);
-    }
-    objects
+    skyform_addons::platform_objects(model, env, provider)
 }
 
 /// The prerequisites of every environment as dependencies of the umbrella chart.
@@ -173,119 +161,44 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
+    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
+    if args.all {
+        let Some(out) = out else {
+            ui.error("`--all` writes a folder");
+            ui.hint("pass `--out DIR`");
+            return Ok(exit::BAD_INPUT);
+        };
+        return render_matrix(&model, &args.formats, out, args.allow_findings, ui);
+    }
     let Some(provider) = select_provider(&model, args.provider.as_deref(), None, ui) else {
         return Ok(exit::BAD_INPUT);
     };
-    let out = args.out.as_deref().filter(|p| *p != Path::new("-"));
     if args.format != RenderFormat::K8s && out.is_none() {
         ui.error(&format!("`--format {}` writes a folder", format_name(args.format)));
         ui.hint("pass `--out DIR`");
         return Ok(exit::BAD_INPUT);
     }
-    let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
-        envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(&model, e, provider))).collect()
+    let env = if matches!(args.format, RenderFormat::K8s | RenderFormat::Terraform | RenderFormat::Pulumi) {
+        let Some(env) = select_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
+        Some(env)
+    } else {
+        None
     };
-    let files: Vec<(String, Vec<u8>)> = match args.format {
-        RenderFormat::Helm | RenderFormat::Kustomize => {
-            let per_env: Vec<skyform_package::EnvObjects> =
-                model.environments.iter().map(|e| (e.name.clone(), platform_objects(&model, e, provider))).collect();
-            let sets: Vec<CheckSet> = model
-                .environments
-                .iter()
-                .zip(&per_env)
-                .map(|(e, (name, objects))| CheckSet::new(name, e.production, objects))
-                .collect();
-            let mut package = skyform_package::Package::from_model(&model, &per_env);
-            if args.format == RenderFormat::Helm {
-                package = package.with_dependencies(chart_dependencies(&model, provider, &per_env));
-            }
-            let rendered = if args.format == RenderFormat::Helm {
-                skyform_package::helm::render(&package)
-            } else {
-                skyform_package::kustomize::render(&package)
-            };
-            let files: Vec<(String, Vec<u8>)> = match rendered {
-                Ok(files) => files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect(),
-                Err(e) => {
-                    ui.error(&e.to_string());
-                    return Ok(exit::BAD_INPUT);
-                }
-            };
-            if let Some(code) = gate(&sets, &files, args.allow_findings, ui) {
-                return Ok(code);
-            }
-            files
+    if args.format == RenderFormat::K8s && out.is_none() {
+        let Some(env) = env else { return Ok(exit::BAD_INPUT) };
+        let objects = platform_objects(&model, env, provider);
+        let set = CheckSet::unprefixed(env.production, &objects);
+        let files: Vec<(String, Vec<u8>)> =
+            set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
+        if let Some(code) = gate(std::slice::from_ref(&set), &files, args.allow_findings, ui) {
+            return Ok(code);
         }
-        RenderFormat::Gitops => {
-            let bootstrap = skyform_addons::bootstrap_objects(&model, provider);
-            let mut files: Vec<(String, Vec<u8>)> = skyform_render::output::files(&bootstrap)
-                .into_iter()
-                .map(|f| (format!("bootstrap/{}", f.path), f.contents.into_bytes()))
-                .collect();
-            let ci = skyform_addons::ci_workflow(&model);
-            files.push((ci.path, ci.contents.into_bytes()));
-            let all: Vec<&Environment> = model.environments.iter().collect();
-            let mut sets = vec![CheckSet::new("bootstrap", false, &bootstrap)];
-            sets.extend(env_sets(&all));
-            if let Some(code) = gate(&sets, &files, args.allow_findings, ui) {
-                return Ok(code);
-            }
-            files
-        }
-        RenderFormat::K8s | RenderFormat::Terraform | RenderFormat::Pulumi => {
-            let Some(env) = select_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
-            match args.format {
-                RenderFormat::K8s => {
-                    let objects = platform_objects(&model, env, provider);
-                    let set = CheckSet::unprefixed(env.production, &objects);
-                    let files: Vec<(String, Vec<u8>)> =
-                        set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
-                    if let Some(code) = gate(std::slice::from_ref(&set), &files, args.allow_findings, ui) {
-                        return Ok(code);
-                    }
-                    if out.is_none() {
-                        crate::stdout::write(skyform_render::output::stream(&objects))?;
-                        return Ok(exit::OK);
-                    }
-                    files
-                }
-                _ if skyform_prereqs::is_local(provider) => {
-                    ui.error(&format!(
-                        "`--provider {}` is a local cluster: there is no infrastructure for {} to create",
-                        skyform_render::provider_name(provider),
-                        format_name(args.format)
-                    ));
-                    ui.hint("create the cluster with `kind create cluster`, then `skyform apply --provider kind`");
-                    return Ok(exit::BAD_INPUT);
-                }
-                _ => {
-                    let format = if args.format == RenderFormat::Terraform {
-                        skyform_terraform::Format::Terraform
-                    } else {
-                        skyform_terraform::Format::Pulumi
-                    };
-                    let key = skyform_terraform::provider_key(provider);
-                    let catalog = skyform_cost::Catalog::embedded()?;
-                    let plans = skyform_cost::plan_environment(
-                        &model,
-                        env,
-                        &[key.to_owned()],
-                        &catalog,
-                        &skyform_cost::PlanOptions::default(),
-                    )?;
-                    let plan = plans.plans.iter().find(|p| p.provider == key);
-                    let files: Vec<(String, Vec<u8>)> =
-                        skyform_terraform::render_format(format, &model, env, provider, plan)?
-                            .into_iter()
-                            .map(|(p, t)| (p, t.into_bytes()))
-                            .collect();
-                    if let Some(code) = gate(&[], &files, args.allow_findings, ui) {
-                        return Ok(code);
-                    }
-                    files
-                }
-            }
-        }
+        crate::stdout::write(skyform_render::output::stream(&objects))?;
+        return Ok(exit::OK);
+    }
+    let files = match render_files(&model, provider, args.format, env, args.allow_findings, ui)? {
+        Ok(files) => files,
+        Err(code) => return Ok(code),
     };
     let Some(out) = out else { return Ok(exit::BAD_INPUT) };
     super::write_tree_atomic(out, &files)?;
@@ -298,6 +211,197 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         out.display()
     ));
     Ok(exit::OK)
+}
+
+/// Whether a format packages every environment into one output (helm, kustomize, gitops)
+/// rather than one output per environment.
+fn packages_every_environment(format: RenderFormat) -> bool {
+    matches!(format, RenderFormat::Helm | RenderFormat::Kustomize | RenderFormat::Gitops)
+}
+
+/// `render --all`: every environment × declared provider × format, rendered and gated in
+/// parallel, then written in one atomic replacement of `out`. A failing part is reported
+/// (each part prints its own findings) and nothing is written.
+fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: bool, ui: &Ui) -> Result<u8> {
+    use rayon::prelude::*;
+    let mut providers: Vec<ProviderName> = model.providers.iter().map(|p| p.name).collect();
+    providers.sort();
+    providers.dedup();
+    if providers.is_empty() {
+        ui.error(&format!("platform `{}` declares no providers", model.name));
+        ui.hint("list the targets under `spec.providers`");
+        return Ok(exit::BAD_INPUT);
+    }
+    let mut formats = formats.to_vec();
+    formats.sort_by_key(|f| format_name(*f));
+    formats.dedup();
+    // (provider, format, environment or None for formats that package every environment)
+    let mut jobs: Vec<(ProviderName, RenderFormat, Option<&Environment>)> = Vec::new();
+    for &p in &providers {
+        for &f in &formats {
+            if matches!(f, RenderFormat::Terraform | RenderFormat::Pulumi) && skyform_prereqs::is_local(p) {
+                continue;
+            }
+            if packages_every_environment(f) {
+                jobs.push((p, f, None));
+            } else {
+                jobs.extend(model.environments.iter().map(|e| (p, f, Some(e))));
+            }
+        }
+    }
+    let results: Vec<Result<std::result::Result<Vec<(String, Vec<u8>)>, u8>>> = jobs
+        .par_iter()
+        .map(|&(p, f, env)| {
+            let prefix = match env {
+                Some(e) => format!("{}/{}/{}", skyform_render::provider_name(p), format_name(f), e.name),
+                None => format!("{}/{}", skyform_render::provider_name(p), format_name(f)),
+            };
+            render_files(model, p, f, env, allow, ui)
+                .map(|r| r.map(|files| files.into_iter().map(|(path, b)| (format!("{prefix}/{path}"), b)).collect()))
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut failed = None;
+    for ((p, f, env), result) in jobs.iter().zip(results) {
+        match result? {
+            Ok(part) => files.extend(part),
+            Err(code) => {
+                ui.error(&format!(
+                    "`{}` on {} ({}) did not render",
+                    env.map_or(model.name.as_str(), |e| e.name.as_str()),
+                    skyform_render::provider_name(*p),
+                    format_name(*f)
+                ));
+                failed = Some(failed.map_or(code, |c: u8| c.max(code)));
+            }
+        }
+    }
+    if let Some(code) = failed {
+        ui.hint("nothing was written");
+        return Ok(code);
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    super::write_tree_atomic(out, &files)?;
+    ui.status(&format!(
+        "wrote {} files: {} renders ({} providers × {} formats) into `{}`",
+        files.len(),
+        jobs.len(),
+        providers.len(),
+        formats.len(),
+        out.display()
+    ));
+    Ok(exit::OK)
+}
+
+/// The files of one format for one provider (and, for k8s/terraform/pulumi, one
+/// environment), gated by `skyform check`; `Err(code)` when the gate or the input refuses.
+fn render_files(
+    model: &Model,
+    provider: ProviderName,
+    format: RenderFormat,
+    env: Option<&Environment>,
+    allow: bool,
+    ui: &Ui,
+) -> Result<std::result::Result<Vec<(String, Vec<u8>)>, u8>> {
+    let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
+        envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(model, e, provider))).collect()
+    };
+    let files: Vec<(String, Vec<u8>)> = match format {
+        RenderFormat::Helm | RenderFormat::Kustomize => {
+            let per_env: Vec<skyform_package::EnvObjects> =
+                model.environments.iter().map(|e| (e.name.clone(), platform_objects(model, e, provider))).collect();
+            let sets: Vec<CheckSet> = model
+                .environments
+                .iter()
+                .zip(&per_env)
+                .map(|(e, (name, objects))| CheckSet::new(name, e.production, objects))
+                .collect();
+            let mut package = skyform_package::Package::from_model(model, &per_env);
+            if format == RenderFormat::Helm {
+                package = package.with_dependencies(chart_dependencies(model, provider, &per_env));
+            }
+            let rendered = if format == RenderFormat::Helm {
+                skyform_package::helm::render(&package)
+            } else {
+                skyform_package::kustomize::render(&package)
+            };
+            let files: Vec<(String, Vec<u8>)> = match rendered {
+                Ok(files) => files.into_iter().map(|f| (f.path, f.contents.into_bytes())).collect(),
+                Err(e) => {
+                    ui.error(&e.to_string());
+                    return Ok(Err(exit::BAD_INPUT));
+                }
+            };
+            if let Some(code) = gate(&sets, &files, allow, ui) {
+                return Ok(Err(code));
+            }
+            files
+        }
+        RenderFormat::Gitops => {
+            let bootstrap = skyform_addons::bootstrap_objects(model, provider);
+            let mut files: Vec<(String, Vec<u8>)> = skyform_render::output::files(&bootstrap)
+                .into_iter()
+                .map(|f| (format!("bootstrap/{}", f.path), f.contents.into_bytes()))
+                .collect();
+            let ci = skyform_addons::ci_workflow(model);
+            files.push((ci.path, ci.contents.into_bytes()));
+            let all: Vec<&Environment> = model.environments.iter().collect();
+            let mut sets = vec![CheckSet::new("bootstrap", false, &bootstrap)];
+            sets.extend(env_sets(&all));
+            if let Some(code) = gate(&sets, &files, allow, ui) {
+                return Ok(Err(code));
+            }
+            files
+        }
+        RenderFormat::K8s => {
+            let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
+            let objects = platform_objects(model, env, provider);
+            let set = CheckSet::unprefixed(env.production, &objects);
+            let files: Vec<(String, Vec<u8>)> =
+                set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
+            if let Some(code) = gate(std::slice::from_ref(&set), &files, allow, ui) {
+                return Ok(Err(code));
+            }
+            files
+        }
+        RenderFormat::Terraform | RenderFormat::Pulumi => {
+            let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
+            if skyform_prereqs::is_local(provider) {
+                ui.error(&format!(
+                    "`--provider {}` is a local cluster: there is no infrastructure for {} to create",
+                    skyform_render::provider_name(provider),
+                    format_name(format)
+                ));
+                ui.hint("create the cluster with `kind create cluster`, then `skyform apply --provider kind`");
+                return Ok(Err(exit::BAD_INPUT));
+            }
+            let tf_format = if format == RenderFormat::Terraform {
+                skyform_terraform::Format::Terraform
+            } else {
+                skyform_terraform::Format::Pulumi
+            };
+            let key = skyform_terraform::provider_key(provider);
+            let catalog = skyform_cost::Catalog::embedded()?;
+            let plans = skyform_cost::plan_environment(
+                model,
+                env,
+                &[key.to_owned()],
+                &catalog,
+                &skyform_cost::PlanOptions::default(),
+            )?;
+            let plan = plans.plans.iter().find(|p| p.provider == key);
+            let files: Vec<(String, Vec<u8>)> =
+                skyform_terraform::render_format(tf_format, model, env, provider, plan)?
+                    .into_iter()
+                    .map(|(p, t)| (p, t.into_bytes()))
+                    .collect();
+            if let Some(code) = gate(&[], &files, allow, ui) {
+                return Ok(Err(code));
+            }
+            files
+        }
+    };
+    Ok(Ok(files))
 }
 
 fn format_name(f: RenderFormat) -> &'static str {
