@@ -100,7 +100,8 @@ fn golden_files() {
         "charts/api/templates/_helpers.tpl",
         "charts/api/templates/deployment-health-api.yaml",
         "charts/api/templates/horizontalpodautoscaler-health-api.yaml",
-        "charts/data/templates/statefulset-postgres-health.yaml",
+        "charts/data/templates/cluster-postgres-health.yaml",
+        "charts/data/templates/statefulset-redis-health.yaml",
         "templates/NOTES.txt",
     ] {
         insta::assert_snapshot!(
