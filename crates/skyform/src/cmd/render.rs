@@ -213,6 +213,12 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// Output files: (path relative to the output folder, contents).
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The files of one render, or the exit code when its input or its gate refused.
+type Rendered = std::result::Result<Files, u8>;
+
 /// Whether a format packages every environment into one output (helm, kustomize, gitops)
 /// rather than one output per environment.
 fn packages_every_environment(format: RenderFormat) -> bool {
@@ -249,7 +255,7 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
             }
         }
     }
-    let results: Vec<Result<std::result::Result<Vec<(String, Vec<u8>)>, u8>>> = jobs
+    let results: Vec<Result<Rendered>> = jobs
         .par_iter()
         .map(|&(p, f, env)| {
             let prefix = match env {
@@ -302,7 +308,7 @@ fn render_files(
     env: Option<&Environment>,
     allow: bool,
     ui: &Ui,
-) -> Result<std::result::Result<Vec<(String, Vec<u8>)>, u8>> {
+) -> Result<Rendered> {
     let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
         envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(model, e, provider))).collect()
     };
