@@ -545,9 +545,29 @@ impl<'a> Loader<'a> {
             {
                 active.push(s);
             } else {
-                inactive.push((s.key.clone(), s.key_loc, own));
+                inactive.push((s.key.clone(), s.key_loc, own, s));
             }
         }
+        // As `docker compose up` starts the dependencies of the services it starts, a
+        // service of an inactive profile is imported when an active one needs it: names it
+        // in `depends_on`/`links`, or is configured to connect to it (a URL or `host:port`
+        // in its environment). Otherwise the imported app would point at nothing.
+        loop {
+            let needed: Vec<usize> = inactive
+                .iter()
+                .enumerate()
+                .filter(|(_, (key, ..))| active.iter().any(|a| needs_service(&a.value, key)))
+                .map(|(i, _)| i)
+                .collect();
+            if needed.is_empty() {
+                break;
+            }
+            for i in needed.into_iter().rev() {
+                let (.., s) = inactive.remove(i);
+                active.push(s);
+            }
+        }
+        let inactive = inactive.into_iter().map(|(key, loc, own, _)| (key, loc, own)).collect();
         Project { name, services: active, inactive, volumes, secrets, configs }
     }
 
@@ -915,6 +935,51 @@ fn merge_keyed(base: &CNode, over: &CNode, key: fn(&CNode) -> String) -> CNode {
         }
         _ => over.clone(),
     }
+}
+
+/// Whether the service definition `svc` depends on, links to, or is configured (by a URL
+/// or `host:port` in its environment) to connect to the service `name`.
+fn needs_service(svc: &CNode, name: &str) -> bool {
+    let listed = |key: &str| -> bool {
+        match svc.get(key) {
+            Some(n) => match (n.as_seq(), n.as_map()) {
+                (Some(items), _) => items
+                    .iter()
+                    .filter_map(CNode::scalar_text)
+                    .any(|t| t == name || t.split_once(':').is_some_and(|(service, _)| service == name)),
+                (_, Some(entries)) => entries.iter().any(|e| e.key == name),
+                _ => false,
+            },
+            None => false,
+        }
+    };
+    if listed("depends_on") || listed("links") {
+        return true;
+    }
+    let mut texts = Vec::new();
+    if let Some(env) = svc.get("environment") {
+        match (env.as_map(), env.as_seq()) {
+            (Some(entries), _) => texts.extend(entries.iter().filter_map(|e| e.value.scalar_text())),
+            (_, Some(items)) => texts.extend(
+                items
+                    .iter()
+                    .filter_map(CNode::scalar_text)
+                    .filter_map(|t| t.split_once('=').map(|(_, v)| v.to_string())),
+            ),
+            _ => {}
+        }
+    }
+    texts.iter().any(|t| names_host(t, name))
+}
+
+/// Whether `text` names `host` as a network address: `scheme://[user@]host[:port][/…]` or
+/// `host:port`.
+fn names_host(text: &str, host: &str) -> bool {
+    let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (h, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
+    h == host && (text.contains("://") || port.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())))
 }
 
 #[cfg(test)]
