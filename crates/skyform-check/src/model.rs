@@ -337,7 +337,11 @@ pub fn map_selector_matches(selector: &[(&str, String)], labels: Option<&Node>) 
 /// An empty selector matches everything, as in NetworkPolicy and PDB.
 pub fn label_selector_matches(selector: &Node, labels: Option<&Node>) -> bool {
     let labels = string_map(labels);
-    let has = |k: &str| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| v.as_str());
+    selector_matches_lookup(selector, |k| labels.iter().find(|(lk, _)| *lk == k).map(|(_, v)| v.as_str()))
+}
+
+/// [`label_selector_matches`] over any label lookup: `has(key)` is the pod's value of `key`.
+pub fn selector_matches_lookup<'l>(selector: &Node, has: impl Fn(&str) -> Option<&'l str>) -> bool {
     for (k, v) in string_map(selector.get("matchLabels")) {
         if has(k) != Some(v.as_str()) {
             return false;

@@ -87,29 +87,7 @@ pub struct NetIndex<'a> {
 /// Whether a `metav1.LabelSelector` matches a label set given as pairs (empty selector
 /// matches everything).
 pub fn selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
-    let has = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
-    for (k, v) in string_map(selector.get("matchLabels")) {
-        if has(k) != Some(v.as_str()) {
-            return false;
-        }
-    }
-    for expr in selector.get("matchExpressions").and_then(Node::as_seq).unwrap_or(&[]) {
-        let key = expr.get("key").and_then(Node::as_str).unwrap_or("");
-        let op = expr.get("operator").and_then(Node::as_str).unwrap_or("");
-        let values: Vec<String> =
-            expr.get("values").and_then(Node::as_seq).unwrap_or(&[]).iter().filter_map(Node::scalar_text).collect();
-        let ok = match op {
-            "In" => has(key).is_some_and(|v| values.iter().any(|x| x == v)),
-            "NotIn" => has(key).is_none_or(|v| !values.iter().any(|x| x == v)),
-            "Exists" => has(key).is_some(),
-            "DoesNotExist" => has(key).is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
+    crate::model::selector_matches_lookup(selector, |k| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str()))
 }
 
 fn policy_types(spec: &Node) -> Vec<&str> {

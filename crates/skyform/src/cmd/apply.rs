@@ -88,16 +88,18 @@ pub struct Args {
 /// Flags about prerequisite releases, shared by `apply` and `diff`.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct PrereqArgs {
-    /// Extra prerequisite releases: a YAML list of {name, namespace, chart, repo, version,
+    /// Prerequisite releases to install instead of the version table's (a private chart
+    /// mirror, your own pins): a YAML list of {name, namespace, chart, repo, version,
     /// values_yaml, provides_groups, wave} (chart may be a local path when repo is empty)
     #[arg(long, value_name = "FILE")]
     pub releases: Option<PathBuf>,
 }
 
 impl PrereqArgs {
-    /// The releases of `--releases` (none without it).
-    pub fn extra_releases(&self) -> Result<Vec<Release>> {
-        let Some(path) = &self.releases else { return Ok(Vec::new()) };
+    /// The releases to install: those of `--releases` when given, otherwise `table` (the
+    /// version table's releases for the object set).
+    pub fn releases_or(&self, table: Vec<Release>) -> Result<Vec<Release>> {
+        let Some(path) = &self.releases else { return Ok(table) };
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let list: Vec<Release> = serde_saphyr::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{}: not a list of releases: {e}", path.display()))?;
@@ -317,7 +319,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases.extend(args.prereqs.extra_releases()?);
+    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
     let credentials = store_credentials(&args.store_credential)?;
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);

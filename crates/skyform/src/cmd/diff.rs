@@ -50,7 +50,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases.extend(args.prereqs.extra_releases()?);
+    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
     let session = match connect(&args.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
