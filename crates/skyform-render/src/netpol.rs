@@ -486,15 +486,7 @@ pub fn allowed_flows(objects: &[Object], model: &Model) -> BTreeSet<Flow> {
 /// namespace, label and address, and then checks each candidate on both sides exactly as
 /// [`Policies::egress_allows`] and [`Policies::ingress_allows`] do.
 pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
-    let mut candidates = policies.mentioned_ports();
-    for e in eps {
-        for (n, pr, _) in e.ports.iter().flatten() {
-            candidates.insert((*n, pr.clone()));
-        }
-    }
-    for extra in [22u16, 80, 443, 6443] {
-        candidates.insert((extra, "TCP".into()));
-    }
+    let candidates = candidate_ports(policies, eps);
     let index = EndpointIndex::new(eps);
     let by_ns = policies.by_namespace();
     let selected = |e: &Endpoint, direction: &str| -> Vec<&NetworkPolicy> {
@@ -566,6 +558,21 @@ pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
         }
     }
     out
+}
+
+/// The (port, protocol) pairs worth trying: every port a policy names, every port an
+/// endpoint listens on, and the usual suspects (SSH, HTTP(S), the API server).
+fn candidate_ports(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<(u16, String)> {
+    let mut candidates = policies.mentioned_ports();
+    for e in eps {
+        for (n, pr, _) in e.ports.iter().flatten() {
+            candidates.insert((*n, pr.clone()));
+        }
+    }
+    for extra in [22u16, 80, 443, 6443] {
+        candidates.insert((extra, "TCP".into()));
+    }
+    candidates
 }
 
 /// Whether policy `p` selects pods with `labels` for `direction` (`Ingress`/`Egress`).
@@ -692,15 +699,7 @@ mod tests {
 
     /// The definition: every pair of endpoints, every candidate port, both sides checked.
     fn evaluate_every_pair(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
-        let mut candidates = policies.mentioned_ports();
-        for e in eps {
-            for (n, pr, _) in e.ports.iter().flatten() {
-                candidates.insert((*n, pr.clone()));
-            }
-        }
-        for extra in [22u16, 80, 443, 6443] {
-            candidates.insert((extra, "TCP".into()));
-        }
+        let candidates = candidate_ports(policies, eps);
         let mut out = BTreeSet::new();
         for src in eps {
             for dst in eps {
