@@ -6,6 +6,9 @@
 
 use std::io::Write as _;
 
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
@@ -13,7 +16,7 @@ fn main() -> std::io::Result<()> {
         std::process::exit(2);
     };
     let num = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
-    let corpus = skyform_check::corpus::generate(num(2, 1) as u64, num(1, 10_000), num(3, 50));
+    let corpus = corpus::generate(num(2, 1) as u64, num(1, 10_000), num(3, 50));
     let dir = std::path::Path::new(dir);
     std::fs::create_dir_all(dir)?;
     for (name, text) in &corpus.files {

@@ -13,7 +13,6 @@
 //! Nothing here reads files, the terminal, the clock or the environment: the CLI passes
 //! texts in, and "today" for waiver expiry.
 
-pub mod corpus;
 pub mod credentials;
 pub mod finding;
 pub mod index;

@@ -14,6 +14,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use skyform_check::model::CLUSTER_SCOPED;
 use skyform_check::{ALL_RULES, Options, check};
 
@@ -82,7 +85,7 @@ fn checkov_agreement() {
     std::fs::create_dir_all(dir.join("scan")).unwrap_or_else(|e| panic!("{e}"));
 
     // 1. The generated corpus.
-    let corpus = skyform_check::corpus::generate(11, 400, 20);
+    let corpus = corpus::generate(11, 400, 20);
     for (name, text) in &corpus.files {
         std::fs::write(dir.join("scan").join(name), text).unwrap_or_else(|e| panic!("{e}"));
     }

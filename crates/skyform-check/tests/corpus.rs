@@ -1,7 +1,10 @@
 //! The seeded corpus generator: deterministic, and every violation it injects is found
 //! by the rule it names, on the object it names.
 
-use skyform_check::corpus::generate;
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use corpus::generate;
 use skyform_check::{Options, check};
 
 #[test]

@@ -1,6 +1,9 @@
 //! Nothing panics on any input: random bytes, truncated manifests, type-confused trees.
 
-use skyform_check::corpus::{Rng, generate};
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use corpus::{Rng, generate};
 use skyform_check::{Options, check};
 
 fn run(text: &str) {

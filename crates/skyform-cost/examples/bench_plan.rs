@@ -4,7 +4,10 @@
 
 use std::time::Instant;
 
-use skyform_cost::{Catalog, PlanOptions, fixtures, plan_all, plan_environment};
+#[path = "../tests/support/fixtures.rs"]
+mod fixtures;
+
+use skyform_cost::{Catalog, PlanOptions, plan_all, plan_environment};
 
 const EXAMPLES: [(&str, &str); 2] = [
     ("health-platform", include_str!("../../../examples/health-platform/platform.yaml")),

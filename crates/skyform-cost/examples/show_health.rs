@@ -1,5 +1,8 @@
 //! Prints the health-platform production plans (a quick look for developers).
-use skyform_cost::{Catalog, PlanOptions, fixtures, plan_all};
+#[path = "../tests/support/fixtures.rs"]
+mod fixtures;
+
+use skyform_cost::{Catalog, PlanOptions, plan_all};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let catalog = Catalog::embedded()?;

@@ -57,6 +57,24 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Defines a priced catalog row: the fields given, then its provenance, which ends
+/// every such row: a `note`, the `source` page, the date it was read (`as_of`) and
+/// whether the price is `unverified`.
+macro_rules! priced_row {
+    ($(#[$attr:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        pub struct $name {
+            $($fields)*
+            #[serde(default)]
+            pub note: String,
+            pub source: String,
+            pub as_of: String,
+            #[serde(default)]
+            pub unverified: bool,
+        }
+    };
+}
+
 /// Provider-level facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,86 +99,70 @@ fn default_max_pods() -> u32 {
     110
 }
 
-/// The managed control-plane fee, or the self-managed control-plane nodes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ControlPlane {
-    /// Fee of the default (non-HA) tier.
-    pub monthly_usd: f64,
-    /// Fee of the HA / SLA tier used for production, when sourced.
-    #[serde(default)]
-    pub ha_monthly_usd: Option<f64>,
-    /// Self-managed clusters: the instance type of control-plane nodes.
-    #[serde(default)]
-    pub self_managed_instance: Option<String>,
-    /// Self-managed clusters: control-plane nodes outside production.
-    #[serde(default)]
-    pub self_managed_nodes: u32,
-    /// Self-managed clusters: control-plane nodes in production.
-    #[serde(default)]
-    pub self_managed_nodes_ha: u32,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// The managed control-plane fee, or the self-managed control-plane nodes.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ControlPlane {
+        /// Fee of the default (non-HA) tier.
+        pub monthly_usd: f64,
+        /// Fee of the HA / SLA tier used for production, when sourced.
+        #[serde(default)]
+        pub ha_monthly_usd: Option<f64>,
+        /// Self-managed clusters: the instance type of control-plane nodes.
+        #[serde(default)]
+        pub self_managed_instance: Option<String>,
+        /// Self-managed clusters: control-plane nodes outside production.
+        #[serde(default)]
+        pub self_managed_nodes: u32,
+        /// Self-managed clusters: control-plane nodes in production.
+        #[serde(default)]
+        pub self_managed_nodes_ha: u32,
+    }
 }
 
-/// A flat monthly fee per unit (load balancer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UnitFee {
-    #[serde(default)]
-    pub monthly_usd: Option<f64>,
-    #[serde(default)]
-    pub monthly_eur: Option<f64>,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// A flat monthly fee per unit (load balancer).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct UnitFee {
+        #[serde(default)]
+        pub monthly_usd: Option<f64>,
+        #[serde(default)]
+        pub monthly_eur: Option<f64>,
+    }
 }
 
-/// A price per GiB-month (block storage).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PerGib {
-    #[serde(default)]
-    pub usd_per_gib_month: Option<f64>,
-    #[serde(default)]
-    pub eur_per_gib_month: Option<f64>,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// A price per GiB-month (block storage).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PerGib {
+        #[serde(default)]
+        pub usd_per_gib_month: Option<f64>,
+        #[serde(default)]
+        pub eur_per_gib_month: Option<f64>,
+    }
 }
 
-/// Object storage: a base fee with an included quota, a per-GiB price, or blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectStorage {
-    #[serde(default)]
-    pub base_monthly_usd: f64,
-    #[serde(default)]
-    pub included_gib: u32,
-    #[serde(default)]
-    pub usd_per_gib_month: Option<f64>,
-    /// Sold in blocks of this many GiB ...
-    #[serde(default)]
-    pub block_gib: Option<u32>,
-    /// ... at this price per block.
-    #[serde(default)]
-    pub block_monthly_usd: Option<f64>,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// Object storage: a base fee with an included quota, a per-GiB price, or blocks.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ObjectStorage {
+        #[serde(default)]
+        pub base_monthly_usd: f64,
+        #[serde(default)]
+        pub included_gib: u32,
+        #[serde(default)]
+        pub usd_per_gib_month: Option<f64>,
+        /// Sold in blocks of this many GiB ...
+        #[serde(default)]
+        pub block_gib: Option<u32>,
+        /// ... at this price per block.
+        #[serde(default)]
+        pub block_monthly_usd: Option<f64>,
+    }
 }
 
 impl ObjectStorage {
@@ -247,36 +249,32 @@ pub struct InstanceRow {
     pub note: String,
 }
 
-/// A managed database class: one node's monthly price, how high availability
-/// multiplies it (a standby, or a 3-node cluster), and its storage price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ManagedDatabaseRow {
-    /// `postgres` or `redis`.
-    pub engine: String,
-    /// The provider's class / tier / plan (what the Terraform module creates).
-    pub name: String,
-    pub vcpu: u32,
-    pub memory_gib: f64,
-    /// One node, on-demand.
-    pub monthly_usd: f64,
-    /// Instance (and storage) price factor of the highly available configuration.
-    #[serde(default = "default_ha_multiplier")]
-    pub ha_multiplier: f64,
-    /// Whether the class can be made highly available (Azure burstable tiers cannot).
-    #[serde(default = "default_true")]
-    pub ha_capable: bool,
-    /// Storage price beyond the included storage.
-    #[serde(default)]
-    pub storage_usd_per_gib_month: f64,
-    #[serde(default)]
-    pub included_storage_gib: u32,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// A managed database class: one node's monthly price, how high availability
+    /// multiplies it (a standby, or a 3-node cluster), and its storage price.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ManagedDatabaseRow {
+        /// `postgres` or `redis`.
+        pub engine: String,
+        /// The provider's class / tier / plan (what the Terraform module creates).
+        pub name: String,
+        pub vcpu: u32,
+        pub memory_gib: f64,
+        /// One node, on-demand.
+        pub monthly_usd: f64,
+        /// Instance (and storage) price factor of the highly available configuration.
+        #[serde(default = "default_ha_multiplier")]
+        pub ha_multiplier: f64,
+        /// Whether the class can be made highly available (Azure burstable tiers cannot).
+        #[serde(default = "default_true")]
+        pub ha_capable: bool,
+        /// Storage price beyond the included storage.
+        #[serde(default)]
+        pub storage_usd_per_gib_month: f64,
+        #[serde(default)]
+        pub included_storage_gib: u32,
+    }
 }
 
 fn default_ha_multiplier() -> f64 {
@@ -296,25 +294,21 @@ impl ManagedDatabaseRow {
     }
 }
 
-/// NAT gateways the generated network creates (AWS: private node subnets).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NatGateway {
-    /// Per gateway and month.
-    pub monthly_usd: f64,
-    /// Per node behind the gateway and month (GCP Cloud NAT bills per VM-hour).
-    #[serde(default)]
-    pub per_node_monthly_usd: f64,
-    /// Gateways outside production.
-    pub count: u32,
-    /// Gateways in production (one per zone).
-    pub count_production: u32,
-    #[serde(default)]
-    pub note: String,
-    pub source: String,
-    pub as_of: String,
-    #[serde(default)]
-    pub unverified: bool,
+priced_row! {
+    /// NAT gateways the generated network creates (AWS: private node subnets).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NatGateway {
+        /// Per gateway and month.
+        pub monthly_usd: f64,
+        /// Per node behind the gateway and month (GCP Cloud NAT bills per VM-hour).
+        #[serde(default)]
+        pub per_node_monthly_usd: f64,
+        /// Gateways outside production.
+        pub count: u32,
+        /// Gateways in production (one per zone).
+        pub count_production: u32,
+    }
 }
 
 /// The raw shape of one catalog file.

@@ -21,7 +21,6 @@ mod testkit;
 pub use allocatable::{AllocatableModel, AllocatableSettings, Resources};
 pub use catalog::{Catalog, CatalogError, CatalogInfo, ProviderCatalog, catalog_info};
 pub use demand::{DaemonsetOverhead, Demand, DemandError, ManagedDatabase, VolumeDemand, WorkloadDemand};
-pub mod fixtures;
 pub mod from_model;
 pub mod plan;
 pub mod platform;

@@ -6,11 +6,14 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use skyform_cost::allocatable::{NodeShape, allocatable};
 use skyform_cost::catalog::Catalog;
 use skyform_cost::plan::{Capacity, Plan, Role, Scenario};
 use skyform_cost::render::{Point, render_svg, render_text};
-use skyform_cost::{Demand, PlanOptions, fixtures, plan_all, rightsizing};
+use skyform_cost::{Demand, PlanOptions, plan_all, rightsizing};
 
 /// Verifies one scenario of a plan against the demand and the catalog.
 fn check_scenario(plan: &Plan, s: &Scenario, demand: &Demand, catalog: &Catalog, peak: bool) -> Result<(), String> {

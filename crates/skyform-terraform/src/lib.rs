@@ -44,8 +44,6 @@ pub enum Error {
     Hcl { path: String, source: hcl::Error },
     #[error("printing YAML for {path}: {message}")]
     Yaml { path: String, message: String },
-    #[error("{0}")]
-    NotImplemented(&'static str),
 }
 
 /// The output format.

@@ -255,14 +255,35 @@ fn var(name: &str, t: Expression, desc: &str, default: Option<Expression>) -> Bl
 pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
     let d = dir(ctx);
     let p = ctx.provider;
+    print(format!("{d}/main.tf"), &main_tf(ctx), files)?;
+    print(format!("{d}/variables.tf"), &variables_tf(ctx), files)?;
+    print(format!("{d}/terraform.tfvars"), &tfvars(ctx), files)?;
+
+    // versions.tf
+    let mut rp = Blk::new("required_providers", &[]);
+    for q in requirements(ctx) {
+        rp = rp.a(q.name, obj([("source", s(q.source)), ("version", s(q.version))]));
+    }
+    let versions_tf = File::new().blk(Blk::new("terraform", &[]).a("required_version", s(versions::TERRAFORM)).blk(rp));
+    print(format!("{d}/versions.tf"), &versions_tf, files)?;
+    print(format!("{d}/outputs.tf"), &outputs_tf(ctx), files)?;
+
+    // backend.tf: remote state; the bucket comes from the bootstrap root.
+    print(format!("{d}/backend.tf"), &backend(ctx, &state_key(ctx, "")), files)?;
+    if p == ProviderName::Aws {
+        files.push((format!("{d}/cluster-autoscaler-values.yaml"), cluster_autoscaler_values(ctx)));
+    }
+    crate::state::bootstrap(ctx, files)?;
+    crate::state::connections(ctx, files)?;
+    files.push((format!("{d}/README.md"), crate::state::readme(ctx)));
+    Ok(())
+}
+
+/// The root's `main.tf`: providers and one module block per module it uses.
+fn main_tf(ctx: &Ctx<'_>) -> File {
+    let p = ctx.provider;
     let has_net = services::wanted(Kind::Networking, ctx);
     let network = if has_net { r("module.network.network") } else { null() };
-    let postgres: Vec<DataService> =
-        ctx.managed_postgres.iter().map(|svc| postgres_service(p, svc, ctx.env.production)).collect();
-    let redis: Vec<DataService> =
-        ctx.managed_redis.iter().map(|svc| redis_service(p, svc, ctx.env.production)).collect();
-
-    // main.tf
     let mut main = File::new();
     for pb in provider_blocks(ctx) {
         main.push(pb);
@@ -340,9 +361,12 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                 .a("labels", r("var.labels")),
         );
     }
-    print(format!("{d}/main.tf"), &main, files)?;
+    main
+}
 
-    // variables.tf
+/// The root's `variables.tf`.
+fn variables_tf(ctx: &Ctx<'_>) -> File {
+    let p = ctx.provider;
     let pool_type = cluster::node_pool_type();
     let mut vars = File::new()
         .blk(var("cluster_name", ty("string"), "Cluster name and resource prefix.", None))
@@ -405,9 +429,16 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
             None,
         ));
     }
-    print(format!("{d}/variables.tf"), &vars, files)?;
+    vars
+}
 
-    // terraform.tfvars
+/// The root's `terraform.tfvars`: this environment's values.
+fn tfvars(ctx: &Ctx<'_>) -> File {
+    let p = ctx.provider;
+    let postgres: Vec<DataService> =
+        ctx.managed_postgres.iter().map(|svc| postgres_service(p, svc, ctx.env.production)).collect();
+    let redis: Vec<DataService> =
+        ctx.managed_redis.iter().map(|svc| redis_service(p, svc, ctx.env.production)).collect();
     let mut labels = vec![
         ("platform".to_owned(), s(&ctx.model.name)),
         ("environment".to_owned(), s(&ctx.env.name)),
@@ -433,17 +464,12 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
     if services::wanted(Kind::ManagedRedis, ctx) {
         tfvars = tfvars.a("redis", obj(redis.iter().map(|d| (d.key.clone(), data_expr(d)))));
     }
-    print(format!("{d}/terraform.tfvars"), &tfvars, files)?;
+    tfvars
+}
 
-    // versions.tf
-    let mut rp = Blk::new("required_providers", &[]);
-    for q in requirements(ctx) {
-        rp = rp.a(q.name, obj([("source", s(q.source)), ("version", s(q.version))]));
-    }
-    let versions_tf = File::new().blk(Blk::new("terraform", &[]).a("required_version", s(versions::TERRAFORM)).blk(rp));
-    print(format!("{d}/versions.tf"), &versions_tf, files)?;
-
-    // outputs.tf
+/// The root's `outputs.tf`.
+fn outputs_tf(ctx: &Ctx<'_>) -> File {
+    let p = ctx.provider;
     let mut outs = File::new()
         .blk(Blk::new("output", &["cluster_endpoint"]).a("value", r("module.cluster.cluster_endpoint")))
         .blk(
@@ -476,17 +502,7 @@ pub fn environment(ctx: &Ctx<'_>, files: &mut Files) -> Result<(), Error> {
                 .a("value", r("module.cluster.cluster_autoscaler_role_arn")),
         );
     }
-    print(format!("{d}/outputs.tf"), &outs, files)?;
-
-    // backend.tf: remote state; the bucket comes from the bootstrap root.
-    print(format!("{d}/backend.tf"), &backend(ctx, &state_key(ctx, "")), files)?;
-    if p == ProviderName::Aws {
-        files.push((format!("{d}/cluster-autoscaler-values.yaml"), cluster_autoscaler_values(ctx)));
-    }
-    crate::state::bootstrap(ctx, files)?;
-    crate::state::connections(ctx, files)?;
-    files.push((format!("{d}/README.md"), crate::state::readme(ctx)));
-    Ok(())
+    outs
 }
 
 /// The seed's autoscaling policy as the roots' `autoscaling` value.

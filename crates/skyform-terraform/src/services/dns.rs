@@ -33,16 +33,7 @@ pub(super) fn module(p: ProviderName) -> Module {
         ),
         var("ttl", ty("number"), "Record TTL in seconds.", Some(n(300))),
     ]);
-    let (main, outs, req) = match p {
-        ProviderName::Aws => aws(),
-        ProviderName::Gcp => gcp(),
-        ProviderName::Azure => azure(),
-        ProviderName::Digitalocean => digitalocean(),
-        ProviderName::Linode => linode(),
-        ProviderName::Civo => civo(),
-        ProviderName::Vultr => vultr(),
-        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => hetzner(),
-    };
+    let (main, outs, req) = by_provider(p, [aws, gcp, azure, digitalocean, linode, civo, vultr, hetzner]);
     Module { main, vars, outs, reqs: vec![req] }
 }
 

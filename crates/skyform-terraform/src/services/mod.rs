@@ -76,6 +76,22 @@ pub fn dir(kind: Kind, p: ProviderName) -> String {
     format!("modules/{}/{}", kind.folder(), crate::provider_key(p))
 }
 
+/// The builder of provider `p` among one per provider, in the order Aws, Gcp, Azure,
+/// DigitalOcean, Linode, Civo, Vultr, Hetzner (which k3s and kind use too).
+fn by_provider<T>(p: ProviderName, builders: [fn() -> T; 8]) -> T {
+    let [aws, gcp, azure, digitalocean, linode, civo, vultr, hetzner] = builders;
+    match p {
+        ProviderName::Aws => aws(),
+        ProviderName::Gcp => gcp(),
+        ProviderName::Azure => azure(),
+        ProviderName::Digitalocean => digitalocean(),
+        ProviderName::Linode => linode(),
+        ProviderName::Civo => civo(),
+        ProviderName::Vultr => vultr(),
+        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind => hetzner(),
+    }
+}
+
 /// A module's parts before printing.
 struct Module {
     main: File,

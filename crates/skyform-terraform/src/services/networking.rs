@@ -17,15 +17,7 @@ pub(super) fn module(p: ProviderName) -> Module {
         ));
     }
     let vars = common_vars(extra);
-    let (main, outs, reqs) = match p {
-        ProviderName::Aws => aws(),
-        ProviderName::Gcp => gcp(),
-        ProviderName::Azure => azure(),
-        ProviderName::Digitalocean => digitalocean(),
-        ProviderName::Civo => civo(),
-        ProviderName::Vultr => vultr(),
-        ProviderName::Hetzner | ProviderName::K3s | ProviderName::Kind | ProviderName::Linode => hetzner(),
-    };
+    let (main, outs, reqs) = by_provider(p, [aws, gcp, azure, digitalocean, hetzner, civo, vultr, hetzner]);
     Module { main, vars, outs, reqs: vec![reqs] }
 }
 
@@ -40,27 +32,7 @@ fn aws() -> Parts {
                 .a("tags", call("merge", [r("var.labels"), obj([("Name", r("var.name"))])])),
         )
         .blk(Blk::resource("aws_internet_gateway", "this").a("vpc_id", r("aws_vpc.this.id")).a("tags", r("var.labels")))
-        .blk(
-            Blk::resource("aws_subnet", "public")
-                .a("count", n(3))
-                .a("vpc_id", r("aws_vpc.this.id"))
-                .a("cidr_block", call("cidrsubnet", [r("var.cidr"), n(4), r("count.index")]))
-                .a("availability_zone", r("data.aws_availability_zones.available.names[count.index]"))
-                .a("map_public_ip_on_launch", b(true))
-                .a(
-                    "tags",
-                    call(
-                        "merge",
-                        [
-                            r("var.labels"),
-                            obj([
-                                ("Name", tpl("${var.name}-public-${count.index}")),
-                                ("kubernetes.io/role/elb", s("1")),
-                            ]),
-                        ],
-                    ),
-                ),
-        )
+        .blk(aws_subnet("public", r("count.index"), "kubernetes.io/role/elb"))
         .blk(Blk::resource("aws_route_table", "public").a("vpc_id", r("aws_vpc.this.id")).a("tags", r("var.labels")))
         .blk(
             Blk::resource("aws_route", "internet")
@@ -76,30 +48,7 @@ fn aws() -> Parts {
         )
         // Nodes and databases live in private subnets and leave through NAT:
         // one gateway, or one per zone when `nat_per_zone` (production).
-        .blk(
-            Blk::resource("aws_subnet", "private")
-                .a("count", n(3))
-                .a("vpc_id", r("aws_vpc.this.id"))
-                .a(
-                    "cidr_block",
-                    call("cidrsubnet", [r("var.cidr"), n(4), op(r("count.index"), BinaryOperator::Plus, n(8))]),
-                )
-                .a("availability_zone", r("data.aws_availability_zones.available.names[count.index]"))
-                .a("map_public_ip_on_launch", b(false))
-                .a(
-                    "tags",
-                    call(
-                        "merge",
-                        [
-                            r("var.labels"),
-                            obj([
-                                ("Name", tpl("${var.name}-private-${count.index}")),
-                                ("kubernetes.io/role/internal-elb", s("1")),
-                            ]),
-                        ],
-                    ),
-                ),
-        )
+        .blk(aws_subnet("private", op(r("count.index"), BinaryOperator::Plus, n(8)), "kubernetes.io/role/internal-elb"))
         .blk(
             Blk::resource("aws_eip", "nat")
                 .a("count", r("local.nat_gateways"))
@@ -322,4 +271,25 @@ fn hetzner() -> Parts {
         ),
         versions::HCLOUD,
     )
+}
+
+/// One of the three AWS subnets of a tier (`public` or `private`), the `netnum`th /20 of
+/// the VPC, tagged with the load-balancer `role` the AWS load balancer controller looks for.
+fn aws_subnet(tier: &str, netnum: Expression, role: &str) -> Blk {
+    Blk::resource("aws_subnet", tier)
+        .a("count", n(3))
+        .a("vpc_id", r("aws_vpc.this.id"))
+        .a("cidr_block", call("cidrsubnet", [r("var.cidr"), n(4), netnum]))
+        .a("availability_zone", r("data.aws_availability_zones.available.names[count.index]"))
+        .a("map_public_ip_on_launch", b(tier == "public"))
+        .a(
+            "tags",
+            call(
+                "merge",
+                [
+                    r("var.labels"),
+                    obj([("Name", tpl(format!("${{var.name}}-{tier}-${{count.index}}"))), (role, s("1"))]),
+                ],
+            ),
+        )
 }

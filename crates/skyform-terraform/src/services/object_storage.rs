@@ -18,15 +18,7 @@ type Parts = (File, File, Vec<Requirement>);
 pub(super) fn module(p: ProviderName) -> Module {
     let vars =
         common_vars(vec![var("buckets", ty("list(string)"), "Bucket names (backups, replication targets).", None)]);
-    let (main, outs, reqs) = match p {
-        ProviderName::Aws => aws(),
-        ProviderName::Gcp => gcp(),
-        ProviderName::Azure => azure(),
-        ProviderName::Digitalocean => digitalocean(),
-        ProviderName::Linode => linode(),
-        ProviderName::Civo => civo(),
-        _ => vultr(),
-    };
+    let (main, outs, reqs) = by_provider(p, [aws, gcp, azure, digitalocean, linode, civo, vultr, vultr]);
     Module { main, vars, outs, reqs }
 }
 

@@ -7,6 +7,10 @@
 //! Certificate, ExternalSecret). Starting from a hardened baseline, each app receives a
 //! random subset of [`Violation`]s; [`Corpus::injected`] records which rule each one
 //! must trigger on which object. Same seed → byte-identical output.
+//!
+//! Test and benchmark support, not part of the library: tests include it with
+//! `#[path = "support/corpus.rs"] mod corpus;`, the `gen-corpus` example likewise.
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 

@@ -1,9 +1,13 @@
 //! Ready-made demands: the health-data platform of the seed plan (production, with
 //! the replica counts of its deployment table) and a synthetic generator for
 //! benchmarks. Deterministic: a seed gives the same demand every time.
+//!
+//! Test and example support, not part of the library: included with
+//! `#[path = "…/tests/support/fixtures.rs"] mod fixtures;`.
+#![allow(dead_code)]
 
-use crate::demand::{Demand, VolumeDemand, WorkloadDemand};
-use crate::rightsizing::SEED_ROWS;
+use skyform_cost::demand::{Demand, VolumeDemand, WorkloadDemand};
+use skyform_cost::rightsizing::SEED_ROWS;
 
 /// The seed's health platform in production. Requests come from its right-sizing
 /// table; replicas from its deployment table (HPA ranges as base..peak); spot per its
