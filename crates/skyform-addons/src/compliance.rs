@@ -153,10 +153,35 @@ fn storage_encrypted(o: &Object) -> bool {
 
 /// The compliance report of `env` on `provider` from its rendered `objects`.
 pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, objects: &[Object]) -> ComplianceReport {
-    let mut controls = Vec::new();
     let tier_ns: Vec<&str> = model.tiers.iter().map(|t| t.namespace.as_str()).collect();
 
-    // 1. Encryption in transit.
+    let controls = vec![
+        in_transit(model, env, provider, objects),
+        at_rest(provider, objects),
+        audit_logging(model, objects),
+        least_privilege(model, objects),
+        secrets_management(env, provider, objects),
+        backups(model, env, objects),
+        segmentation(objects, &tier_ns),
+        monitoring(model, env, provider, objects),
+    ];
+
+    ComplianceReport {
+        platform: model.name.clone(),
+        environment: env.name.clone(),
+        provider: skyform_render::provider_name(provider).to_string(),
+        controls,
+        not_assessable: vec![
+            "GDPR data minimisation, right to be forgotten and data portability (application features)".into(),
+            "HIPAA incident response and SOC 2 incident management procedures".into(),
+            "SOC 2 change management (reviews and approvals; the CI workflow and GitOps record every change)".into(),
+            "SOC 2 vulnerability management (image scanning) and periodic access reviews".into(),
+        ],
+    }
+}
+
+/// 1. Encryption in transit.
+fn in_transit(model: &Model, env: &Environment, provider: ProviderName, objects: &[Object]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for o in of_kind(objects, "Ingress") {
@@ -201,15 +226,17 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
         gaps.push("Vault is reached over plain HTTP (secrets.vault.address is http://)".into());
     }
     gaps.push("service-to-service traffic inside the cluster is not encrypted (no mTLS mesh); database TLS is the application's setting".into());
-    controls.push(control(
+    control(
         "encryption-in-transit",
         "Encryption in transit",
         &["HIPAA 164.312(e)(1)", "GDPR Art. 32(1)(a)", "SOC 2 CC6.7"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 2. Encryption at rest.
+/// 2. Encryption at rest.
+fn at_rest(provider: ProviderName, objects: &[Object]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for o in of_kind(objects, "StorageClass") {
@@ -230,15 +257,17 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
         "backup bucket encryption (server-side encryption of the Velero bucket) is set where the bucket is created"
             .into(),
     );
-    controls.push(control(
+    control(
         "encryption-at-rest",
         "Encryption at rest",
         &["HIPAA 164.312(a)(2)(iv)", "GDPR Art. 32(1)(a)", "SOC 2 CC6.1"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 3. Audit logging.
+/// 3. Audit logging.
+fn audit_logging(model: &Model, objects: &[Object]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for o in of_kind(objects, "ConfigMap") {
@@ -269,15 +298,11 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     gaps.push(
         "Kubernetes API audit logging is a control-plane setting of the provider (enable it in Terraform)".into(),
     );
-    controls.push(control(
-        "audit-logging",
-        "Audit logging",
-        &["HIPAA 164.312(b)", "GDPR Art. 30", "SOC 2 CC7.2"],
-        ev,
-        gaps,
-    ));
+    control("audit-logging", "Audit logging", &["HIPAA 164.312(b)", "GDPR Art. 30", "SOC 2 CC7.2"], ev, gaps)
+}
 
-    // 4. Least privilege.
+/// 4. Least privilege.
+fn least_privilege(model: &Model, objects: &[Object]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     for o in of_kind(objects, "ServiceAccount") {
@@ -315,15 +340,17 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             model.name
         ));
     }
-    controls.push(control(
+    control(
         "least-privilege",
         "Least privilege (access control)",
         &["HIPAA 164.312(a)(1)", "GDPR Art. 25", "SOC 2 CC6.3"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 5. Secrets management.
+/// 5. Secrets management.
+fn secrets_management(env: &Environment, provider: ProviderName, objects: &[Object]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
     let creators: BTreeSet<(String, String)> = objects
@@ -349,32 +376,36 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             gaps.push(format!("`{}` reads Secret {}/{} but nothing creates it", s.name, want.0, want.1));
         }
     }
-    controls.push(control(
+    control(
         "secrets-management",
         "Secrets from a managed store, never in plaintext",
         &["HIPAA 164.312(a)(2)(iv)", "SOC 2 CC6.1"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 6. Backups.
+/// 6. Backups.
+fn backups(model: &Model, env: &Environment, objects: &[Object]) -> Control {
     let mut ev: Vec<String> =
         objects.iter().filter(|o| o.kind == "Schedule" && o.group() == "velero.io").map(id).collect();
     ev.extend(objects.iter().filter(|o| o.kind == "ConfigMap" && o.name.ends_with("-replication")).map(id));
     let dr = dr_table(model, env);
     let gaps: Vec<String> = dr.gaps.iter().filter(|g| !g.contains("managed database")).cloned().collect();
-    controls.push(control(
+    control(
         "backups",
         "Backups and disaster recovery",
         &["HIPAA 164.308(a)(7)(ii)(A)", "GDPR Art. 32(1)(c)", "SOC 2 A1.2"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 7. Network segmentation.
+/// 7. Network segmentation.
+fn segmentation(objects: &[Object], tier_ns: &[&str]) -> Control {
     let mut ev = Vec::new();
     let mut gaps = Vec::new();
-    for ns in &tier_ns {
+    for ns in tier_ns {
         let deny = objects
             .iter()
             .find(|o| o.kind == "NetworkPolicy" && o.namespace.as_deref() == Some(ns) && o.name == "default-deny");
@@ -399,15 +430,17 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
             gaps.push(format!("{} allows egress to any address (on its ports)", id(o)));
         }
     }
-    controls.push(control(
+    control(
         "network-segmentation",
         "Network segmentation",
         &["HIPAA 164.312(e)(1)", "GDPR Art. 32(1)(b)", "SOC 2 CC6.6"],
         ev,
         gaps,
-    ));
+    )
+}
 
-    // 8. Monitoring and incident detection.
+/// 8. Monitoring and incident detection.
+fn monitoring(model: &Model, env: &Environment, provider: ProviderName, objects: &[Object]) -> Control {
     let ev: Vec<String> = objects
         .iter()
         .filter(|o| matches!(o.kind.as_str(), "ServiceMonitor" | "PodMonitor" | "PrometheusRule"))
@@ -422,24 +455,11 @@ pub fn compliance(model: &Model, env: &Environment, provider: ProviderName, obje
     if !model.observability.metrics {
         gaps.push("observability.metrics is disabled".into());
     }
-    controls.push(control(
+    control(
         "monitoring",
         "Monitoring and incident detection",
         &["HIPAA 164.308(a)(6)(ii)", "SOC 2 CC7.2", "SOC 2 CC7.3"],
         ev,
         gaps,
-    ));
-
-    ComplianceReport {
-        platform: model.name.clone(),
-        environment: env.name.clone(),
-        provider: skyform_render::provider_name(provider).to_string(),
-        controls,
-        not_assessable: vec![
-            "GDPR data minimisation, right to be forgotten and data portability (application features)".into(),
-            "HIPAA incident response and SOC 2 incident management procedures".into(),
-            "SOC 2 change management (reviews and approvals; the CI workflow and GitOps record every change)".into(),
-            "SOC 2 vulnerability management (image scanning) and periodic access reviews".into(),
-        ],
-    }
+    )
 }

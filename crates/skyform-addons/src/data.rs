@@ -576,22 +576,13 @@ fn wiring_objects(cx: &Ctx<'_>) -> Vec<Object> {
             .iter()
             .map(|(k, key, p)| json!({ "secretKey": k, "remoteRef": { "key": remote_key(backend, key), "property": p } }))
             .collect();
-        out.push(custom(
-            ESO_API,
-            "ExternalSecret",
-            meta,
-            json!({
-                "refreshInterval": cx.model.secrets.refresh_interval,
-                "secretStoreRef": { "name": store_name(&c.reader.name), "kind": "SecretStore" },
-                "target": {
-                    "name": c.name,
-                    "creationPolicy": "Owner",
-                    "deletionPolicy": "Retain",
-                    "template": { "type": secret_type, "engineVersion": "v2", "data": data },
-                },
-                "data": remote,
-            }),
-        ));
+        let target = json!({
+            "name": c.name,
+            "creationPolicy": "Owner",
+            "deletionPolicy": "Retain",
+            "template": { "type": secret_type, "engineVersion": "v2", "data": data },
+        });
+        out.push(external_secret(cx, meta, &c.reader.name, target, remote));
     }
     for db in cx.in_cluster_services().filter(|s| cnpg_of(cx, s) && needs_backup_credentials(cx, s)) {
         let name = backup_secret_name(&db.name);
@@ -604,17 +595,30 @@ fn wiring_objects(cx: &Ctx<'_>) -> Vec<Object> {
         let key = remote_key(backend, &backup_key(cx, db));
         let data: Vec<Value> =
             BACKUP_KEYS.iter().map(|k| json!({ "secretKey": k, "remoteRef": { "key": key, "property": k } })).collect();
-        out.push(custom(
-            ESO_API,
-            "ExternalSecret",
-            meta,
-            json!({
-                "refreshInterval": cx.model.secrets.refresh_interval,
-                "secretStoreRef": { "name": store_name(&db.name), "kind": "SecretStore" },
-                "target": { "name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain" },
-                "data": data,
-            }),
-        ));
+        let target = json!({ "name": name, "creationPolicy": "Owner", "deletionPolicy": "Retain" });
+        out.push(external_secret(cx, meta, &db.name, target, data));
     }
     out
+}
+
+/// An ExternalSecret that writes `target` from `data`, read through the SecretStore of
+/// the service `store_of`.
+fn external_secret(
+    cx: &Ctx<'_>,
+    meta: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    store_of: &str,
+    target: Value,
+    data: Vec<Value>,
+) -> Object {
+    custom(
+        ESO_API,
+        "ExternalSecret",
+        meta,
+        json!({
+            "refreshInterval": cx.model.secrets.refresh_interval,
+            "secretStoreRef": { "name": store_name(store_of), "kind": "SecretStore" },
+            "target": target,
+            "data": data,
+        }),
+    )
 }

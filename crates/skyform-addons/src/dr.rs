@@ -215,70 +215,8 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
     let mut gaps = Vec::new();
     let mut scenarios = Vec::new();
 
-    // Pod failure.
-    let single: Vec<&Service> = env.services.iter().filter(|s| s.replicas.min < 2).collect();
-    let worst_pod = single
-        .iter()
-        .map(|s| (liveness_detect_s(s) + RESTART_BACKOFF_S + start_s(s), s.name.as_str()))
-        .max_by_key(|(t, n)| (*t, std::cmp::Reverse(n.to_string())));
-    let max_ready = env.services.iter().map(|s| {
-        let r = &s.probes.readiness;
-        u64::from(r.period_seconds) * u64::from(r.failure_threshold)
-    });
-    let shift = max_ready.max().unwrap_or(0);
-    scenarios.push(Scenario {
-        scenario: "Pod failure".into(),
-        rto_seconds: Some(worst_pod.map_or(shift, |w| w.0)),
-        rto: fmt_opt(Some(worst_pod.map_or(shift, |w| w.0)), ""),
-        rpo_seconds: Some(0),
-        rpo: "0".into(),
-        recovery: vec!["Kubernetes restarts the container; replicated services keep serving".into()],
-        basis: match worst_pod {
-            Some((_, n)) => format!(
-                "slowest single-replica service `{n}`: liveness failures + restart back-off + start-up + readiness; replicated services shift traffic within {}",
-                human(shift)
-            ),
-            None => format!("every service has ≥ 2 replicas; readiness shifts traffic within {}", human(shift)),
-        },
-    });
-
-    // Node failure.
-    let node = |s: &Service| -> u64 {
-        if s.replicas.min >= 2 && matches!(s.component, Some(ComponentKind::Postgres | ComponentKind::Redis)) {
-            FAILOVER_S
-        } else if s.replicas.min >= 2 && (s.workload != WorkloadKind::StatefulSet || self_replicating(s)) {
-            let r = &s.probes.readiness;
-            u64::from(r.period_seconds) * u64::from(r.failure_threshold)
-        } else if s.workload == WorkloadKind::StatefulSet {
-            NODE_GRACE_S + EVICTION_S + FORCE_DETACH_S + start_s(s)
-        } else {
-            NODE_GRACE_S + EVICTION_S + start_s(s)
-        }
-    };
-    let worst_node = env
-        .services
-        .iter()
-        .map(|s| (node(s), s.name.as_str()))
-        .max_by_key(|(t, n)| (*t, std::cmp::Reverse(n.to_string())));
-    scenarios.push(Scenario {
-        scenario: "Node failure".into(),
-        rto_seconds: worst_node.map(|w| w.0),
-        rto: fmt_opt(worst_node.map(|w| w.0), "0"),
-        rpo_seconds: Some(0),
-        rpo: "0".into(),
-        recovery: vec![
-            "Node marked NotReady, pods evicted and rescheduled".into(),
-            "StatefulSet volumes force-detached and attached on the new node".into(),
-        ],
-        basis: worst_node.map_or_else(String::new, |(_, n)| {
-            format!(
-                "slowest service `{n}`: node grace {} + eviction {} (+ force-detach {} for a StatefulSet pod) + start-up; network block volumes survive the node",
-                human(NODE_GRACE_S),
-                human(EVICTION_S),
-                human(FORCE_DETACH_S)
-            )
-        }),
-    });
+    scenarios.push(pod_failure(env));
+    scenarios.push(node_failure(env));
 
     // Data corruption, per stateful service.
     let mut cluster_restore = 0u64;
@@ -397,8 +335,26 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
         });
     }
 
+    scenarios.push(cluster_loss(cluster_restore, cluster_rpo));
+    scenarios.push(region_outage(region_restore, region_rpo));
+
+    let assumptions = assumptions(model);
+    gaps.sort();
+    gaps.dedup();
+    DrReport {
+        platform: model.name.clone(),
+        environment: env.name.clone(),
+        backups_enabled: env.backup,
+        scenarios,
+        assumptions,
+        gaps,
+    }
+}
+
+/// Cluster loss: a new cluster, the restores one after another, DNS; the worst RPO.
+fn cluster_loss(cluster_restore: u64, cluster_rpo: Option<u64>) -> Scenario {
     let cluster_rto = CLUSTER_PROVISION_S + OPERATORS_S + cluster_restore + DNS_CUTOVER_S;
-    scenarios.push(Scenario {
+    Scenario {
         scenario: "Cluster loss".into(),
         rto_seconds: Some(cluster_rto),
         rto: human(cluster_rto),
@@ -416,9 +372,13 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
             human(OPERATORS_S),
             human(DNS_CUTOVER_S)
         ),
-    });
+    }
+}
+
+/// Region outage: as cluster loss, from off-site copies only.
+fn region_outage(region_restore: u64, region_rpo: Option<u64>) -> Scenario {
     let region_rto = CLUSTER_PROVISION_S + OPERATORS_S + region_restore + DNS_CUTOVER_S;
-    scenarios.push(Scenario {
+    Scenario {
         scenario: "Region outage".into(),
         rto_seconds: region_rpo.map(|_| region_rto),
         rto: if region_rpo.is_some() { human(region_rto) } else { "no off-site copy".to_string() },
@@ -431,8 +391,80 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
         ],
         basis: "only off-site copies count: file-system backups and bucket replication (volume snapshots are regional)"
             .into(),
-    });
+    }
+}
 
+/// Pod failure: the slowest single-replica service restarts; replicated ones shift traffic.
+fn pod_failure(env: &Environment) -> Scenario {
+    let single: Vec<&Service> = env.services.iter().filter(|s| s.replicas.min < 2).collect();
+    let worst_pod = single
+        .iter()
+        .map(|s| (liveness_detect_s(s) + RESTART_BACKOFF_S + start_s(s), s.name.as_str()))
+        .max_by_key(|(t, n)| (*t, std::cmp::Reverse(n.to_string())));
+    let max_ready = env.services.iter().map(|s| {
+        let r = &s.probes.readiness;
+        u64::from(r.period_seconds) * u64::from(r.failure_threshold)
+    });
+    let shift = max_ready.max().unwrap_or(0);
+    Scenario {
+        scenario: "Pod failure".into(),
+        rto_seconds: Some(worst_pod.map_or(shift, |w| w.0)),
+        rto: fmt_opt(Some(worst_pod.map_or(shift, |w| w.0)), ""),
+        rpo_seconds: Some(0),
+        rpo: "0".into(),
+        recovery: vec!["Kubernetes restarts the container; replicated services keep serving".into()],
+        basis: match worst_pod {
+            Some((_, n)) => format!(
+                "slowest single-replica service `{n}`: liveness failures + restart back-off + start-up + readiness; replicated services shift traffic within {}",
+                human(shift)
+            ),
+            None => format!("every service has ≥ 2 replicas; readiness shifts traffic within {}", human(shift)),
+        },
+    }
+}
+
+/// Node failure: the slowest service to come back on another node.
+fn node_failure(env: &Environment) -> Scenario {
+    let node = |s: &Service| -> u64 {
+        if s.replicas.min >= 2 && matches!(s.component, Some(ComponentKind::Postgres | ComponentKind::Redis)) {
+            FAILOVER_S
+        } else if s.replicas.min >= 2 && (s.workload != WorkloadKind::StatefulSet || self_replicating(s)) {
+            let r = &s.probes.readiness;
+            u64::from(r.period_seconds) * u64::from(r.failure_threshold)
+        } else if s.workload == WorkloadKind::StatefulSet {
+            NODE_GRACE_S + EVICTION_S + FORCE_DETACH_S + start_s(s)
+        } else {
+            NODE_GRACE_S + EVICTION_S + start_s(s)
+        }
+    };
+    let worst_node = env
+        .services
+        .iter()
+        .map(|s| (node(s), s.name.as_str()))
+        .max_by_key(|(t, n)| (*t, std::cmp::Reverse(n.to_string())));
+    Scenario {
+        scenario: "Node failure".into(),
+        rto_seconds: worst_node.map(|w| w.0),
+        rto: fmt_opt(worst_node.map(|w| w.0), "0"),
+        rpo_seconds: Some(0),
+        rpo: "0".into(),
+        recovery: vec![
+            "Node marked NotReady, pods evicted and rescheduled".into(),
+            "StatefulSet volumes force-detached and attached on the new node".into(),
+        ],
+        basis: worst_node.map_or_else(String::new, |(_, n)| {
+            format!(
+                "slowest service `{n}`: node grace {} + eviction {} (+ force-detach {} for a StatefulSet pod) + start-up; network block volumes survive the node",
+                human(NODE_GRACE_S),
+                human(EVICTION_S),
+                human(FORCE_DETACH_S)
+            )
+        }),
+    }
+}
+
+/// The assumptions behind the numbers, sorted.
+fn assumptions(model: &Model) -> Vec<String> {
     let mut assumptions = vec![
         format!("node failure: node-monitor grace {} + eviction toleration {}; StatefulSet volumes force-detached after {}", human(NODE_GRACE_S), human(EVICTION_S), human(FORCE_DETACH_S)),
         format!("pod start {} + the service's readiness probe; first restart back-off {}", human(POD_START_S), human(RESTART_BACKOFF_S)),
@@ -453,16 +485,7 @@ pub fn dr_table(model: &Model, env: &Environment) -> DrReport {
         ));
     }
     assumptions.sort();
-    gaps.sort();
-    gaps.dedup();
-    DrReport {
-        platform: model.name.clone(),
-        environment: env.name.clone(),
-        backups_enabled: env.backup,
-        scenarios,
-        assumptions,
-        gaps,
-    }
+    assumptions
 }
 
 fn skyform_spec_bytes(b: u64) -> String {

@@ -81,19 +81,29 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
 /// order (what `skyform render` writes; on `kind` with one replica and a self-signed
 /// issuer, see [`skyform_prereqs::local`]).
 pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
-    let (local_model, local_env);
-    let (model, env) = if skyform_prereqs::is_local(provider) {
-        local_model = skyform_prereqs::local::model(model);
-        local_env = skyform_prereqs::local::environment(env);
-        (&local_model, &local_env)
-    } else {
-        (model, env)
-    };
-    let mut out = skyform_render::render_objects(model, env, provider);
-    out.extend(objects(model, env, provider));
-    prereqs::complete(model, env, provider, &mut out);
+    let mut out = as_deployed(model, env, provider, |model, env| {
+        let mut out = skyform_render::render_objects(model, env, provider);
+        out.extend(objects(model, env, provider));
+        prereqs::complete(model, env, provider, &mut out);
+        out
+    });
     sort_objects(&mut out);
     out
+}
+
+/// `f` of the platform and environment as deployed on `provider`: on a local cluster
+/// (`kind`) the local view of both (see [`skyform_prereqs::local`]), elsewhere as written.
+fn as_deployed<R>(
+    model: &Model,
+    env: &Environment,
+    provider: ProviderName,
+    f: impl FnOnce(&Model, &Environment) -> R,
+) -> R {
+    if skyform_prereqs::is_local(provider) {
+        f(&skyform_prereqs::local::model(model), &skyform_prereqs::local::environment(env))
+    } else {
+        f(model, env)
+    }
 }
 
 /// The one object set of an environment that every format (and `apply`, `graph`,
@@ -103,15 +113,7 @@ pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> 
 pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
     let mut objects = env_objects(model, env, provider);
     if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
-        let (local_model, local_env);
-        let (model, env) = if skyform_prereqs::is_local(provider) {
-            local_model = skyform_prereqs::local::model(model);
-            local_env = skyform_prereqs::local::environment(env);
-            (&local_model, &local_env)
-        } else {
-            (model, env)
-        };
-        annotate_sync_waves(model, env, &mut objects);
+        as_deployed(model, env, provider, |model, env| annotate_sync_waves(model, env, &mut objects));
     }
     objects
 }

@@ -458,6 +458,45 @@ fn finite_nonneg(v: f64) -> bool {
     v.is_finite() && v >= 0.0
 }
 
+/// The checks of one instance row beyond its types: sizes, prices and provenance.
+fn check_instance(r: &InstanceRow, provider: &ProviderInfo) -> Result<(), String> {
+    if r.vcpu == 0 || r.vcpu > 1024 {
+        return Err(format!("instance `{}`: vcpu must be between 1 and 1024", r.instance));
+    }
+    if !(r.memory_gib.is_finite() && r.memory_gib > 0.0 && r.memory_gib <= 32_768.0) {
+        return Err(format!("instance `{}`: memory_gib must be a positive number of GiB", r.instance));
+    }
+    if r.monthly_usd.is_none() && r.monthly_eur.is_none() {
+        return Err(format!("instance `{}` needs monthly_usd (or at least monthly_eur)", r.instance));
+    }
+    let prices = [r.monthly_usd, r.monthly_eur, r.spot_monthly_usd];
+    if !prices.iter().all(|p| p.is_none_or(finite_nonneg)) {
+        return Err(format!("instance `{}`: prices must be finite and not negative", r.instance));
+    }
+    if let (Some(od), Some(spot)) = (r.monthly_usd, r.spot_monthly_usd)
+        && spot > od
+    {
+        return Err(format!("instance `{}`: spot price {spot} is above on-demand {od}", r.instance));
+    }
+    if r.spot_monthly_usd.is_some() && r.monthly_usd.is_none() {
+        return Err(format!("instance `{}`: a spot price needs an on-demand monthly_usd", r.instance));
+    }
+    if r.max_pods.is_some_and(|p| p == 0 || p > 1000) {
+        return Err(format!("instance `{}`: max_pods must be 1..=1000", r.instance));
+    }
+    if provider.allocatable == AllocatableModel::Eks && r.max_pods.is_none() {
+        return Err(format!("instance `{}`: EKS rows need max_pods (ENI limit)", r.instance));
+    }
+    let mem_mib = r.memory_gib * 1024.0;
+    if r.allocatable_memory_mib.is_some_and(|m| m == 0 || m as f64 > mem_mib) {
+        return Err(format!("instance `{}`: allocatable_memory_mib must be within the memory", r.instance));
+    }
+    if r.source.trim().is_empty() || r.as_of.trim().is_empty() {
+        return Err(format!("instance `{}` needs a source and an as_of", r.instance));
+    }
+    Ok(())
+}
+
 /// Parses and validates one provider catalog file.
 ///
 /// # Errors
@@ -542,43 +581,7 @@ pub fn parse_provider_file(origin: &str, text: &str) -> Result<ProviderCatalog, 
         if !seen.insert(r.instance.clone()) {
             return Err(err(span, format!("instance `{}` is listed twice", r.instance)));
         }
-        if r.vcpu == 0 || r.vcpu > 1024 {
-            return Err(err(span, format!("instance `{}`: vcpu must be between 1 and 1024", r.instance)));
-        }
-        if !(r.memory_gib.is_finite() && r.memory_gib > 0.0 && r.memory_gib <= 32_768.0) {
-            return Err(err(span, format!("instance `{}`: memory_gib must be a positive number of GiB", r.instance)));
-        }
-        if r.monthly_usd.is_none() && r.monthly_eur.is_none() {
-            return Err(err(span, format!("instance `{}` needs monthly_usd (or at least monthly_eur)", r.instance)));
-        }
-        let prices = [r.monthly_usd, r.monthly_eur, r.spot_monthly_usd];
-        if !prices.iter().all(|p| p.is_none_or(finite_nonneg)) {
-            return Err(err(span, format!("instance `{}`: prices must be finite and not negative", r.instance)));
-        }
-        if let (Some(od), Some(spot)) = (r.monthly_usd, r.spot_monthly_usd)
-            && spot > od
-        {
-            return Err(err(span, format!("instance `{}`: spot price {spot} is above on-demand {od}", r.instance)));
-        }
-        if r.spot_monthly_usd.is_some() && r.monthly_usd.is_none() {
-            return Err(err(span, format!("instance `{}`: a spot price needs an on-demand monthly_usd", r.instance)));
-        }
-        if r.max_pods.is_some_and(|p| p == 0 || p > 1000) {
-            return Err(err(span, format!("instance `{}`: max_pods must be 1..=1000", r.instance)));
-        }
-        if provider.allocatable == AllocatableModel::Eks && r.max_pods.is_none() {
-            return Err(err(span, format!("instance `{}`: EKS rows need max_pods (ENI limit)", r.instance)));
-        }
-        let mem_mib = r.memory_gib * 1024.0;
-        if r.allocatable_memory_mib.is_some_and(|m| m == 0 || m as f64 > mem_mib) {
-            return Err(err(
-                span,
-                format!("instance `{}`: allocatable_memory_mib must be within the memory", r.instance),
-            ));
-        }
-        if r.source.trim().is_empty() || r.as_of.trim().is_empty() {
-            return Err(err(span, format!("instance `{}` needs a source and an as_of", r.instance)));
-        }
+        check_instance(&r, &provider).map_err(|msg| err(span, msg))?;
         instances.push(r);
     }
     instances.sort_by(|a, b| {

@@ -504,101 +504,10 @@ fn build_scenario(
         });
     }
 
-    // Control plane.
-    let cp = &pc.control_plane;
-    let mut control_plane =
-        if demand.production { cp.ha_monthly_usd.unwrap_or(cp.monthly_usd) } else { cp.monthly_usd };
-    if let Some(inst) = &cp.self_managed_instance {
-        let n = if demand.production { cp.self_managed_nodes_ha } else { cp.self_managed_nodes };
-        if let Some(row) = pc.instance(inst)
-            && let Some(price) = row.monthly_usd
-            && n > 0
-        {
-            control_plane += price * f64::from(n);
-            pools.push(NodePool {
-                role: Role::ControlPlane,
-                instance: inst.clone(),
-                capacity: Capacity::OnDemand,
-                count: n,
-                vcpu: row.vcpu,
-                memory_gib: row.memory_gib,
-                allocatable: Resources::default(),
-                unit_monthly_usd: price,
-                monthly_usd: round2(price * f64::from(n)),
-            });
-        }
-    }
+    let control_plane = control_plane(pc, demand, &mut pools);
     pools.sort_by(|a, b| (a.role, a.capacity, &a.instance).cmp(&(b.role, b.capacity, &b.instance)));
 
-    // Fixed and per-unit costs.
-    let lb = match pc.load_balancer.monthly_usd {
-        Some(p) => p * f64::from(demand.load_balancers),
-        None => {
-            if demand.load_balancers > 0 {
-                notes.push(unpriced("load balancers", "no USD price in the catalog"));
-            }
-            0.0
-        }
-    };
-    let volume_gib: u64 = demand
-        .volumes
-        .iter()
-        .map(|v| u64::from(v.size_gib) * u64::from(if peak { v.count_peak } else { v.count_base }))
-        .sum();
-    let block = match pc.block_storage.usd_per_gib_month {
-        Some(p) => p * volume_gib as f64,
-        None => {
-            if volume_gib > 0 {
-                let eur =
-                    pc.block_storage.eur_per_gib_month.map(|e| format!(" (EUR {e}/GiB-month)")).unwrap_or_default();
-                notes.push(unpriced("block storage", &format!("{volume_gib} GiB not priced: no USD price{eur}")));
-            }
-            0.0
-        }
-    };
-    let object = pc.object_storage.monthly_usd(demand.object_storage_gib).unwrap_or_else(|| {
-        notes.push(unpriced("object storage", "no USD price in the catalog"));
-        0.0
-    });
-    if !pc.object_storage.fully_priced(demand.object_storage_gib) {
-        notes.push(unpriced(
-            "object storage",
-            &format!("{} GiB: only the base fee is priced ({})", demand.object_storage_gib, pc.object_storage.note),
-        ));
-    }
-    let mut dbs = 0.0;
-    for db in &demand.managed_databases {
-        match managed_database_row(pc, db) {
-            Some(r) => {
-                dbs += r.monthly_cost(db.storage_gib, db.ha);
-                if !peak {
-                    let ha = if db.ha { format!(", HA x{}", r.ha_multiplier) } else { String::new() };
-                    notes.push(Footnote {
-                        unverified: r.unverified,
-                        subject: format!("managed {} `{}`", db.engine, db.name),
-                        text: format!(
-                            "{} ({} vCPU, {} GiB{ha}, {} GiB storage): ${:.2}/month; {} ({})",
-                            r.name,
-                            r.vcpu,
-                            r.memory_gib,
-                            db.storage_gib,
-                            r.monthly_cost(db.storage_gib, db.ha),
-                            r.source,
-                            r.as_of
-                        ),
-                    });
-                }
-            }
-            None => notes.push(unpriced(
-                &format!("managed {} `{}`", db.engine, db.name),
-                "no managed-database class in the catalog fits it: not included",
-            )),
-        }
-    }
-    let nat = pc.nat_gateway.as_ref().map_or(0.0, |n| {
-        n.monthly_usd * f64::from(if demand.production { n.count_production } else { n.count })
-            + n.per_node_monthly_usd * sol.bins.len() as f64
-    });
+    let (lb, block, object, dbs, nat) = unit_costs(pc, demand, sol.bins.len(), peak, notes);
 
     let nodes = usd(pools.iter().filter(|p| p.role == Role::Worker).map(|p| cents(p.monthly_usd)).sum());
     let mut cost = CostBreakdown {
@@ -646,6 +555,120 @@ fn build_scenario(
         },
         placement,
     }
+}
+
+/// The control plane's monthly price; a self-managed one adds its nodes to `pools`.
+fn control_plane(pc: &ProviderCatalog, demand: &Demand, pools: &mut Vec<NodePool>) -> f64 {
+    let cp = &pc.control_plane;
+    let mut control_plane =
+        if demand.production { cp.ha_monthly_usd.unwrap_or(cp.monthly_usd) } else { cp.monthly_usd };
+    if let Some(inst) = &cp.self_managed_instance {
+        let n = if demand.production { cp.self_managed_nodes_ha } else { cp.self_managed_nodes };
+        if let Some(row) = pc.instance(inst)
+            && let Some(price) = row.monthly_usd
+            && n > 0
+        {
+            control_plane += price * f64::from(n);
+            pools.push(NodePool {
+                role: Role::ControlPlane,
+                instance: inst.clone(),
+                capacity: Capacity::OnDemand,
+                count: n,
+                vcpu: row.vcpu,
+                memory_gib: row.memory_gib,
+                allocatable: Resources::default(),
+                unit_monthly_usd: price,
+                monthly_usd: round2(price * f64::from(n)),
+            });
+        }
+    }
+    control_plane
+}
+
+/// The fixed and per-unit costs: load balancers, block and object storage, managed
+/// databases and NAT gateways (for `nodes` nodes); what cannot be priced is a footnote.
+fn unit_costs(
+    pc: &ProviderCatalog,
+    demand: &Demand,
+    nodes: usize,
+    peak: bool,
+    notes: &mut Vec<Footnote>,
+) -> (f64, f64, f64, f64, f64) {
+    let lb = match pc.load_balancer.monthly_usd {
+        Some(p) => p * f64::from(demand.load_balancers),
+        None => {
+            if demand.load_balancers > 0 {
+                notes.push(unpriced("load balancers", "no USD price in the catalog"));
+            }
+            0.0
+        }
+    };
+    let volume_gib: u64 = demand
+        .volumes
+        .iter()
+        .map(|v| u64::from(v.size_gib) * u64::from(if peak { v.count_peak } else { v.count_base }))
+        .sum();
+    let block = match pc.block_storage.usd_per_gib_month {
+        Some(p) => p * volume_gib as f64,
+        None => {
+            if volume_gib > 0 {
+                let eur =
+                    pc.block_storage.eur_per_gib_month.map(|e| format!(" (EUR {e}/GiB-month)")).unwrap_or_default();
+                notes.push(unpriced("block storage", &format!("{volume_gib} GiB not priced: no USD price{eur}")));
+            }
+            0.0
+        }
+    };
+    let object = pc.object_storage.monthly_usd(demand.object_storage_gib).unwrap_or_else(|| {
+        notes.push(unpriced("object storage", "no USD price in the catalog"));
+        0.0
+    });
+    if !pc.object_storage.fully_priced(demand.object_storage_gib) {
+        notes.push(unpriced(
+            "object storage",
+            &format!("{} GiB: only the base fee is priced ({})", demand.object_storage_gib, pc.object_storage.note),
+        ));
+    }
+    let dbs = managed_databases(pc, demand, peak, notes);
+    let nat = pc.nat_gateway.as_ref().map_or(0.0, |n| {
+        n.monthly_usd * f64::from(if demand.production { n.count_production } else { n.count })
+            + n.per_node_monthly_usd * nodes as f64
+    });
+    (lb, block, object, dbs, nat)
+}
+
+/// The managed databases' monthly price, with a footnote per database (base scenario).
+fn managed_databases(pc: &ProviderCatalog, demand: &Demand, peak: bool, notes: &mut Vec<Footnote>) -> f64 {
+    let mut dbs = 0.0;
+    for db in &demand.managed_databases {
+        match managed_database_row(pc, db) {
+            Some(r) => {
+                dbs += r.monthly_cost(db.storage_gib, db.ha);
+                if !peak {
+                    let ha = if db.ha { format!(", HA x{}", r.ha_multiplier) } else { String::new() };
+                    notes.push(Footnote {
+                        unverified: r.unverified,
+                        subject: format!("managed {} `{}`", db.engine, db.name),
+                        text: format!(
+                            "{} ({} vCPU, {} GiB{ha}, {} GiB storage): ${:.2}/month; {} ({})",
+                            r.name,
+                            r.vcpu,
+                            r.memory_gib,
+                            db.storage_gib,
+                            r.monthly_cost(db.storage_gib, db.ha),
+                            r.source,
+                            r.as_of
+                        ),
+                    });
+                }
+            }
+            None => notes.push(unpriced(
+                &format!("managed {} `{}`", db.engine, db.name),
+                "no managed-database class in the catalog fits it: not included",
+            )),
+        }
+    }
+    dbs
 }
 
 /// The class a managed database is priced at: the smallest (cheapest) one of its
