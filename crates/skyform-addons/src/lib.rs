@@ -81,7 +81,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
 /// order (what `skyform render` writes; on `kind` with one replica and a self-signed
 /// issuer, see [`skyform_prereqs::local`]).
 pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
-    let mut out = as_deployed(model, env, provider, |model, env| {
+    let mut out = skyform_prereqs::as_deployed(model, env, provider, |model, env| {
         let mut out = skyform_render::render_objects(model, env, provider);
         out.extend(objects(model, env, provider));
         prereqs::complete(model, env, provider, &mut out);
@@ -91,21 +91,6 @@ pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> 
     out
 }
 
-/// `f` of the platform and environment as deployed on `provider`: on a local cluster
-/// (`kind`) the local view of both (see [`skyform_prereqs::local`]), elsewhere as written.
-fn as_deployed<R>(
-    model: &Model,
-    env: &Environment,
-    provider: ProviderName,
-    f: impl FnOnce(&Model, &Environment) -> R,
-) -> R {
-    if skyform_prereqs::is_local(provider) {
-        f(&skyform_prereqs::local::model(model), &skyform_prereqs::local::environment(env))
-    } else {
-        f(model, env)
-    }
-}
-
 /// The one object set of an environment that every format (and `apply`, `graph`,
 /// `compliance`) starts from: [`env_objects`] with Argo CD sync waves when the platform
 /// uses Argo CD. The releases that serve its custom resources:
@@ -113,7 +98,7 @@ fn as_deployed<R>(
 pub fn platform_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
     let mut objects = env_objects(model, env, provider);
     if model.gitops.as_ref().is_some_and(|g| g.tool == skyform_model::GitopsTool::Argocd) {
-        as_deployed(model, env, provider, |model, env| annotate_sync_waves(model, env, &mut objects));
+        skyform_prereqs::as_deployed(model, env, provider, |model, env| annotate_sync_waves(model, env, &mut objects));
     }
     objects
 }

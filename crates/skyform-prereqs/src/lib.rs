@@ -278,59 +278,65 @@ impl Ctx<'_> {
 
 pub use local::is_local;
 
+/// `f` of the platform and environment as deployed on `provider`: on a local cluster
+/// (`kind`) the local view of both (see [`local`]), elsewhere as written.
+pub fn as_deployed<R>(
+    model: &Model,
+    env: &Environment,
+    provider: ProviderName,
+    f: impl FnOnce(&Model, &Environment) -> R,
+) -> R {
+    if is_local(provider) { f(&local::model(model), &local::environment(env)) } else { f(model, env) }
+}
+
 /// The components an environment needs, without looking at the object set: the
 /// capabilities of the model (what [`plan`] adds to the API groups of the objects; the
 /// cost planner sizes nodes from it). Operators the object set alone reveals (a
 /// database operator of an in-cluster data service) come in through [`plan`].
 pub fn needed_by_model(model: &Model, env: &Environment, provider: ProviderName) -> BTreeSet<ComponentId> {
-    let (local_model, local_env);
-    let (model, env) = if is_local(provider) {
-        local_model = local::model(model);
-        local_env = local::environment(env);
-        (&local_model, &local_env)
-    } else {
-        (model, env)
-    };
-    let cx = Ctx { model, env, provider };
-    let mut out = BTreeSet::new();
-    if cx.exposed() {
-        out.insert(values::ingress_controller(model.ingress.controller));
-        out.insert(ComponentId::CertManager);
-        if values::dns_provider(provider).is_some() {
-            out.insert(ComponentId::ExternalDns);
+    as_deployed(model, env, provider, |model, env| {
+        let cx = Ctx { model, env, provider };
+        let mut out = BTreeSet::new();
+        if cx.exposed() {
+            out.insert(values::ingress_controller(model.ingress.controller));
+            out.insert(ComponentId::CertManager);
+            if values::dns_provider(provider).is_some() {
+                out.insert(ComponentId::ExternalDns);
+            }
         }
-    }
-    if model.observability.metrics {
-        out.insert(ComponentId::KubePrometheusStack);
-    }
-    let in_cluster: Vec<&skyform_model::Service> = env.services.iter().filter(|s| !s.is_managed_on(provider)).collect();
-    if in_cluster.iter().any(|s| !s.secrets.is_empty()) {
-        out.insert(match model.secrets.backend {
-            skyform_model::SecretsBackend::SealedSecrets => ComponentId::SealedSecrets,
-            _ => ComponentId::ExternalSecrets,
-        });
-    }
-    if env.backup && !model.backup.schedules.is_empty() {
-        out.insert(ComponentId::Velero);
-    }
-    if in_cluster.iter().any(|s| s.autoscale.as_ref().is_some_and(|a| a.queue.is_some())) {
-        out.insert(ComponentId::Keda);
-    }
-    if in_cluster.iter().any(|s| s.workload == skyform_model::WorkloadKind::Knative) {
-        out.insert(ComponentId::KnativeOperator);
-    }
-    if let Some(stack) = model.observability.logs {
-        let own_loki = env
-            .services
-            .iter()
-            .any(|s| s.component == Some(skyform_model::ComponentKind::Loki) && !s.is_managed_on(provider));
-        if !own_loki {
-            out.insert(ComponentId::Loki);
+        if model.observability.metrics {
+            out.insert(ComponentId::KubePrometheusStack);
         }
-        out.insert(values::log_agent(stack));
-    }
-    close_over_needs(&mut out);
-    out
+        let in_cluster: Vec<&skyform_model::Service> =
+            env.services.iter().filter(|s| !s.is_managed_on(provider)).collect();
+        if in_cluster.iter().any(|s| !s.secrets.is_empty()) {
+            out.insert(match model.secrets.backend {
+                skyform_model::SecretsBackend::SealedSecrets => ComponentId::SealedSecrets,
+                _ => ComponentId::ExternalSecrets,
+            });
+        }
+        if env.backup && !model.backup.schedules.is_empty() {
+            out.insert(ComponentId::Velero);
+        }
+        if in_cluster.iter().any(|s| s.autoscale.as_ref().is_some_and(|a| a.queue.is_some())) {
+            out.insert(ComponentId::Keda);
+        }
+        if in_cluster.iter().any(|s| s.workload == skyform_model::WorkloadKind::Knative) {
+            out.insert(ComponentId::KnativeOperator);
+        }
+        if let Some(stack) = model.observability.logs {
+            let own_loki = env
+                .services
+                .iter()
+                .any(|s| s.component == Some(skyform_model::ComponentKind::Loki) && !s.is_managed_on(provider));
+            if !own_loki {
+                out.insert(ComponentId::Loki);
+            }
+            out.insert(values::log_agent(stack));
+        }
+        close_over_needs(&mut out);
+        out
+    })
 }
 
 /// The prerequisites of one environment on one provider: the components its objects'
@@ -338,36 +344,30 @@ pub fn needed_by_model(model: &Model, env: &Environment, provider: ProviderName)
 /// order. On a local cluster (`kind`) the model and environment are first adapted as
 /// [`local`] describes.
 pub fn plan(model: &Model, env: &Environment, provider: ProviderName, objects: &[ObjectRef]) -> Prerequisites {
-    let (local_model, local_env);
-    let (model, env) = if is_local(provider) {
-        local_model = local::model(model);
-        local_env = local::environment(env);
-        (&local_model, &local_env)
-    } else {
-        (model, env)
-    };
-    let cx = Ctx { model, env, provider };
-    let mut ids = needed_by_model(model, env, provider);
-    let mut unserved = BTreeSet::new();
-    for o in objects {
-        let g = o.group();
-        if is_builtin(g) {
-            continue;
-        }
-        match serving(g) {
-            Some(c) => {
-                ids.insert(c.id);
+    as_deployed(model, env, provider, |model, env| {
+        let cx = Ctx { model, env, provider };
+        let mut ids = needed_by_model(model, env, provider);
+        let mut unserved = BTreeSet::new();
+        for o in objects {
+            let g = o.group();
+            if is_builtin(g) {
+                continue;
             }
-            None => {
-                unserved.insert(g.to_string());
+            match serving(g) {
+                Some(c) => {
+                    ids.insert(c.id);
+                }
+                None => {
+                    unserved.insert(g.to_string());
+                }
             }
         }
-    }
-    close_over_needs(&mut ids);
-    let mut releases: Vec<Release> =
-        TABLE.iter().filter(|c| ids.contains(&c.id)).map(|c| release(&cx, c, &ids)).collect();
-    releases.sort_by(|a, b| a.wave.cmp(&b.wave).then_with(|| a.name.cmp(&b.name)));
-    Prerequisites { releases, unserved: unserved.into_iter().collect() }
+        close_over_needs(&mut ids);
+        let mut releases: Vec<Release> =
+            TABLE.iter().filter(|c| ids.contains(&c.id)).map(|c| release(&cx, c, &ids)).collect();
+        releases.sort_by(|a, b| a.wave.cmp(&b.wave).then_with(|| a.name.cmp(&b.name)));
+        Prerequisites { releases, unserved: unserved.into_iter().collect() }
+    })
 }
 
 /// Adds what the components need, transitively.

@@ -108,6 +108,9 @@ impl Component {
     }
 }
 
+/// Why an ingress controller needs the baseline level.
+const BINDS_HTTP_PORTS: &str = "the controller binds ports 80 and 443 with the NET_BIND_SERVICE capability";
+
 /// The version table, in install order (wave, then name).
 pub const TABLE: &[Component] = &[
     Component {
@@ -250,7 +253,7 @@ pub const TABLE: &[Component] = &[
         wave: 2,
         needs: &[],
         pod_security: PodSecurityLevel::Baseline,
-        pod_security_reason: "the controller binds ports 80 and 443 with the NET_BIND_SERVICE capability",
+        pod_security_reason: BINDS_HTTP_PORTS,
         pods: &[pods("controller", 1, 2, 250, 400)],
         source: "haproxytech/helm-charts kubernetes-ingress/Chart.yaml (snapshot)",
     },
@@ -266,7 +269,7 @@ pub const TABLE: &[Component] = &[
         wave: 2,
         needs: &[],
         pod_security: PodSecurityLevel::Baseline,
-        pod_security_reason: "the controller binds ports 80 and 443 with the NET_BIND_SERVICE capability",
+        pod_security_reason: BINDS_HTTP_PORTS,
         pods: &[pods("controller", 1, 2, 100, 90)],
         source: "kubernetes/ingress-nginx charts/ingress-nginx/Chart.yaml; the project is retired (no fixes after March 2026)",
     },

@@ -70,6 +70,20 @@ fn camel(snake: &str) -> String {
     out
 }
 
+/// The nested blocks of `body` as (name, body): a `dynamic "x"` block as `x` with its
+/// `content`; `lifecycle` (a meta-argument) left out.
+fn nested_blocks(body: &hcl::Body) -> impl Iterator<Item = (String, hcl::Body)> + '_ {
+    body.blocks().filter(|blk| blk.identifier() != "lifecycle").map(|blk| {
+        if blk.identifier() == "dynamic" {
+            let label = blk.labels().first().map(|l| l.as_str().to_owned()).unwrap_or_default();
+            let content = blk.body().blocks().find(|b| b.identifier() == "content").map(|b| b.body().clone());
+            (label, content.unwrap_or_default())
+        } else {
+            (blk.identifier().to_owned(), blk.body().clone())
+        }
+    })
+}
+
 /// Checks one block body against a cdktf block schema.
 fn check_cdktf(body: &hcl::Body, schema: &Value, at: &str, errors: &mut Vec<String>) {
     let attrs = &schema["attrs"];
@@ -86,18 +100,7 @@ fn check_cdktf(body: &hcl::Body, schema: &Value, at: &str, errors: &mut Vec<Stri
             errors.push(format!("{at}: unknown attribute `{k}`{hint}"));
         }
     }
-    for blk in body.blocks() {
-        let id = blk.identifier();
-        if id == "lifecycle" {
-            continue;
-        }
-        let (name, inner) = if id == "dynamic" {
-            let label = blk.labels().first().map(|l| l.as_str().to_owned()).unwrap_or_default();
-            let content = blk.body().blocks().find(|b| b.identifier() == "content").map(|b| b.body().clone());
-            (label, content.unwrap_or_default())
-        } else {
-            (id.to_owned(), blk.body().clone())
-        };
+    for (name, inner) in nested_blocks(body) {
         set.insert(name.clone());
         match blocks.get(&name) {
             Some(b) => check_cdktf(&inner, &b["block"], &format!("{at}.{name}"), errors),
@@ -144,18 +147,7 @@ fn check_pulumi(body: &hcl::Body, props: &Value, at: &str, errors: &mut Vec<Stri
             None => errors.push(format!("{at}: unknown attribute `{k}`")),
         }
     }
-    for blk in body.blocks() {
-        let id = blk.identifier();
-        if id == "lifecycle" {
-            continue;
-        }
-        let (name, inner) = if id == "dynamic" {
-            let label = blk.labels().first().map(|l| l.as_str().to_owned()).unwrap_or_default();
-            let content = blk.body().blocks().find(|b| b.identifier() == "content").map(|b| b.body().clone());
-            (label, content.unwrap_or_default())
-        } else {
-            (id.to_owned(), blk.body().clone())
-        };
+    for (name, inner) in nested_blocks(body) {
         match find(&name, true) {
             Some((key, v)) => {
                 set.insert(key);

@@ -11,6 +11,16 @@ use crate::report::Outcome;
 use crate::tree::{CEntry, CNode, CValue, Loc};
 use skyform_spec::{Code, Diagnostic};
 
+/// Where a service's references to other services are resolved: the platform, the
+/// service, every service, and the Compose project.
+#[derive(Clone, Copy)]
+pub(super) struct Site<'a> {
+    pub(super) platform: &'a str,
+    pub(super) b: &'a Basic,
+    pub(super) all: &'a [Basic],
+    pub(super) project: &'a Project,
+}
+
 impl Converter<'_, '_> {
     /// Reads a service's variables: every `env_file` in order, then `environment`.
     pub(super) fn read_env(&mut self, svc: &CEntry, b: &Basic) -> Vec<EnvVar> {
@@ -123,7 +133,7 @@ impl Converter<'_, '_> {
             let credentials = addresses.iter().any(|a| a.credentials);
             let secret = classify::is_secret_name(&key) || credentials;
             let (rewritten, targets) =
-                self.connect(platform, out, b, all, project, &addresses, &value, (loc, &subject, !secret));
+                self.connect(Site { platform, b, all, project }, out, &addresses, &value, (loc, &subject, !secret));
             if secret {
                 secret_names.push(key.clone());
                 if rewritten != value {
@@ -143,16 +153,6 @@ impl Converter<'_, '_> {
                         loc,
                     );
                 }
-                if !targets.is_empty() {
-                    self.item(
-                        Outcome::Mapped,
-                        sname,
-                        &subject,
-                        format!("connection to {} → `dependsOn`", quote_list(&targets)),
-                        loc,
-                    );
-                }
-                continue;
             }
             if !targets.is_empty() {
                 self.item(
@@ -162,6 +162,9 @@ impl Converter<'_, '_> {
                     format!("connection to {} → `dependsOn`", quote_list(&targets)),
                     loc,
                 );
+            }
+            if secret {
+                continue;
             }
             plain += 1;
             out.env.insert(key, rewritten);
@@ -188,18 +191,15 @@ impl Converter<'_, '_> {
 
     /// Edges for the addresses in one value, and the value with each service host
     /// rewritten to its in-cluster name. Returns the new value and the services named.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn connect(
         &mut self,
-        platform: &str,
+        site: Site<'_>,
         out: &mut OutService,
-        b: &Basic,
-        all: &[Basic],
-        project: &Project,
         addresses: &[Address],
         value: &str,
         (loc, subject, report_rewrites): (Loc, &str, bool),
     ) -> (String, Vec<String>) {
+        let Site { platform, b, all, project } = site;
         let sname = Some(b.compose_name.as_str());
         let mut rewrites: Vec<(Address, String)> = Vec::new();
         let mut targets: Vec<String> = Vec::new();
@@ -265,14 +265,8 @@ impl Converter<'_, '_> {
 
     /// Addresses of other services in the command and arguments: edges, and hosts
     /// rewritten as in the environment.
-    pub(super) fn command_references(
-        &mut self,
-        platform: &str,
-        out: &mut OutService,
-        b: &Basic,
-        all: &[Basic],
-        project: &Project,
-    ) {
+    pub(super) fn command_references(&mut self, site: Site<'_>, out: &mut OutService) {
+        let Site { b, project, .. } = site;
         let Some(svc) = project.services.iter().find(|s| s.key == b.compose_name) else { return };
         for (key, is_command) in [("entrypoint", true), ("command", false)] {
             let Some(e) = svc.value.entry(key) else { continue };
@@ -284,7 +278,7 @@ impl Converter<'_, '_> {
                 let (rewritten, targets) = if addresses.is_empty() {
                     (w.clone(), Vec::new())
                 } else {
-                    self.connect(platform, out, b, all, project, &addresses, &w, (e.key_loc, key, true))
+                    self.connect(site, out, &addresses, &w, (e.key_loc, key, true))
                 };
                 if !targets.is_empty() {
                     self.item(
@@ -307,14 +301,8 @@ impl Converter<'_, '_> {
 
     /// Addresses with explicit ports in configuration files (`server api:8000;`,
     /// `proxy_pass http://api:8000`): edges, and hosts rewritten.
-    pub(super) fn file_references(
-        &mut self,
-        platform: &str,
-        out: &mut OutService,
-        b: &Basic,
-        all: &[Basic],
-        project: &Project,
-    ) {
+    pub(super) fn file_references(&mut self, site: Site<'_>, out: &mut OutService) {
+        let b = site.b;
         for (path, content) in out.files.clone() {
             let addresses: Vec<Address> = super::ports::text_addresses(&content)
                 .into_iter()
@@ -324,8 +312,7 @@ impl Converter<'_, '_> {
                 continue;
             }
             let subject = format!("volumes:{path}");
-            let (rewritten, targets) =
-                self.connect(platform, out, b, all, project, &addresses, &content, (b.key_loc, &subject, true));
+            let (rewritten, targets) = self.connect(site, out, &addresses, &content, (b.key_loc, &subject, true));
             if !targets.is_empty() {
                 self.item(
                     Outcome::Mapped,

@@ -241,24 +241,18 @@ impl Converter<'_, '_> {
                 }
                 "volume" if sharing.shared.contains_key(&m.source) => self.shared_volume(out, b, &m, sharing),
                 "volume" | "anonymous" if b.job => {
-                    out.writable_paths.push(m.target.clone());
-                    self.item(
-                        Outcome::Approximated,
-                        sname,
-                        "volumes",
-                        format!(
-                            "`{}` of a one-shot job is not shared with any service: scratch space (emptyDir)",
-                            m.target
-                        ),
-                        m.loc,
+                    let message = format!(
+                        "`{}` of a one-shot job is not shared with any service: scratch space (emptyDir)",
+                        m.target
                     );
+                    self.scratch(out, sname, &m.target, Outcome::Approximated, message, m.loc);
                 }
                 "anonymous" if scratch_path(&m.target) => {
-                    out.writable_paths.push(m.target.clone());
-                    self.item(
-                        Outcome::Mapped,
+                    self.scratch(
+                        out,
                         sname,
-                        "volumes",
+                        &m.target,
+                        Outcome::Mapped,
                         format!("anonymous volume `{}` is scratch space → writable path (emptyDir)", m.target),
                         m.loc,
                     );
@@ -308,11 +302,11 @@ impl Converter<'_, '_> {
                     }
                 }
                 "tmpfs" => {
-                    out.writable_paths.push(m.target.clone());
-                    self.item(
-                        Outcome::Mapped,
+                    self.scratch(
+                        out,
                         sname,
-                        "volumes",
+                        &m.target,
+                        Outcome::Mapped,
                         format!("tmpfs `{}` → writable path (emptyDir)", m.target),
                         m.loc,
                     );
@@ -517,17 +511,11 @@ impl Converter<'_, '_> {
             return;
         }
         if b.job {
-            out.writable_paths.push(m.target.clone());
-            self.item(
-                Outcome::Approximated,
-                sname,
-                "volumes",
-                format!(
-                    "host directory `{}` of a one-shot job → scratch space at `{}`; bake its files into the image",
-                    m.source, m.target
-                ),
-                m.loc,
+            let message = format!(
+                "host directory `{}` of a one-shot job → scratch space at `{}`; bake its files into the image",
+                m.source, m.target
             );
+            self.scratch(out, sname, &m.target, Outcome::Approximated, message, m.loc);
             return;
         }
         let name = self.own_volume(out, b, &m.target, &m.target, class);
@@ -588,14 +576,7 @@ impl Converter<'_, '_> {
     pub(super) fn file_configs(&mut self, out: &mut OutService, node: &CNode, b: &Basic, project: &Project) {
         let sname = Some(b.compose_name.as_str());
         for item in node.get("configs").and_then(CNode::as_seq).unwrap_or(&[]) {
-            let (source, target) = match &item.value {
-                CValue::String(s) => (s.clone(), None),
-                CValue::Map(_) => (
-                    item.get("source").and_then(CNode::scalar_text).unwrap_or_default(),
-                    item.get("target").and_then(CNode::scalar_text),
-                ),
-                _ => continue,
-            };
+            let Some((source, target)) = source_and_target(item) else { continue };
             let path = match target {
                 Some(t) if t.starts_with('/') => t,
                 Some(t) => format!("/{t}"),
@@ -644,14 +625,7 @@ impl Converter<'_, '_> {
     pub(super) fn file_secrets(&mut self, out: &mut OutService, node: &CNode, b: &Basic, project: &Project) {
         let sname = Some(b.compose_name.as_str());
         for item in node.get("secrets").and_then(CNode::as_seq).unwrap_or(&[]) {
-            let (source, target) = match &item.value {
-                CValue::String(s) => (s.clone(), None),
-                CValue::Map(_) => (
-                    item.get("source").and_then(CNode::scalar_text).unwrap_or_default(),
-                    item.get("target").and_then(CNode::scalar_text),
-                ),
-                _ => continue,
-            };
+            let Some((source, target)) = source_and_target(item) else { continue };
             if source.is_empty() {
                 continue;
             }
@@ -713,4 +687,33 @@ fn volume_name(base: &str, out: &OutService) -> String {
         n += 1;
     }
     candidate
+}
+
+/// The `source` and optional `target` of a service's `configs:` or `secrets:` entry
+/// (short form: the name alone); `None` for anything else.
+fn source_and_target(item: &CNode) -> Option<(String, Option<String>)> {
+    match &item.value {
+        CValue::String(s) => Some((s.clone(), None)),
+        CValue::Map(_) => Some((
+            item.get("source").and_then(CNode::scalar_text).unwrap_or_default(),
+            item.get("target").and_then(CNode::scalar_text),
+        )),
+        _ => None,
+    }
+}
+
+impl Converter<'_, '_> {
+    /// `target` becomes a writable path (emptyDir), reported with `outcome` and `message`.
+    fn scratch(
+        &mut self,
+        out: &mut OutService,
+        sname: Option<&str>,
+        target: &str,
+        outcome: Outcome,
+        message: String,
+        loc: Loc,
+    ) {
+        out.writable_paths.push(target.to_owned());
+        self.item(outcome, sname, "volumes", message, loc);
+    }
 }

@@ -10,16 +10,12 @@ pub const EXAMPLES: [(&str, &str); 2] = [
     ("resimate", include_str!("../../../../examples/resimate/platform.yaml")),
 ];
 
-pub const PROVIDERS: [ProviderName; 8] = [
-    ProviderName::Aws,
-    ProviderName::Gcp,
-    ProviderName::Azure,
-    ProviderName::Digitalocean,
-    ProviderName::Linode,
-    ProviderName::Civo,
-    ProviderName::Vultr,
-    ProviderName::Hetzner,
-];
+/// The cloud providers: every provider but the local k3s and kind (declared last),
+/// which render Hetzner's modules.
+pub const PROVIDERS: [ProviderName; 8] = match ProviderName::ALL.first_chunk::<8>() {
+    Some(clouds) => *clouds,
+    None => panic!("fewer than eight providers"),
+};
 
 pub fn model(text: &str) -> Model {
     match skyform_model::compile(text) {
