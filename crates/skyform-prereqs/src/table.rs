@@ -108,8 +108,23 @@ impl Component {
     }
 }
 
-/// Why an ingress controller needs the baseline level.
-const BINDS_HTTP_PORTS: &str = "the controller binds ports 80 and 443 with the NET_BIND_SERVICE capability";
+/// What the ingress controllers' rows share (the rest of this row is replaced by each).
+const INGRESS_CONTROLLER: Component = Component {
+    id: ComponentId::IngressNginx,
+    release: "",
+    chart: "",
+    repo: "",
+    version: "",
+    app_version: "",
+    namespace: Namespace::Ingress,
+    groups: &[],
+    wave: 2,
+    needs: &[],
+    pod_security: PodSecurityLevel::Baseline,
+    pod_security_reason: "the controller binds ports 80 and 443 with the NET_BIND_SERVICE capability",
+    pods: &[],
+    source: "",
+};
 
 /// The version table, in install order (wave, then name).
 pub const TABLE: &[Component] = &[
@@ -248,14 +263,9 @@ pub const TABLE: &[Component] = &[
         repo: "https://haproxytech.github.io/helm-charts",
         version: "1.45.0",
         app_version: "3.1.12",
-        namespace: Namespace::Ingress,
-        groups: &[],
-        wave: 2,
-        needs: &[],
-        pod_security: PodSecurityLevel::Baseline,
-        pod_security_reason: BINDS_HTTP_PORTS,
         pods: &[pods("controller", 1, 2, 250, 400)],
         source: "haproxytech/helm-charts kubernetes-ingress/Chart.yaml (snapshot)",
+        ..INGRESS_CONTROLLER
     },
     Component {
         id: ComponentId::IngressNginx,
@@ -264,14 +274,9 @@ pub const TABLE: &[Component] = &[
         repo: "https://kubernetes.github.io/ingress-nginx",
         version: "4.15.1",
         app_version: "1.15.1",
-        namespace: Namespace::Ingress,
-        groups: &[],
-        wave: 2,
-        needs: &[],
-        pod_security: PodSecurityLevel::Baseline,
-        pod_security_reason: BINDS_HTTP_PORTS,
         pods: &[pods("controller", 1, 2, 100, 90)],
         source: "kubernetes/ingress-nginx charts/ingress-nginx/Chart.yaml; the project is retired (no fixes after March 2026)",
+        ..INGRESS_CONTROLLER
     },
     Component {
         id: ComponentId::Keda,

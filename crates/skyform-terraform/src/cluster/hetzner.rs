@@ -8,85 +8,8 @@ use super::*;
 /// (k3s uses CA files present in `server/tls` at first start), so the module can output
 /// a real CA certificate and kubeconfig without SSH. Private keys live only in state.
 pub(super) fn module() -> Module {
-    let cp_filter = op(r("p.name"), BinaryOperator::Eq, s("control-plane"));
-    let worker_filter = op(r("p.name"), BinaryOperator::NotEq, s("control-plane"));
     let servers = r("local.servers");
-    let ca_subject = |cn: &str| Blk::new("subject", &[]).a("common_name", tpl(cn));
-    let ca = |name: &str, cn: &str| {
-        [
-            Blk::resource("tls_private_key", name).a("algorithm", s("ECDSA")).a("ecdsa_curve", s("P256")),
-            Blk::resource("tls_self_signed_cert", name)
-                .a("private_key_pem", r(&format!("tls_private_key.{name}.private_key_pem")))
-                .a("is_ca_certificate", b(true))
-                .a("validity_period_hours", n(87600))
-                .a("allowed_uses", strs(["cert_signing", "crl_signing", "digital_signature", "key_encipherment"]))
-                .blk(ca_subject(cn)),
-        ]
-    };
-    let mut main = File::new().blk(
-        Blk::new("locals", &[])
-            .a(
-                "control_plane",
-                call(
-                    "coalesce",
-                    [
-                        call("one", [for_list("p", r("var.node_pools"), r("p"), Some(cp_filter))]),
-                        obj([
-                            ("name", s("control-plane")),
-                            ("size", s("cx22")),
-                            ("min_nodes", cond(r("var.high_availability"), n(3), n(1))),
-                            ("max_nodes", cond(r("var.high_availability"), n(3), n(1))),
-                            ("auto_scale", b(false)),
-                            ("spot", b(false)),
-                        ]),
-                    ],
-                ),
-            )
-            .a("servers", call("max", [r("local.control_plane.max_nodes"), n(1)]))
-            .a("workers", for_list("p", r("var.node_pools"), r("p"), Some(worker_filter)))
-            .a(
-                "agents",
-                call_expand(
-                    "merge",
-                    [
-                        obj::<&str>([]),
-                        for_list(
-                            "p",
-                            r("local.workers"),
-                            for_map("i", call("range", [r("p.max_nodes")]), tpl("${p.name}-${i}"), r("p")),
-                            None,
-                        ),
-                    ],
-                ),
-            )
-            .a("api_endpoint", tpl("https://${hcloud_server.server[0].ipv4_address}:6443")),
-    );
-    main = main.blk(Blk::resource("random_password", "k3s_token").a("length", n(48)).a("special", b(false)));
-    for blk in ca("server_ca", "${var.cluster_name}-server-ca")
-        .into_iter()
-        .chain(ca("client_ca", "${var.cluster_name}-client-ca"))
-    {
-        main.push(blk);
-    }
-    main = main
-        .blk(Blk::resource("tls_private_key", "admin").a("algorithm", s("ECDSA")).a("ecdsa_curve", s("P256")))
-        .blk(
-            Blk::resource("tls_cert_request", "admin")
-                .a("private_key_pem", r("tls_private_key.admin.private_key_pem"))
-                .blk(
-                    Blk::new("subject", &[])
-                        .a("common_name", s("skyform-admin"))
-                        .a("organization", s("system:masters")),
-                ),
-        )
-        .blk(
-            Blk::resource("tls_locally_signed_cert", "admin")
-                .a("cert_request_pem", r("tls_cert_request.admin.cert_request_pem"))
-                .a("ca_private_key_pem", r("tls_private_key.client_ca.private_key_pem"))
-                .a("ca_cert_pem", r("tls_self_signed_cert.client_ca.cert_pem"))
-                .a("validity_period_hours", n(8760))
-                .a("allowed_uses", strs(["client_auth", "digital_signature", "key_encipherment"])),
-        );
+    let mut main = pki(File::new().blk(locals()));
     let cloud_init = |role: &str| {
         call(
             "templatefile",
@@ -174,4 +97,91 @@ pub(super) fn module() -> Module {
         ("cloud-init-agent.yaml.tftpl".to_owned(), crate::root::cloud_init_agent()),
     ];
     (main, outs, vec![versions::HCLOUD, versions::RANDOM, versions::TLS], extra)
+}
+
+/// The module's locals: the control-plane pool (or a default one), the worker pools
+/// and one agent per worker node.
+fn locals() -> Blk {
+    let cp_filter = op(r("p.name"), BinaryOperator::Eq, s("control-plane"));
+    let worker_filter = op(r("p.name"), BinaryOperator::NotEq, s("control-plane"));
+    Blk::new("locals", &[])
+        .a(
+            "control_plane",
+            call(
+                "coalesce",
+                [
+                    call("one", [for_list("p", r("var.node_pools"), r("p"), Some(cp_filter))]),
+                    obj([
+                        ("name", s("control-plane")),
+                        ("size", s("cx22")),
+                        ("min_nodes", cond(r("var.high_availability"), n(3), n(1))),
+                        ("max_nodes", cond(r("var.high_availability"), n(3), n(1))),
+                        ("auto_scale", b(false)),
+                        ("spot", b(false)),
+                    ]),
+                ],
+            ),
+        )
+        .a("servers", call("max", [r("local.control_plane.max_nodes"), n(1)]))
+        .a("workers", for_list("p", r("var.node_pools"), r("p"), Some(worker_filter)))
+        .a(
+            "agents",
+            call_expand(
+                "merge",
+                [
+                    obj::<&str>([]),
+                    for_list(
+                        "p",
+                        r("local.workers"),
+                        for_map("i", call("range", [r("p.max_nodes")]), tpl("${p.name}-${i}"), r("p")),
+                        None,
+                    ),
+                ],
+            ),
+        )
+        .a("api_endpoint", tpl("https://${hcloud_server.server[0].ipv4_address}:6443"))
+}
+
+/// The k3s token, the server and client CAs and the administrator's client
+/// certificate (all in state only).
+fn pki(main: File) -> File {
+    let ca_subject = |cn: &str| Blk::new("subject", &[]).a("common_name", tpl(cn));
+    let ca = |name: &str, cn: &str| {
+        [
+            Blk::resource("tls_private_key", name).a("algorithm", s("ECDSA")).a("ecdsa_curve", s("P256")),
+            Blk::resource("tls_self_signed_cert", name)
+                .a("private_key_pem", r(&format!("tls_private_key.{name}.private_key_pem")))
+                .a("is_ca_certificate", b(true))
+                .a("validity_period_hours", n(87600))
+                .a("allowed_uses", strs(["cert_signing", "crl_signing", "digital_signature", "key_encipherment"]))
+                .blk(ca_subject(cn)),
+        ]
+    };
+    let mut main = main.blk(Blk::resource("random_password", "k3s_token").a("length", n(48)).a("special", b(false)));
+    for blk in ca("server_ca", "${var.cluster_name}-server-ca")
+        .into_iter()
+        .chain(ca("client_ca", "${var.cluster_name}-client-ca"))
+    {
+        main.push(blk);
+    }
+    main = main
+        .blk(Blk::resource("tls_private_key", "admin").a("algorithm", s("ECDSA")).a("ecdsa_curve", s("P256")))
+        .blk(
+            Blk::resource("tls_cert_request", "admin")
+                .a("private_key_pem", r("tls_private_key.admin.private_key_pem"))
+                .blk(
+                    Blk::new("subject", &[])
+                        .a("common_name", s("skyform-admin"))
+                        .a("organization", s("system:masters")),
+                ),
+        )
+        .blk(
+            Blk::resource("tls_locally_signed_cert", "admin")
+                .a("cert_request_pem", r("tls_cert_request.admin.cert_request_pem"))
+                .a("ca_private_key_pem", r("tls_private_key.client_ca.private_key_pem"))
+                .a("ca_cert_pem", r("tls_self_signed_cert.client_ca.cert_pem"))
+                .a("validity_period_hours", n(8760))
+                .a("allowed_uses", strs(["client_auth", "digital_signature", "key_encipherment"])),
+        );
+    main
 }
