@@ -13,6 +13,7 @@ macro_rules! outln {
         crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
+use anstyle::AnsiColor;
 use anyhow::Result;
 use skyform_apply::diff::ChangeKind;
 use std::path::PathBuf;
@@ -69,12 +70,17 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     match args.output {
         DiffFormat::Json => outln!("{}", serde_json::to_string_pretty(&changed)?),
         DiffFormat::Diff => {
+            let color = crate::ui::colors(&std::io::stdout());
             for d in &changed {
                 for line in d.diff.lines() {
-                    let colored = match (ui.color, line.chars().next()) {
-                        (true, Some('+')) if !line.starts_with("+++") => format!("\x1b[32m{line}\x1b[0m"),
-                        (true, Some('-')) if !line.starts_with("---") => format!("\x1b[31m{line}\x1b[0m"),
-                        (true, Some('@')) => format!("\x1b[36m{line}\x1b[0m"),
+                    let style = match line.chars().next() {
+                        Some('+') if !line.starts_with("+++") => Some(AnsiColor::Green),
+                        Some('-') if !line.starts_with("---") => Some(AnsiColor::Red),
+                        Some('@') => Some(AnsiColor::Cyan),
+                        _ => None,
+                    };
+                    let colored = match style {
+                        Some(c) if color => skyform_diag::paint(true, c.on_default(), line),
                         _ => line.to_string(),
                     };
                     outln!("{colored}");
