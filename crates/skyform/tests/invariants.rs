@@ -2,8 +2,11 @@
 //! of every library crate is searched for the APIs that read files, the environment, the
 //! wall clock or the terminal. Only the binary (`crates/skyform`) may use them.
 //!
-//! One documented exception: `skyform-apply` bounds its waits for a live cluster with the
-//! monotonic clock (`Instant::now`); the wall-clock time it records is handed in.
+//! `skyform-apply` included: the kubeconfig arrives parsed, the monotonic clock as a
+//! function, progress as a trait object, all from the binary.
+//!
+//! Also "no second renderer of diagnostics": only `skyform-diag` writes `hint:` lines or
+//! terminal styles; no crate, the binary included, writes raw ANSI escape codes.
 
 use std::path::{Path, PathBuf};
 
@@ -25,10 +28,19 @@ const FORBIDDEN: &[&str] = &[
     " print!(",
     "eprint!(",
     "dbg!(",
+    "is_terminal",
+    "Kubeconfig::read",
+    "from_kubeconfig(",
+    "Config::infer",
+    "indicatif::",
+    "ProgressDrawTarget",
 ];
 
+/// Text that means a second diagnostic renderer (everywhere but `skyform-diag`).
+const SECOND_RENDERER: &[&str] = &["\\n  hint:", "\"  hint:", "\\x1b", "\\u{1b}", "\\033["];
+
 /// (crate folder, pattern) pairs that are allowed, each with its reason above.
-const ALLOWED: &[(&str, &str)] = &[("skyform-apply", "Instant::now")];
+const ALLOWED: &[(&str, &str)] = &[];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -91,6 +103,35 @@ fn library_crates_do_no_io() {
     }
     assert!(files_seen > 50, "the scan found only {files_seen} library files; is the layout unchanged?");
     assert!(violations.is_empty(), "I/O in library crates (only the binary may do I/O):\n{}", violations.join("\n"));
+}
+
+#[test]
+fn one_renderer_of_diagnostics_and_no_raw_ansi() {
+    let crates = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut violations = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&crates) else { panic!("cannot list {}", crates.display()) };
+    let mut dirs: Vec<PathBuf> = dirs.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    dirs.sort();
+    for dir in dirs.iter().filter(|d| !d.ends_with("skyform-diag")) {
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for (line_no, line) in production_lines(&text) {
+                for pattern in SECOND_RENDERER {
+                    if line.contains(pattern) {
+                        violations.push(format!("{}:{line_no}: `{pattern}` in: {}", file.display(), line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(dirs.len() > 10, "found only {} crates", dirs.len());
+    assert!(
+        violations.is_empty(),
+        "hint lines or terminal styles outside skyform-diag (render through skyform_diag::render):\n{}",
+        violations.join("\n")
+    );
 }
 
 #[test]

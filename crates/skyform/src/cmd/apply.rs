@@ -20,10 +20,12 @@ macro_rules! outln {
         crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
+use crate::progress::Bars;
 use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
-use skyform_apply::progress::Bars;
-use skyform_apply::{ApplyError, ApplyOptions, CancellationToken, Handles, Manifest, Release, ServiceInfo, Target};
+use skyform_apply::{
+    ApplyError, ApplyOptions, CancellationToken, Handles, Kubeconfig, Manifest, Release, ServiceInfo, Target,
+};
 use skyform_model::Model;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,9 +44,31 @@ pub struct ClusterArgs {
 }
 
 impl ClusterArgs {
-    pub fn target(&self) -> Target {
-        Target { kubeconfig: self.kubeconfig.clone(), context: self.context.clone() }
+    /// Reads the kubeconfig (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`) and
+    /// hands the engine the monotonic clock: `skyform-apply` reads neither itself.
+    pub fn target(&self) -> std::result::Result<Target, ApplyError> {
+        let kubeconfig = match &self.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path)
+                .map_err(|e| ApplyError::Kubeconfig(format!("{}: {}", path.display(), error_chain(&e))))?,
+            None => Kubeconfig::read().map_err(|e| ApplyError::Kubeconfig(error_chain(&e)))?,
+        };
+        Ok(Target { kubeconfig, context: self.context.clone(), clock: std::time::Instant::now })
     }
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cause = c.source();
+    }
+    s
 }
 
 #[derive(clap::Args)]
@@ -301,12 +325,18 @@ pub fn services(model: &Model, env: &str) -> Vec<ServiceInfo> {
 
 /// Connects, reporting a failure as an error message and exit code.
 pub fn connect(cluster: &ClusterArgs, ui: &Ui) -> std::result::Result<Session, u8> {
-    Session::connect(&cluster.target()).map_err(|e| report_error(&e, ui))
+    cluster.target().and_then(|t| Session::connect(&t)).map_err(|e| report_error(&e, ui))
 }
 
 /// Prints an apply error; returns the exit code.
 pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
-    ui.error(&e.to_string());
+    let mut hints = e.hints();
+    if let ApplyError::Helm(m) = e
+        && m.contains(crate::helm::CANNOT_RUN)
+    {
+        hints.push("install helm 3, or pass --helm with its path".into());
+    }
+    ui.diag(&skyform_diag::Diag::new(skyform_diag::Level::Error, e.to_string()).hints(hints));
     match e {
         ApplyError::NotReady { .. } | ApplyError::Conflicts(_) | ApplyError::Helm(_) => exit::FINDINGS,
         ApplyError::Interrupted(_) => exit::INTERRUPTED,

@@ -211,7 +211,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, ui: &Ui) {
     };
     let entries = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-        !hidden && !(e.file_type().is_dir() && skip_chart(e.path()))
+        !(hidden || (e.file_type().is_dir() && skip_chart(e.path())))
     });
     for entry in entries {
         match entry {

@@ -5,10 +5,10 @@
 use super::apply::{ClusterArgs, connect, parse_duration, print_report, report_error};
 use super::history::PlatformArgs;
 use crate::exit;
+use crate::progress::Bars;
 use crate::ui::Ui;
 use anyhow::Result;
 use skyform_apply::ApplyOptions;
-use skyform_apply::progress::Bars;
 use std::time::Duration;
 
 #[derive(clap::Args)]
