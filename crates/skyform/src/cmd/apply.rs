@@ -20,6 +20,7 @@ macro_rules! outln {
         crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
+use super::args::{EnvDefault, PlatformTarget};
 use crate::progress::Bars;
 use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
@@ -71,21 +72,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// Platform file
-    pub file: PathBuf,
-    /// Environment to deploy
-    #[arg(long, short)]
-    pub env: String,
-    /// Provider to render for (default: the platform's first provider)
-    #[arg(long, short)]
-    pub provider: Option<String>,
+/// What `apply` and `diff` render (the platform file, its environment, which they require,
+/// and its provider, default the first declared) and the cluster they compare it with.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub target: PlatformTarget,
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// Print the plan of waves and exit without contacting the cluster
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub prereqs: PrereqArgs,
+}
+
+/// How `apply` and `rollback` write.
+#[derive(clap::Args, Clone, Debug)]
+pub struct WriteArgs {
     /// Take over fields another field manager owns
     #[arg(long)]
     pub force_conflicts: bool,
@@ -95,11 +96,22 @@ pub struct Args {
     /// Readiness timeout of each wave (e.g. 90s, 5m, 1h)
     #[arg(long, default_value = "5m", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+#[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment to deploy")))]
+#[command(mut_arg("provider", |a| a.help("Provider to render for (default: the platform's first provider)")))]
+pub struct Args {
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Print the plan of waves and exit without contacting the cluster
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// Do not install prerequisite releases: refuse (before any write) when the cluster lacks one
     #[arg(long)]
     pub no_bootstrap: bool,
-    #[command(flatten)]
-    pub prereqs: PrereqArgs,
     /// The helm binary that installs prerequisite releases
     #[arg(long, value_name = "FILE", default_value = "helm")]
     pub helm: PathBuf,
@@ -223,34 +235,13 @@ pub struct Rendered {
 }
 
 /// Compiles and renders; `Err(code)` when the input is bad (already reported).
-pub fn render(
-    file: &std::path::Path,
-    env: &str,
-    provider: Option<&str>,
-    ui: &Ui,
-) -> Result<std::result::Result<Rendered, u8>> {
-    let (model, _) = match super::compile_platform(file, ui)? {
+pub fn render(target: &PlatformTarget, ui: &Ui) -> Result<std::result::Result<Rendered, u8>> {
+    let (model, _) = match super::compile_platform(&target.file, ui)? {
         Ok(m) => m,
         Err(code) => return Ok(Err(code)),
     };
-    let Some(environment) = model.environment(env) else {
-        ui.error(&format!("environment `{env}` does not exist"));
-        ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
-        return Ok(Err(exit::BAD_INPUT));
-    };
-    let provider = match provider {
-        Some(p) => match skyform_render::parse_provider(p) {
-            Some(p) => p,
-            None => {
-                ui.error(&format!("unknown provider `{p}`"));
-                return Ok(Err(exit::BAD_INPUT));
-            }
-        },
-        None => match model.providers.first() {
-            Some(p) => p.name,
-            None => bail!("the platform lists no providers; pass --provider"),
-        },
-    };
+    let Some(environment) = target.env.select(&model, EnvDefault::Only, ui) else { return Ok(Err(exit::BAD_INPUT)) };
+    let Some(provider) = target.provider.select_or_first(&model, ui) else { return Ok(Err(exit::BAD_INPUT)) };
     // Every object `render` emits: the core objects and the add-ons (custom resources
     // of operators that the prerequisite releases install).
     let objects = super::render::platform_objects(&model, environment, provider);
@@ -260,7 +251,7 @@ pub fn render(
         platform: model.name.clone(),
         environment: environment.name.clone(),
         manifests,
-        services: services(&model, env),
+        services: services(&model, &environment.name),
         releases,
     }))
 }
@@ -345,11 +336,11 @@ pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.deploy.target, ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
+    rendered.releases = args.deploy.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
     let credentials = store_credentials(&args.store_credential)?;
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);
@@ -381,7 +372,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
         return Ok(exit::OK);
     }
-    let mut session = match connect(&args.cluster, ui) {
+    let mut session = match connect(&args.deploy.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -396,9 +387,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let opts = ApplyOptions {
         platform: rendered.platform.clone(),
         environment: rendered.environment.clone(),
-        force_conflicts: args.force_conflicts,
-        prune_data: args.prune_data,
-        wave_timeout: args.timeout,
+        force_conflicts: args.write.force_conflicts,
+        prune_data: args.write.prune_data,
+        wave_timeout: args.write.timeout,
         reason: "apply".into(),
         no_bootstrap: args.no_bootstrap,
         started: now_secs(),
@@ -408,8 +399,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         progress: &bars,
         helm: Some(Arc::new(crate::helm::HelmCli {
             helm: args.helm.clone(),
-            kubeconfig: args.cluster.kubeconfig.clone(),
-            context: args.cluster.context.clone(),
+            kubeconfig: args.deploy.cluster.kubeconfig.clone(),
+            context: args.deploy.cluster.context.clone(),
         })),
         cancel: interrupt_token(&session),
         credentials,

@@ -3,7 +3,7 @@
 //! unified diff per object or JSON; objects the apply would prune are shown as deletions.
 //! Exit 1 when anything would change.
 
-use super::apply::{ClusterArgs, connect, render, report_error};
+use super::apply::{DeployArgs, connect, render, report_error};
 use crate::exit;
 use crate::ui::Ui;
 
@@ -16,7 +16,6 @@ macro_rules! outln {
 use anstyle::AnsiColor;
 use anyhow::Result;
 use skyform_apply::diff::ChangeKind;
-use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
@@ -25,19 +24,11 @@ pub enum DiffFormat {
 }
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment to compare")))]
+#[command(mut_arg("provider", |a| a.help("Provider to render for (default: the platform's first provider)")))]
 pub struct Args {
-    /// Platform file
-    pub file: PathBuf,
-    /// Environment to compare
-    #[arg(long, short)]
-    pub env: String,
-    /// Provider to render for (default: the platform's first provider)
-    #[arg(long, short)]
-    pub provider: Option<String>,
     #[command(flatten)]
-    pub cluster: ClusterArgs,
-    #[command(flatten)]
-    pub prereqs: super::apply::PrereqArgs,
+    pub deploy: DeployArgs,
     /// Also show PersistentVolumeClaims (and namespaces holding them) that would be pruned
     #[arg(long)]
     pub prune_data: bool,
@@ -47,12 +38,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.deploy.target, ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
-    let session = match connect(&args.cluster, ui) {
+    rendered.releases = args.deploy.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
+    let session = match connect(&args.deploy.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };

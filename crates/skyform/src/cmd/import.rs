@@ -19,8 +19,8 @@ pub struct Args {
     /// More compose files merged on top, in order, as `docker compose -f` does
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Where to write the platform file (`-` for standard output)
-    #[arg(short, long, default_value = "platform.yaml")]
+    /// Where to write the platform file (`-` for standard output; `-o` is its old spelling)
+    #[arg(long, short_alias = 'o', default_value = "platform.yaml")]
     pub out: PathBuf,
     /// Activate a compose profile (repeatable; `COMPOSE_PROFILES` is honoured too)
     #[arg(long = "profile", value_name = "PROFILE")]

@@ -2,6 +2,7 @@
 //! output live here so that every command behaves the same.
 
 pub mod apply;
+pub mod args;
 pub mod check;
 pub mod completions;
 pub mod compliance;
