@@ -231,11 +231,6 @@ pub fn provided_groups(releases: &[Release]) -> BTreeSet<String> {
     releases.iter().flat_map(|r| r.provides_groups.iter().cloned()).collect()
 }
 
-/// The release serving `group`, if any.
-pub fn provider_of<'a>(releases: &'a [Release], group: &str) -> Option<&'a Release> {
-    releases.iter().find(|r| r.provides_groups.iter().any(|g| g == group))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

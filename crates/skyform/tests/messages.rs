@@ -152,3 +152,18 @@ fn reports() {
     insta::assert_snapshot!("report-plan", run(&["plan", HEALTH, "--env", "production", "-p", "aws"], None));
     insta::assert_snapshot!("report-graph", run(&["graph", HEALTH, "--env", "dev"], None));
 }
+
+#[cfg(unix)]
+#[test]
+fn check_walks_folders_with_symlink_loops() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sub = dir.path().join("manifests");
+    std::fs::create_dir_all(sub.join(".hidden")).expect("mkdir");
+    std::fs::write(sub.join("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n")
+        .expect("write");
+    std::fs::write(sub.join(".hidden/skipped.yaml"), "not: [yaml").expect("write");
+    // A link back to its own folder: a naive recursive walk never ends.
+    std::os::unix::fs::symlink(&sub, sub.join("again")).expect("symlink");
+    let s = sub.to_str().expect("utf-8");
+    insta::assert_snapshot!("report-check-symlink-loop", run(&["check", s], Some(dir.path())));
+}
