@@ -349,7 +349,8 @@ pub(crate) fn to_value(o: &DynamicObject) -> Value {
     serde_json::to_value(o).unwrap_or(Value::Null)
 }
 
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its causes on one line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(x) = src {

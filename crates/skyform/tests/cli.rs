@@ -94,18 +94,11 @@ fn completions_are_generated() {
 
 #[test]
 fn check_finds_located_problems_and_speaks_sarif() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n          securityContext: {privileged: true}\n",
-    )
-    .expect("write");
-    let b = bad.to_str().expect("utf-8");
+    let b = "crates/skyform/tests/data/privileged-deployment.yaml";
     let out = skyform().args(["check", b]).output().expect("runs");
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("bad.yaml:12:"), "privileged is located on its line: {text}");
+    assert!(text.contains("privileged-deployment.yaml:12:"), "privileged is located on its line: {text}");
     let sarif = skyform().args(["check", b, "--output", "sarif"]).output().expect("runs");
     let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
     assert_eq!(v["version"], "2.1.0");

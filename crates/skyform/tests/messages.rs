@@ -137,15 +137,10 @@ fn cluster_errors_render_with_their_hints() {
 
 #[test]
 fn reports() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n          securityContext: {privileged: true}\n",
-    )
-    .expect("write");
-    let b = bad.to_str().expect("utf-8");
-    insta::assert_snapshot!("report-check", run(&["check", b], Some(dir.path())));
+    insta::assert_snapshot!(
+        "report-check",
+        run(&["check", "crates/skyform/tests/data/privileged-deployment.yaml"], None)
+    );
     insta::assert_snapshot!("report-validate", run(&["validate", HEALTH], None));
     insta::assert_snapshot!("report-dr", run(&["dr", HEALTH, "--env", "production"], None));
     insta::assert_snapshot!("report-compliance", run(&["compliance", HEALTH, "--env", "production"], None));

@@ -49,27 +49,13 @@ impl ClusterArgs {
     /// hands the engine the monotonic clock: `skyform-apply` reads neither itself.
     pub fn target(&self) -> std::result::Result<Target, ApplyError> {
         let kubeconfig = match &self.kubeconfig {
-            Some(path) => Kubeconfig::read_from(path)
-                .map_err(|e| ApplyError::Kubeconfig(format!("{}: {}", path.display(), error_chain(&e))))?,
-            None => Kubeconfig::read().map_err(|e| ApplyError::Kubeconfig(error_chain(&e)))?,
+            Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+                ApplyError::Kubeconfig(format!("{}: {}", path.display(), skyform_apply::cluster::error_chain(&e)))
+            })?,
+            None => Kubeconfig::read().map_err(|e| ApplyError::Kubeconfig(skyform_apply::cluster::error_chain(&e)))?,
         };
         Ok(Target { kubeconfig, context: self.context.clone(), clock: std::time::Instant::now })
     }
-}
-
-/// An error and its causes on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cause = c.source();
-    }
-    s
 }
 
 /// What `apply` and `diff` render (the platform file, its environment, which they require,
