@@ -305,15 +305,20 @@ pub fn connect(cluster: &ClusterArgs, ui: &Ui) -> std::result::Result<Session, u
     cluster.target().and_then(|t| Session::connect(&t)).map_err(|e| report_error(&e, ui))
 }
 
-/// Prints an apply error; returns the exit code.
-pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
+/// An apply error as a diagnostic, with its hints (and the binary's own for helm).
+pub fn error_diag(e: &ApplyError) -> skyform_diag::Diag {
     let mut hints = e.hints();
     if let ApplyError::Helm(m) = e
         && m.contains(crate::helm::CANNOT_RUN)
     {
         hints.push("install helm 3, or pass --helm with its path".into());
     }
-    ui.diag(&skyform_diag::Diag::new(skyform_diag::Level::Error, e.to_string()).hints(hints));
+    skyform_diag::Diag::new(skyform_diag::Level::Error, e.to_string()).hints(hints)
+}
+
+/// Prints an apply error; returns the exit code.
+pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
+    ui.diag(&error_diag(e));
     match e {
         ApplyError::NotReady { .. } | ApplyError::Conflicts(_) | ApplyError::Helm(_) => exit::FINDINGS,
         ApplyError::Interrupted(_) => exit::INTERRUPTED,
