@@ -457,3 +457,21 @@ pub fn print_report(r: &skyform_apply::ApplyReport, ui: &Ui) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_helm_gets_the_binarys_hint() {
+        use skyform_apply::HelmRunner as _;
+        let h = crate::helm::HelmCli { helm: "/nonexistent/helm".into(), kubeconfig: None, context: None };
+        let r = Release { name: "x".into(), namespace: "x".into(), ..Default::default() };
+        let e = h.status(&r).err().unwrap_or_default();
+        let shown = skyform_diag::render(&error_diag(&ApplyError::Helm(e)), None, false);
+        insta::assert_snapshot!(shown, @r"
+        error: cannot run `/nonexistent/helm`: No such file or directory (os error 2)
+          hint: install helm 3, or pass --helm with its path
+        ");
+    }
+}
