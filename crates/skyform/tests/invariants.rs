@@ -43,16 +43,12 @@ const SECOND_RENDERER: &[&str] = &["\\n  hint:", "\"  hint:", "\\x1b", "\\u{1b}"
 const ALLOWED: &[(&str, &str)] = &[];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
+    let files = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok);
+    out.extend(
+        files
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs"))
+            .map(|e| e.into_path()),
+    );
 }
 
 /// The lines of `text` that are not test code: everything before the first
@@ -141,4 +137,23 @@ fn the_scan_catches_what_it_forbids() {
         production_lines(sample).filter(|(_, l)| FORBIDDEN.iter().any(|p| l.contains(p))).collect();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].0, 2);
+}
+
+#[test]
+fn the_scan_catches_second_renderers_and_handed_in_io() {
+    let sample = r#"fn f() {
+    let k = Kubeconfig::read_from(path);
+    let t = Instant::now();
+    let m = format!("{msg}\n  hint: do this");
+    let red = "\x1b[1;31m";
+}
+"#;
+    let io: Vec<usize> =
+        production_lines(sample).filter(|(_, l)| FORBIDDEN.iter().any(|p| l.contains(p))).map(|(n, _)| n).collect();
+    assert_eq!(io, [2, 3]);
+    let second: Vec<usize> = production_lines(sample)
+        .filter(|(_, l)| SECOND_RENDERER.iter().any(|p| l.contains(p)))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(second, [4, 5]);
 }
