@@ -26,7 +26,11 @@ pub fn lower(loaded: &LoadedPlatform) -> Result<Model, Vec<Diagnostic>> {
 pub fn lower_with_warnings(loaded: &LoadedPlatform) -> (Option<Model>, Vec<Diagnostic>) {
     let mut cx = Cx { loaded, diags: Vec::new(), seen: BTreeSet::new(), gateway_api: false };
     let model = cx.platform();
-    let mut diags = cx.diags;
+    // The structural problems come first in the run; a semantic one at the very spot of a
+    // structural one is its echo (the pruned value's default), not news.
+    let structural: BTreeSet<(u32, u32)> = loaded.diagnostics.iter().map(|d| (d.span.line, d.span.column)).collect();
+    let mut diags = loaded.diagnostics.clone();
+    diags.extend(cx.diags.into_iter().filter(|d| !structural.contains(&(d.span.line, d.span.column))));
     diags.sort_by_key(|d| (d.span.line, d.span.column, d.code));
     (Some(model), diags)
 }
@@ -159,6 +163,26 @@ pub(crate) fn cron_interval_minutes(cron: &str) -> Option<u64> {
 }
 
 impl Cx<'_> {
+    /// Whether service `name` was dropped for a structural problem (already reported):
+    /// references to it are then not reported again as unknown.
+    fn dropped_service(&self, name: &str) -> bool {
+        let path = spec_path().key("services").key(name);
+        self.loaded.was_pruned(&path) || ["tier", "image", "component"].iter().any(|k| self.pruned_field(&path, k))
+    }
+
+    /// Whether field `key` of the mapping at `path` was pruned for a structural problem.
+    fn pruned_field(&self, path: &Path, key: &str) -> bool {
+        self.loaded.was_pruned(&path.key(key))
+    }
+
+    /// Reports a reference to a service that does not exist, unless the service was
+    /// dropped for a structural problem (then the reference is not news).
+    fn unknown_service(&mut self, target: &str, path: &Path, message: impl Into<String>, hint: Option<String>) {
+        if !self.dropped_service(target) {
+            self.error(Code::UnknownService, path, message, hint);
+        }
+    }
+
     fn push(&mut self, d: Diagnostic) {
         if self.seen.insert((d.span.line, d.span.column, d.message.clone())) {
             self.diags.push(d);

@@ -32,8 +32,8 @@ impl Cx<'_> {
             }
             for (j, svc) in s.services.iter().enumerate() {
                 if !service_names.contains(&svc.as_str()) {
-                    self.error(
-                        Code::UnknownService,
+                    self.unknown_service(
+                        svc,
                         &path.key("services").index(j),
                         format!("backup schedule `{}` names unknown service `{svc}`", s.name),
                         did_you_mean(svc, service_names.iter().copied()).map(|x| format!("did you mean `{x}`?")),
@@ -72,8 +72,8 @@ impl Cx<'_> {
         for (i, r) in raw.replication.iter().enumerate() {
             let path = base.key("replication").index(i);
             if !service_names.contains(&r.service.as_str()) {
-                self.error(
-                    Code::UnknownService,
+                self.unknown_service(
+                    &r.service,
                     &path.key("service"),
                     format!("replication source `{}` is not a service", r.service),
                     did_you_mean(&r.service, service_names.iter().copied()).map(|x| format!("did you mean `{x}`?")),

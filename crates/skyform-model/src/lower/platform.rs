@@ -464,8 +464,8 @@ impl Cx<'_> {
             let env = envs.first()?;
             let Some(svc) = env.service(&t.service) else {
                 let names: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
-                self.error(
-                    Code::UnknownService,
+                self.unknown_service(
+                    &t.service,
                     &path.key("service"),
                     format!("tracing service `{}` does not exist", t.service),
                     did_you_mean(&t.service, names).map(|s| format!("did you mean `{s}`?")),

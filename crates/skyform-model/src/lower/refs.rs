@@ -20,8 +20,8 @@ impl Cx<'_> {
                     continue;
                 }
                 let Some(target_ports) = ports.get(&dep.service) else {
-                    self.error(
-                        Code::UnknownService,
+                    self.unknown_service(
+                        &dep.service,
                         &path,
                         format!("service `{}` depends on `{}`, which does not exist", s.name, dep.service),
                         did_you_mean(&dep.service, names.iter().map(String::as_str))
@@ -73,8 +73,8 @@ impl Cx<'_> {
                 && !names.contains(&q.service)
             {
                 let path = spec_path().key("services").key(&s.name).key("autoscale").key("queue").key("service");
-                self.error(
-                    Code::UnknownService,
+                self.unknown_service(
+                    &q.service,
                     &path,
                     format!("queue autoscaler of `{}` names unknown service `{}`", s.name, q.service),
                     did_you_mean(&q.service, names.iter().map(String::as_str)).map(|x| format!("did you mean `{x}`?")),

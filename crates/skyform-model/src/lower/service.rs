@@ -162,6 +162,9 @@ impl Cx<'_> {
     /// The service's tier, which must be declared in `spec.tiers`.
     pub(super) fn service_tier<'t>(&mut self, name: &str, m: &Merged<'_>, tiers: &'t [Tier]) -> Option<&'t Tier> {
         let Some(tier_name) = m.get(|s| s.tier.clone()) else {
+            if self.pruned_field(m.base_path, "tier") || self.pruned_field(m.over_path, "tier") {
+                return None;
+            }
             self.error(
                 Code::MissingKey,
                 m.base_path,
@@ -201,6 +204,13 @@ impl Cx<'_> {
         defaults: Option<&crate::ComponentDefaults>,
     ) -> Option<String> {
         let Some(image) = m.get(|s| s.image.clone()).or_else(|| defaults.map(|d| d.image.to_string())) else {
+            // A pruned `image` or `component` was reported already; its default is unknown.
+            if ["image", "component"]
+                .iter()
+                .any(|k| self.pruned_field(m.base_path, k) || self.pruned_field(m.over_path, k))
+            {
+                return None;
+            }
             self.error(
                 Code::Incomplete,
                 m.base_path,
