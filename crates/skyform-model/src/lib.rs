@@ -7,6 +7,7 @@
 //! A `Model` cannot be built any other way, so renderers may trust it completely.
 
 mod components;
+mod cron;
 pub mod lifecycle;
 mod lower;
 pub mod managed;

@@ -70,96 +70,9 @@ fn is_env_name(s: &str) -> bool {
         && s != ".."
 }
 
-fn parse_duration_minutes(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let mut total: u64 = 0;
-    let mut num = String::new();
-    let mut any = false;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().ok()?;
-        num.clear();
-        let secs = match c {
-            's' => n,
-            'm' => n * 60,
-            'h' => n * 3600,
-            'd' => n * 86_400,
-            'w' => n * 604_800,
-            _ => return None,
-        };
-        total = total.checked_add(secs)?;
-        any = true;
-    }
-    if !num.is_empty() || !any {
-        return None;
-    }
-    Some(total.div_ceil(60))
-}
-
-/// The worst-case gap in minutes between two runs of a 5-field cron expression, for the
-/// common shapes (fixed minute/hour, step values, lists); `None` when it cannot be parsed.
-pub(crate) fn cron_interval_minutes(cron: &str) -> Option<u64> {
-    let fields: Vec<&str> = cron.split_whitespace().collect();
-    if fields.len() != 5 {
-        return None;
-    }
-    let expand = |f: &str, lo: u32, hi: u32| -> Option<Vec<u32>> {
-        let mut out = BTreeSet::new();
-        for part in f.split(',') {
-            let (range, step) = match part.split_once('/') {
-                Some((r, s)) => (r, s.parse::<u32>().ok().filter(|s| *s > 0)?),
-                None => (part, 1),
-            };
-            let (a, b) = if range == "*" {
-                (lo, hi)
-            } else if let Some((a, b)) = range.split_once('-') {
-                (a.parse().ok()?, b.parse().ok()?)
-            } else {
-                let v: u32 = range.parse().ok()?;
-                (v, if part.contains('/') { hi } else { v })
-            };
-            if a < lo || b > hi || a > b {
-                return None;
-            }
-            out.extend((a..=b).step_by(step as usize));
-        }
-        Some(out.into_iter().collect())
-    };
-    let minutes = expand(fields[0], 0, 59)?;
-    let hours = expand(fields[1], 0, 23)?;
-    let dom = expand(fields[2], 1, 31)?;
-    let _month = expand(fields[3], 1, 12)?;
-    let dow = expand(fields[4], 0, 7)?;
-    let mut times: Vec<u64> = Vec::new();
-    for h in &hours {
-        for m in &minutes {
-            times.push(u64::from(*h) * 60 + u64::from(*m));
-        }
-    }
-    let day_gap =
-        |i: usize| -> u64 { if i + 1 < times.len() { times[i + 1] - times[i] } else { times[0] + 1440 - times[i] } };
-    let daily_max = (0..times.len()).map(day_gap).max()?;
-    let every_day = fields[2] == "*" && (fields[4] == "*" || dow.len() >= 7);
-    if every_day {
-        return Some(daily_max);
-    }
-    if fields[2] == "*" {
-        // Weekly pattern: largest gap between selected weekdays.
-        let mut days: Vec<u64> = dow.iter().map(|d| u64::from(*d % 7)).collect::<BTreeSet<_>>().into_iter().collect();
-        days.sort_unstable();
-        let gap = (0..days.len())
-            .map(|i| if i + 1 < days.len() { days[i + 1] - days[i] } else { days[0] + 7 - days[i] })
-            .max()?;
-        return Some((gap - 1) * 1440 + daily_max.max(1440 - (times.last()? - times[0])));
-    }
-    // Monthly pattern: assume the longest month gap.
-    let gap_days = (0..dom.len())
-        .map(|i| if i + 1 < dom.len() { u64::from(dom[i + 1] - dom[i]) } else { u64::from(dom[0] + 31 - dom[i]) })
-        .max()?;
-    Some(gap_days * 1440)
+/// A duration with its unit(s), in whole minutes (rounded up); `None` when invalid.
+fn duration_minutes(s: &str) -> Option<u64> {
+    skyform_spec::duration::parse_minutes(s).ok()
 }
 
 impl Cx<'_> {
@@ -279,6 +192,3 @@ mod resources;
 mod security;
 mod service;
 mod workload;
-
-#[cfg(test)]
-mod tests;

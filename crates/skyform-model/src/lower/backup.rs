@@ -40,7 +40,7 @@ impl Cx<'_> {
                     );
                 }
             }
-            let interval = cron_interval_minutes(&s.cron);
+            let interval = crate::cron::interval_minutes(&s.cron);
             if interval.is_none() {
                 self.error(
                     Code::InvalidValue,
@@ -49,7 +49,7 @@ impl Cx<'_> {
                     Some("use five fields: minute hour day-of-month month day-of-week, e.g. `0 2 * * *`".into()),
                 );
             }
-            let ttl = parse_duration_minutes(&s.ttl);
+            let ttl = duration_minutes(&s.ttl);
             if ttl.is_none() {
                 self.error(
                     Code::InvalidValue,
@@ -80,7 +80,7 @@ impl Cx<'_> {
                 );
             }
             let interval = r.interval.as_deref().unwrap_or("0s");
-            let minutes = parse_duration_minutes(interval);
+            let minutes = duration_minutes(interval);
             if minutes.is_none() {
                 self.error(Code::InvalidValue, &path.key("interval"), format!("invalid duration `{interval}`"), None);
             }

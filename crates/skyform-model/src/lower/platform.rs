@@ -405,7 +405,7 @@ impl Cx<'_> {
             );
         }
         let refresh = raw.and_then(|r| r.refresh_interval.clone()).unwrap_or_else(|| "1h".into());
-        if parse_duration_minutes(&refresh).is_none() {
+        if duration_minutes(&refresh).is_none() {
             self.error(
                 Code::InvalidValue,
                 &spec_path().key("secrets").key("refreshInterval"),
@@ -527,7 +527,7 @@ impl Cx<'_> {
             );
         }
         if let Some(s) = &raw.scale_down_after {
-            match parse_duration_minutes(s) {
+            match duration_minutes(s) {
                 Some(m) if m > 0 => out.scale_down_after_minutes = u32::try_from(m).unwrap_or(u32::MAX),
                 _ => self.error(
                     Code::InvalidValue,
