@@ -87,3 +87,16 @@ fn every_kind_of_mistake_is_reported_in_one_run() {
     assert!(diags.iter().any(|d| d.message.contains("unknown key `replicass`")));
     assert!(diags.iter().any(|d| d.message.contains("`250mm`")));
 }
+
+/// A required value of the wrong type is kept empty rather than dropping its parent, so
+/// the rest of the file is still lowered; the empty value's own echo is not reported.
+#[test]
+fn a_wrongly_typed_required_value_does_not_stop_lowering() {
+    let text = "apiVersion: skyform.dev/v1alpha1\nkind: Platform\nmetadata: { name: [demo] }\nspec:\n  domain: 7\n  \
+                tiers: [api]\n  services:\n    web: { tier: api, image: \"nginx:1.27\", ports: [8080], replicas: \"5..2\" }\n";
+    let diags = skyform_model::compile(text).expect_err("invalid");
+    let errors: Vec<_> = diags.iter().filter(|d| d.severity == skyform_spec::Severity::Error).collect();
+    let found: Vec<(u32, skyform_spec::Code)> = errors.iter().map(|d| (d.line, d.code)).collect();
+    use skyform_spec::Code::{BadReplicas, WrongType};
+    assert_eq!(found, [(3, WrongType), (5, WrongType), (8, BadReplicas)], "{errors:#?}");
+}

@@ -63,19 +63,26 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
         vec![Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message)).hint(hint)]
     })?;
     let schema = crate::schema::platform_schema();
-    let mut walker = Walker { root: &schema, document: Some(&tree), text, diags: Vec::new(), prune: Vec::new() };
+    let mut walker =
+        Walker { root: &schema, document: Some(&tree), text, diags: Vec::new(), prune: Vec::new(), blank: Vec::new() };
     walker.check_header(&tree);
     let whole = walker.check(&tree, &schema, &Path::root(), "the platform file");
-    let Walker { mut diags, prune, .. } = walker;
+    let Walker { mut diags, mut prune, blank, .. } = walker;
     diags.sort_by_key(|d| (d.span.line, d.span.column, d.code));
     if !whole {
         return Err(diags);
     }
     let mut kept = tree.clone();
     // Deepest and last first, so that pruning a list item does not shift the indices of
-    // the items still to prune.
+    // the items still to prune; blanking (which keeps indices) goes before.
     let mut order = prune.clone();
     order.sort_by(|a, b| b.cmp(a));
+    for (path, empty) in blank {
+        if let Some(node) = node_mut(&mut kept, path.segments()) {
+            node.value = empty;
+        }
+        prune.push(path);
+    }
     for path in &order {
         remove(&mut kept, path.segments());
     }
@@ -92,21 +99,23 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
     }
 }
 
+/// The node at `path` below `node`, to change it.
+fn node_mut<'n>(node: &'n mut Node, path: &[Segment]) -> Option<&'n mut Node> {
+    let mut node = node;
+    for seg in path {
+        node = match (seg, &mut node.value) {
+            (Segment::Key(k), Value::Map(entries)) => entries.iter_mut().find(|e| e.key == *k).map(|e| &mut e.value)?,
+            (Segment::Index(i), Value::Seq(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 /// Removes the node at `path` (a mapping entry or a list item) from `node`.
 fn remove(node: &mut Node, path: &[Segment]) {
     let Some((last, parents)) = path.split_last() else { return };
-    let mut node = node;
-    for seg in parents {
-        let next = match (seg, &mut node.value) {
-            (Segment::Key(k), Value::Map(entries)) => entries.iter_mut().find(|e| e.key == *k).map(|e| &mut e.value),
-            (Segment::Index(i), Value::Seq(items)) => items.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => return,
-        }
-    }
+    let Some(node) = node_mut(node, parents) else { return };
     match (last, &mut node.value) {
         (Segment::Key(k), Value::Map(entries)) => entries.retain(|e| e.key != *k),
         (Segment::Index(i), Value::Seq(items)) if *i < items.len() => {
@@ -125,6 +134,8 @@ struct Walker<'s> {
     /// Nodes to prune before deserializing: each failed its check and its parent can do
     /// without it.
     prune: Vec<Path>,
+    /// Required values replaced by an empty one of their type instead.
+    blank: Vec<(Path, Value)>,
 }
 
 fn describe(path: &Path) -> String {
@@ -263,10 +274,14 @@ impl<'s> Walker<'s> {
             let child = path.key(&entry.key);
             if let Some(prop) = props.get(&entry.key) {
                 if !self.check(&entry.value, prop, &child, &entry.key) {
-                    if required.contains(&entry.key.as_str()) {
-                        whole = false;
-                    } else {
+                    if !required.contains(&entry.key.as_str()) {
                         self.prune.push(child);
+                    } else if let Some(empty) = self.empty_value(prop) {
+                        // A required text or list the parent cannot do without: keep it
+                        // empty (at its own span, so lowering's echo is recognised).
+                        self.blank.push((child, empty));
+                    } else {
+                        whole = false;
                     }
                 }
             } else {
@@ -321,9 +336,19 @@ impl<'s> Walker<'s> {
         self.document.map_or(node.span, |doc| doc.locate(path, true))
     }
 
+    /// The neutral value of a required string or list, when `schema` is one.
+    fn empty_value(&self, schema: &'s Json) -> Option<Value> {
+        match self.resolve(schema).get("type").and_then(Json::as_str) {
+            Some("string") => Some(Value::String(String::new())),
+            Some("array") => Some(Value::Seq(Vec::new())),
+            _ => None,
+        }
+    }
+
     fn check_alternatives(&mut self, node: &Node, alts: &'s [Json], path: &Path, what: &str) -> bool {
         // The alternative with the fewest problems: (diagnostics, pruning, usable).
-        let mut best: Option<(Vec<Diagnostic>, Vec<Path>, bool)> = None;
+        type Outcome = (Vec<Diagnostic>, (Vec<Path>, Vec<(Path, Value)>), bool);
+        let mut best: Option<Outcome> = None;
         let mut matching_type = false;
         for alt in alts {
             let alt = self.resolve(alt);
@@ -338,21 +363,23 @@ impl<'s> Walker<'s> {
                 text: self.text,
                 diags: Vec::new(),
                 prune: Vec::new(),
+                blank: Vec::new(),
             };
             let usable = sub.check(node, alt, path, what);
             if sub.diags.is_empty() {
                 return true;
             }
             if best.as_ref().is_none_or(|b| sub.diags.len() < b.0.len()) {
-                best = Some((sub.diags, sub.prune, usable));
+                best = Some((sub.diags, (sub.prune, sub.blank), usable));
             }
         }
-        if let Some((diags, prune, usable)) = best {
+        if let Some((diags, (prune, blank), usable)) = best {
             self.diags.extend(diags);
             // An alternative that stays usable once its bad parts are pruned (a list or
             // mapping behind `null`'s alternative, say) keeps the node.
             if usable {
                 self.prune.extend(prune);
+                self.blank.extend(blank);
             }
             return usable;
         }
