@@ -411,9 +411,19 @@ impl<'s> Walker<'s> {
     }
 }
 
+/// The first sentence of a schema description (an `e.g.` or `i.e.` does not end it).
 fn first_sentence(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s);
-    line.split(". ").next().unwrap_or(line).trim_end_matches('.').to_string()
+    let mut end = line.len();
+    let mut from = 0;
+    while let Some(i) = line[from..].find(". ").map(|i| i + from) {
+        if !(line[..i].ends_with("e.g") || line[..i].ends_with("i.e")) {
+            end = i;
+            break;
+        }
+        from = i + 2;
+    }
+    line[..end].trim_end_matches('.').to_string()
 }
 
 fn type_matches(types: &Json, value: &Value) -> bool {
@@ -461,5 +471,21 @@ fn expected_text(types: &Json, schema: &Json) -> String {
             ts.iter().filter_map(Json::as_str).filter(|t| *t != "null").map(one).collect::<Vec<_>>().join(" or ")
         }
         _ => "a value".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn first_sentences() {
+        assert_eq!(
+            first_sentence("Cron expression (5 fields), e.g. `0 2 * * *`. More."),
+            "Cron expression (5 fields), e.g. `0 2 * * *`"
+        );
+        assert_eq!(first_sentence("Retention, e.g. `720h`"), "Retention, e.g. `720h`");
+        assert_eq!(first_sentence("One. Two."), "One");
+        assert_eq!(first_sentence("Only one."), "Only one");
     }
 }
