@@ -100,3 +100,17 @@ fn a_wrongly_typed_required_value_does_not_stop_lowering() {
     use skyform_spec::Code::{BadReplicas, WrongType};
     assert_eq!(found, [(3, WrongType), (5, WrongType), (8, BadReplicas)], "{errors:#?}");
 }
+
+/// A service dropped for a structural problem is reported once: its dependents and an
+/// environment's override of it do not add "does not exist" errors.
+#[test]
+fn a_dropped_service_is_not_reported_again_where_it_is_referenced() {
+    let text = "apiVersion: skyform.dev/v1alpha1\nkind: Platform\nmetadata: { name: demo }\nspec:\n  \
+                domain: example.com\n  tiers: [api]\n  services:\n    \
+                web: { tier: api, image: \"nginx:1.27\", ports: [8080], dependsOn: [db] }\n    db: 5\n  \
+                environments:\n    staging:\n      services:\n        db: { replicas: 1 }\n";
+    let diags = skyform_model::compile(text).expect_err("invalid");
+    let errors: Vec<_> = diags.iter().filter(|d| d.severity == skyform_spec::Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!((errors[0].line, errors[0].code), (9, skyform_spec::Code::WrongType));
+}

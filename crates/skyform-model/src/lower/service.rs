@@ -19,7 +19,7 @@ impl Cx<'_> {
         let domain = env.domain.clone().unwrap_or_else(|| spec.domain.clone());
         let knative = env.knative.unwrap_or(spec.knative.as_ref().is_some_and(|k| k.enabled));
         for svc in env.services.keys() {
-            if !spec.services.contains_key(svc) {
+            if !spec.services.contains_key(svc) && !self.dropped_service(svc) {
                 let names = spec.services.keys().map(String::as_str);
                 self.error_at_key(
                     Code::UnknownOverride,
