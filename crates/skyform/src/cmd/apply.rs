@@ -80,7 +80,7 @@ pub struct WriteArgs {
     #[arg(long)]
     pub prune_data: bool,
     /// Readiness timeout of each wave (e.g. 90s, 5m, 1h)
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, default_value = "5m", value_parser = skyform_spec::duration::parse)]
     pub timeout: Duration,
 }
 
@@ -194,20 +194,6 @@ pub fn interrupt_token(session: &Session) -> CancellationToken {
 /// Seconds since the Unix epoch (the clock the engine is handed).
 pub fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// Parses `90s`, `5m`, `1h` or plain seconds.
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 5m, 1h)"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        _ => return Err(format!("`{s}` is not a duration (e.g. 90s, 5m, 1h)")),
-    };
-    Ok(Duration::from_secs(secs))
 }
 
 /// A platform rendered for one environment and provider, ready to apply.
