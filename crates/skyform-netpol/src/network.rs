@@ -249,6 +249,39 @@ impl Network {
         candidates
     }
 
+    /// The definition [`Network::evaluate`] must equal: every pair of endpoints, every
+    /// port the destination listens on, both sides checked with [`Network::allows`].
+    /// Quadratic; for tests.
+    pub fn evaluate_every_pair(&self, eps: &[Endpoint]) -> BTreeSet<Flow> {
+        let candidates = self.candidate_ports(eps);
+        let mut out = BTreeSet::new();
+        for src in eps {
+            for dst in eps {
+                if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
+                    continue;
+                }
+                for (port, proto) in &candidates {
+                    let listening = dst
+                        .ports
+                        .as_ref()
+                        .is_none_or(|ps| ps.iter().any(|p| p.number == *port && p.protocol == *proto));
+                    if listening
+                        && self.allows(src, dst, Direction::Egress, *port, proto)
+                        && self.allows(src, dst, Direction::Ingress, *port, proto)
+                    {
+                        out.insert(Flow {
+                            from: src.id.clone(),
+                            to: dst.id.clone(),
+                            port: *port,
+                            protocol: proto.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Every connection the policies allow between two endpoints of `eps` of which at
     /// least one is a [`EndpointKind::Workload`]: on a port the destination listens on
     /// (any [candidate port](Network::candidate_ports) for destinations outside the

@@ -323,35 +323,9 @@ pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
 mod tests {
     use super::*;
 
-    /// The definition: every pair of endpoints, every candidate port, both sides checked.
+    /// The definition (every pair, both sides by scanning every policy).
     fn evaluate_every_pair(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
-        let candidates = policies.network.candidate_ports(eps);
-        let mut out = BTreeSet::new();
-        for src in eps {
-            for dst in eps {
-                if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
-                    continue;
-                }
-                for (port, proto) in &candidates {
-                    let listening = dst
-                        .ports
-                        .as_ref()
-                        .is_none_or(|ps| ps.iter().any(|p| p.number == *port && p.protocol == *proto));
-                    if listening
-                        && policies.egress_allows(src, dst, *port, proto)
-                        && policies.ingress_allows(src, dst, *port, proto)
-                    {
-                        out.insert(Flow {
-                            from: src.id.clone(),
-                            to: dst.id.clone(),
-                            port: *port,
-                            protocol: proto.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        out
+        policies.network.evaluate_every_pair(eps)
     }
 
     fn object(value: Value) -> Object {
