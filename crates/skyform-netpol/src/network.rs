@@ -382,6 +382,7 @@ impl Network {
         let all_candidates: Vec<(u16, &str)> = candidates.iter().map(|(n, p)| (*n, p.as_str())).collect();
         let mut out = BTreeSet::new();
         for (si, di) in pairs {
+            self.count();
             let (src, dst) = (&eps[si], &eps[di]);
             if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
                 continue;

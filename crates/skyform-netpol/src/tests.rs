@@ -319,3 +319,85 @@ fn indexed_evaluation_equals_every_pair_evaluation() {
     assert!(f.contains(&flow("cache", "open", 9000)));
     assert!(!f.iter().any(|x| x.to == "cache"));
 }
+
+/// A platform of `n` services shaped like skyform's output: default deny, each service
+/// admitting its two dependents on its port, egress to its dependencies and DNS (a
+/// peerless rule on 53/UDP), the ingress controller to every third service.
+fn platform(n: usize) -> (Network, Vec<Endpoint>) {
+    let app = |i: usize| format!("svc-{i}");
+    let mut eps: Vec<Endpoint> = (0..n)
+        .map(|i| {
+            pod(
+                &app(i),
+                &format!("t{}", i % 4),
+                &[("app", &app(i))],
+                0x0af4_0000 + 10 + i as u32,
+                vec![tcp(8080, "http")],
+            )
+        })
+        .collect();
+    eps.push(Endpoint {
+        kind: EndpointKind::Cluster,
+        ports: Some(vec![ContainerPort { number: 53, protocol: "UDP".into(), name: None }]),
+        ..pod("kube-dns", "kube-system", &[("k8s-app", "kube-dns")], 0x0af5_000a, vec![])
+    });
+    eps.push(Endpoint {
+        kind: EndpointKind::Cluster,
+        ..pod("ingress", "ingress", &[], 0x0af5_000b, vec![tcp(80, "http")])
+    });
+    eps.push(external("internet", 0xc633_640a));
+    let in_ns = |ns: String, p: LabelSelector| pods(Some(sel(&[(NAMESPACE_NAME_LABEL, &ns)])), Some(p));
+    let mut policies: Vec<Policy> = (0..4).map(|t| deny_all(&format!("t{t}"))).collect();
+    for i in 0..n {
+        let dependents: Vec<Peer> = [i + 1, i + 5]
+            .into_iter()
+            .filter(|d| *d < n)
+            .map(|d| in_ns(format!("t{}", d % 4), sel(&[("app", &app(d))])))
+            .collect();
+        // (A rule without peers would admit everyone: leave it out when there are none.)
+        let mut ingress: Vec<Rule> = [dependents]
+            .into_iter()
+            .filter(|d| !d.is_empty())
+            .map(|peers| Rule { peers, ports: vec![port(8080)] })
+            .collect();
+        if i % 3 == 0 {
+            ingress.push(Rule {
+                peers: vec![pods(Some(sel(&[(NAMESPACE_NAME_LABEL, "ingress")])), None)],
+                ports: vec![port(8080)],
+            });
+        }
+        let deps: Vec<Peer> = [i.checked_sub(1), i.checked_sub(5)]
+            .into_iter()
+            .flatten()
+            .map(|d| in_ns(format!("t{}", d % 4), sel(&[("app", &app(d))])))
+            .collect();
+        let dns = PortRule { protocol: "UDP".into(), port: Some(PortSpec::Number { start: 53, end: 53 }) };
+        let mut egress = vec![Rule { peers: vec![], ports: vec![dns] }];
+        if !deps.is_empty() {
+            egress.push(Rule { peers: deps, ports: vec![port(8080)] });
+        }
+        policies.push(policy(&app(i), &format!("t{}", i % 4), sel(&[("app", &app(i))]), Some(ingress), Some(egress)));
+    }
+    (Network::new(policies, BTreeMap::new()), eps)
+}
+
+/// Ten times the services cost at most twelve times the work, and the flows are the
+/// declared ones.
+#[test]
+fn evaluation_grows_linearly() {
+    let work = |n: usize| {
+        let (net, eps) = platform(n);
+        let flows = net.evaluate(&eps);
+        // Every service: 53/UDP to kube-dns and (a peerless rule) to the internet, its
+        // (up to) two dependencies; a third of them from the ingress.
+        let expected = 2 * n + (n - 1) + (n - 5) + n.div_ceil(3);
+        assert_eq!(flows.len(), expected, "{n} services");
+        net.evaluations()
+    };
+    let (small, large) = (work(100), work(1000));
+    assert!(small > 0);
+    let ratio = large as f64 / small as f64;
+    assert!(ratio <= 12.0, "10x the services cost {ratio:.2}x the evaluations ({small} vs {large})");
+    let (net, eps) = platform(60);
+    assert_eq!(net.evaluate(&eps), net.evaluate_every_pair(&eps));
+}
