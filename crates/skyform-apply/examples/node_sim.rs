@@ -5,7 +5,7 @@
 #[path = "../tests/support/sim.rs"]
 mod sim;
 
-use skyform_apply::{Cluster, Target};
+use skyform_apply::{Cluster, Kubeconfig, Target};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -14,7 +14,8 @@ async fn main() -> anyhow::Result<()> {
     let Some(path) = std::env::args_os().nth(1) else {
         anyhow::bail!("usage: node_sim KUBECONFIG");
     };
-    let cluster = Cluster::connect(&Target { kubeconfig: Some(path.into()), context: None }).await?;
+    let kubeconfig = Kubeconfig::read_from(&path)?;
+    let cluster = Cluster::connect(&Target { kubeconfig, context: None, clock: std::time::Instant::now }).await?;
     eprintln!("node_sim: simulating node {} on {}", sim::NODE, cluster.server());
     sim::run(cluster.client(), Arc::new(AtomicBool::new(false))).await;
     Ok(())

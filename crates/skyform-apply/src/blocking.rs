@@ -22,7 +22,7 @@ impl Session {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| ApplyError::Api(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| ApplyError::Api(format!("cannot start the async runtime: {e}").into()))?;
         let cluster = rt.block_on(Cluster::connect(target))?;
         Ok(Session { rt, cluster })
     }

@@ -14,6 +14,7 @@
 //! Azure Workload Identity: what skyform emits) need no Secret here; their bootstrap is
 //! on the store's side (the Vault role, the IAM binding), see the apply documentation.
 
+use crate::error::Problem;
 use crate::object::{MANAGED_BY, MANAGED_BY_LABEL, Manifest, ObjRef};
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -124,14 +125,18 @@ pub fn credential_secret(namespace: &str, name: &str, data: &BTreeMap<String, Ve
 }
 
 /// The refusal when a store's credential is neither in the set, nor live, nor supplied.
-pub fn describe_unmet(list: &[&CredentialRef]) -> String {
+pub fn describe_unmet(list: &[&CredentialRef]) -> Problem {
     let mut s = String::from("secret stores read credentials that nothing creates; nothing was changed:");
     for r in list {
         s.push_str(&format!("\n  - {} reads Secret {}/{} key `{}`", r.store, r.namespace, r.name, r.key));
     }
-    s.push_str("\n  hint: pass each with --store-credential NAMESPACE/NAME:KEY=@FILE (or =env:VARIABLE), e.g. --store-credential ");
-    s.push_str(&list.first().map_or(String::new(), |r| format!("{}=env:VAULT_TOKEN", r.spec())));
-    s
+    let example = list.first().map_or(String::new(), |r| format!("{}=env:VAULT_TOKEN", r.spec()));
+    Problem::hinted(
+        s,
+        format!(
+            "pass each with --store-credential NAMESPACE/NAME:KEY=@FILE (or =env:VARIABLE), e.g. --store-credential {example}"
+        ),
+    )
 }
 
 #[cfg(test)]

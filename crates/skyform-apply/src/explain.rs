@@ -3,6 +3,7 @@
 //! manager that owns each field; API versions the server does not serve are found before
 //! anything is written. Pure functions over already-fetched data.
 
+use crate::error::Problem;
 use crate::object::ObjRef;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +64,7 @@ fn quoted(s: &str) -> Option<String> {
 }
 
 /// A message for a failed request on `r`.
-pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> String {
+pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> Problem {
     let what = r.map_or_else(|| op.resource.to_string(), ObjRef::to_string);
     match f.code {
         403 => {
@@ -72,19 +73,26 @@ pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> Strin
             let binding =
                 if op.namespace.is_some() { "a Role and RoleBinding" } else { "a ClusterRole and ClusterRoleBinding" };
             let what = r.map_or_else(String::new, |r| format!(" ({r})"));
-            format!(
-                "forbidden: cannot `{verb}` {resource} {scope}{what}.\n  server said: {msg}\n  hint: the credentials need {binding} granting \
-                 apiGroups: [{group}], resources: [{resource}], verbs: [{verb}] (skyform apply needs get, list, patch and delete on every \
-                 resource it manages, and on secrets in `skyform-system` for its inventory)",
-                verb = op.verb,
-                resource = op.resource,
-                msg = f.message,
+            Problem::hinted(
+                format!(
+                    "forbidden: cannot `{verb}` {resource} {scope}{what}\n  server said: {msg}",
+                    verb = op.verb,
+                    resource = op.resource,
+                    msg = f.message,
+                ),
+                format!(
+                    "the credentials need {binding} granting apiGroups: [{group}], resources: [{resource}], verbs: [{verb}] \
+                     (skyform apply needs get, list, patch and delete on every resource it manages, and on secrets in \
+                     `skyform-system` for its inventory)",
+                    verb = op.verb,
+                    resource = op.resource,
+                ),
             )
         }
         409 => {
             let c = conflicts(f);
             if c.is_empty() {
-                return format!("conflict on {what}: {}", f.message);
+                return format!("conflict on {what}: {}", f.message).into();
             }
             let mut by_manager: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
             for x in &c {
@@ -94,16 +102,16 @@ pub fn describe(op: &Operation<'_>, r: Option<&ObjRef>, f: &ApiFailure) -> Strin
                 .iter()
                 .map(|(m, fields)| format!("`{m}` owns {}", fields.iter().copied().collect::<Vec<_>>().join(", ")))
                 .collect();
-            format!(
-                "field manager conflict on {what}: {}.\n  hint: another tool changed these fields; re-run with --force-conflicts to take them over, \
-                 or remove them from the other tool",
-                owners.join("; ")
+            Problem::hinted(
+                format!("field manager conflict on {what}: {}", owners.join("; ")),
+                "another tool changed these fields; re-run with --force-conflicts to take them over, or remove them \
+                 from the other tool",
             )
         }
-        404 => format!("{what}: not found ({})", f.message),
-        422 => format!("{what} is invalid: {}", f.message),
-        0 => format!("{what}: {}", f.message),
-        code => format!("{what}: the server answered {code} {}: {}", f.reason, f.message),
+        404 => format!("{what}: not found ({})", f.message).into(),
+        422 => format!("{what} is invalid: {}", f.message).into(),
+        0 => format!("{what}: {}", f.message).into(),
+        code => format!("{what}: the server answered {code} {}: {}", f.reason, f.message).into(),
     }
 }
 
@@ -155,7 +163,7 @@ fn is_custom_group(group: &str) -> bool {
 }
 
 /// A message for [`unserved`]'s result.
-pub fn describe_unserved(list: &[Unserved], server_version: &str) -> String {
+pub fn describe_unserved(list: &[Unserved], server_version: &str) -> Problem {
     let mut s = format!("the API server ({server_version}) does not serve these API versions; nothing was changed:");
     for u in list {
         s.push_str(&format!("\n  - {} {} (e.g. {})", u.r.api_version, u.r.kind, u.r));
@@ -165,10 +173,10 @@ pub fn describe_unserved(list: &[Unserved], server_version: &str) -> String {
             s.push_str(" — a custom resource: install the operator that defines it (its CRDs) first");
         }
     }
-    s.push_str(
-        "\n  hint: upgrade the cluster, or set the platform's kubernetes version so skyform emits API versions this cluster serves",
-    );
-    s
+    Problem::hinted(
+        s,
+        "upgrade the cluster, or set the platform's kubernetes version so skyform emits API versions this cluster serves",
+    )
 }
 
 #[cfg(test)]

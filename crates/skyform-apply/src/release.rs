@@ -10,6 +10,7 @@
 //! ([`missing`]) and how to install them by hand ([`Release::install_command`]) are pure
 //! functions over discovery.
 
+use crate::error::Problem;
 use crate::object::ObjRef;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -197,7 +198,7 @@ pub fn missing<'a>(releases: &'a [Release], served: &BTreeSet<String>, objects: 
 }
 
 /// The `--no-bootstrap` refusal: what is missing, who needs it, how to install it.
-pub fn describe_missing(list: &[Missing<'_>], server_version: &str) -> String {
+pub fn describe_missing(list: &[Missing<'_>], server_version: &str) -> Problem {
     let mut s = format!(
         "the cluster ({server_version}) lacks {} prerequisite{} and --no-bootstrap is set; nothing was changed:",
         list.len(),
@@ -222,20 +223,12 @@ pub fn describe_missing(list: &[Missing<'_>], server_version: &str) -> String {
         }
         s.push_str(&format!("\n    install: {}", m.release.install_command()));
     }
-    s.push_str(
-        "\n  hint: run `skyform apply` without --no-bootstrap to install them with helm, or install them as shown",
-    );
-    s
+    Problem::hinted(s, "run `skyform apply` without --no-bootstrap to install them with helm, or install them as shown")
 }
 
 /// Groups some release provides.
 pub fn provided_groups(releases: &[Release]) -> BTreeSet<String> {
     releases.iter().flat_map(|r| r.provides_groups.iter().cloned()).collect()
-}
-
-/// The release serving `group`, if any.
-pub fn provider_of<'a>(releases: &'a [Release], group: &str) -> Option<&'a Release> {
-    releases.iter().find(|r| r.provides_groups.iter().any(|g| g == group))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use skyform_apply::diff::ChangeKind;
 use skyform_apply::inventory::Status;
 use skyform_apply::progress::{Progress, Quiet};
-use skyform_apply::{ApplyError, CancellationToken, Cluster, Handles, ObjRef, Release, ReleaseAction, Target, engine};
+use skyform_apply::{ApplyError, CancellationToken, Cluster, Handles, ObjRef, Release, ReleaseAction, engine};
 use std::sync::Arc;
 use support::Shop;
 
@@ -137,8 +137,7 @@ async fn conflicting_field_manager_is_reported_and_force_takes_over() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unprivileged_user_gets_a_403_naming_verb_resource_namespace() {
     let user = support::user_kubeconfig();
-    let mut c =
-        Cluster::connect(&Target { kubeconfig: Some(user), context: None }).await.expect("discovery is allowed");
+    let mut c = Cluster::connect(&support::target(&user, None)).await.expect("discovery is allowed");
     let shop = Shop::new("e2e-forbidden");
     let err = engine::apply(&mut c, &shop.manifests(), &shop.services(), &shop.options(), &Quiet)
         .await
@@ -146,7 +145,7 @@ async fn unprivileged_user_gets_a_403_naming_verb_resource_namespace() {
     let msg = err.to_string();
     eprintln!("{msg}");
     assert!(msg.contains("forbidden: cannot `list` secrets in namespace `skyform-system`"), "{msg}");
-    assert!(msg.contains("hint:") && msg.contains("Role"), "{msg}");
+    assert!(err.hints().iter().any(|h| h.contains("Role")), "{:?}", err.hints());
     assert_eq!(c.writes(), 0);
 }
 
@@ -235,10 +234,6 @@ async fn unreachable_cluster_and_bad_kubeconfig_are_clear_errors() {
     let _ = support::admin_kubeconfig();
     let dir = std::env::temp_dir().join(format!("skyform-e2e-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.kubeconfig");
-    std::fs::write(&bad, "this: [is not a kubeconfig").unwrap();
-    let err = Cluster::connect(&Target { kubeconfig: Some(bad), context: None }).await.err().expect("bad kubeconfig");
-    assert!(matches!(err, ApplyError::Kubeconfig(_)), "{err}");
     // A port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let down = dir.join("down.kubeconfig");
@@ -249,7 +244,10 @@ async fn unreachable_cluster_and_bad_kubeconfig_are_clear_errors() {
         ),
     )
     .unwrap();
-    let err = Cluster::connect(&Target { kubeconfig: Some(down), context: None }).await.err().expect("unreachable");
+    // A context the kubeconfig does not have.
+    let err = Cluster::connect(&support::target(&down, Some("nope"))).await.err().expect("bad kubeconfig");
+    assert!(matches!(err, ApplyError::Kubeconfig(_)), "{err}");
+    let err = Cluster::connect(&support::target(&down, None)).await.err().expect("unreachable");
     let msg = err.to_string();
     assert!(matches!(err, ApplyError::Unreachable { .. }) && msg.contains("cannot reach the cluster"), "{msg}");
     let _ = std::fs::remove_dir_all(dir);

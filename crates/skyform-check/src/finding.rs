@@ -6,7 +6,7 @@ use skyform_yaml::Span;
 
 /// How bad a finding is. Ordered: `Note < Warning < Error`.
 ///
-/// The catalog's five levels collapse onto these three (policy.md §8.1): Critical and
+/// The catalog's five levels collapse onto these three (docs/checks.md §8.1): Critical and
 /// High are errors, Medium is a warning, Low and Info are notes. SARIF uses the same three
 /// words, so the mapping to `result.level` is the identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

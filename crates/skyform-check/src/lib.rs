@@ -20,6 +20,7 @@ pub mod model;
 pub mod netpol;
 pub mod output;
 pub mod rules;
+pub mod sarif;
 pub mod security_context;
 pub mod waiver;
 pub mod works;

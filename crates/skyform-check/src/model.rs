@@ -342,28 +342,7 @@ pub fn label_selector_matches(selector: &Node, labels: Option<&Node>) -> bool {
 
 /// [`label_selector_matches`] over any label lookup: `has(key)` is the pod's value of `key`.
 pub fn selector_matches_lookup<'l>(selector: &Node, has: impl Fn(&str) -> Option<&'l str>) -> bool {
-    for (k, v) in string_map(selector.get("matchLabels")) {
-        if has(k) != Some(v.as_str()) {
-            return false;
-        }
-    }
-    for expr in selector.get("matchExpressions").and_then(Node::as_seq).unwrap_or(&[]) {
-        let key = expr.get("key").and_then(Node::as_str).unwrap_or("");
-        let op = expr.get("operator").and_then(Node::as_str).unwrap_or("");
-        let values: Vec<String> =
-            expr.get("values").and_then(Node::as_seq).unwrap_or(&[]).iter().filter_map(Node::scalar_text).collect();
-        let ok = match op {
-            "In" => has(key).is_some_and(|v| values.iter().any(|x| x == v)),
-            "NotIn" => has(key).is_none_or(|v| !values.iter().any(|x| x == v)),
-            "Exists" => has(key).is_some(),
-            "DoesNotExist" => has(key).is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
+    crate::netpol::selector(selector).matches_with(has)
 }
 
 /// Whether a label selector node is empty (`{}` or null): it selects every pod.

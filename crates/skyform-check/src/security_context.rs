@@ -1,7 +1,7 @@
 //! The one resolver for a container's *effective* security context.
 //!
 //! Every Pod Security Standards rule goes through [`Effective`], so pod-versus-container
-//! inheritance is decided in exactly one place (policy.md §10.2: every incumbent got it
+//! inheritance is decided in exactly one place (docs/checks.md §10.2: every incumbent got it
 //! wrong somewhere). The rules, from the PSS page and `PodSecurityContext`/`SecurityContext`:
 //!
 //! * Fields present at both levels (`runAsUser`, `runAsGroup`, `runAsNonRoot`,

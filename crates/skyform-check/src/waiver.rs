@@ -1,5 +1,5 @@
 //! Waivers: accepted risks, kept in a checked-in file *outside* the manifests, so that
-//! editing a manifest can never silence a check (policy.md §10.2, Polaris#635).
+//! editing a manifest can never silence a check (docs/checks.md §10.2, Polaris#635).
 //!
 //! ```yaml
 //! waivers:

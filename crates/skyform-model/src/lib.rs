@@ -1,12 +1,14 @@
 //! The resolved platform model.
 //!
-//! [`lower`] turns a structurally valid raw platform ([`skyform_spec::LoadedPlatform`])
-//! into a [`Model`]: every name checked, every quantity parsed, component defaults
-//! applied, and every environment's overrides merged — collecting all problems as
-//! located diagnostics before failing (vector's one-pass configuration compile).
+//! [`lower`] turns a loaded raw platform ([`skyform_spec::LoadedPlatform`], the parts
+//! that passed the structural check) into a [`Model`]: every name checked, every
+//! quantity parsed, component defaults applied, and every environment's overrides
+//! merged — collecting all problems, the structural ones included, as located
+//! diagnostics before failing (vector's one-pass configuration compile).
 //! A `Model` cannot be built any other way, so renderers may trust it completely.
 
 mod components;
+mod cron;
 pub mod lifecycle;
 mod lower;
 pub mod managed;

@@ -75,16 +75,6 @@ impl ManagedService {
             _ => None,
         }
     }
-
-    /// The properties of the connection record Terraform writes for a managed data
-    /// service at secrets-backend key [`connection_key`] (contract 2).
-    pub fn connection_properties(self) -> &'static [&'static str] {
-        match self {
-            ManagedService::Postgres => &["host", "port", "database", "username", "password", "sslmode"],
-            ManagedService::Redis => &["host", "port", "password", "tls"],
-            _ => &[],
-        }
-    }
 }
 
 /// Whether `provider` offers a managed `service`.

@@ -1,36 +1,39 @@
-//! A NetworkPolicy evaluator: which (source, destination, port) connections do the
-//! rendered policies allow?
+//! The rendered objects as a NetworkPolicy universe: which (source, destination, port)
+//! connections do the rendered policies allow?
 //!
-//! It implements the `networking.k8s.io/v1` semantics a CNI enforces: a pod selected by
-//! no policy of a direction is open in that direction; otherwise a connection needs one
-//! matching rule on the source's egress side *and* one on the destination's ingress side.
-//! Peers match by namespaceSelector (namespace labels, including
-//! `kubernetes.io/metadata.name`), podSelector (same namespace when alone) or ipBlock.
-//! Pods get synthetic addresses in `10.244.0.0/16` (cluster components in `10.245.0.0/16`), so ipBlocks that cover private ranges
-//! are evaluated against pods too (the conservative reading).
+//! The semantics (a CNI's reading of `networking.k8s.io/v1`) and the indexed evaluator
+//! live in the `skyform-netpol` crate; this module is the adapter from typed
+//! `k8s-openapi` objects: [`Policies::from_objects`] converts the NetworkPolicies and
+//! Namespace labels, [`endpoints`] builds the universe. Pods get synthetic addresses in
+//! `10.244.0.0/16` (cluster components in `10.245.0.0/16`), so ipBlocks that cover
+//! private ranges are evaluated against pods too (the conservative reading).
 //!
-//! The universe is built from the rendered objects ([`endpoints`]): one endpoint per
-//! workload, the cluster components the platform talks to (kube-dns, the ingress
-//! controller — or `gateway`, the Envoy pods of the platform's Gateway —, Prometheus, KEDA, Knative), and probe addresses outside the cluster (the
+//! The universe: one endpoint per workload, the cluster components the platform talks
+//! to (kube-dns, the ingress controller — or `gateway`, the Envoy pods of the platform's
+//! Gateway —, Prometheus, KEDA, Knative), and probe addresses outside the cluster (the
 //! internet, a private VPC address, cloud metadata, and one address per declared CIDR).
 //! `skyform graph` prints [`allowed_flows`], so the graph is what the policies allow.
 
 use crate::k8s::{
     DNS_LABEL, DNS_NAMESPACE, KEDA_NAMESPACE, KNATIVE_GATEWAY_NAMESPACE, KNATIVE_GATEWAY_PORT, KNATIVE_METRICS_PORT,
-    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, NAMESPACE_NAME_LABEL, data_plane_labels,
+    KNATIVE_NAMESPACE, KNATIVE_QUEUE_PORT, data_plane_labels,
 };
 use crate::objects::Object;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
-use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 use skyform_model::Model;
+use skyform_netpol::{Cidr, Direction, Network};
+pub use skyform_netpol::{ContainerPort, Endpoint, EndpointKind, Flow};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Listening ports: (number, protocol, name).
-pub type PortList = Vec<(u16, String, Option<String>)>;
+/// Listening ports of a pod.
+pub type PortList = Vec<ContainerPort>;
 
 /// A workload found in the objects: (name, namespace, pod labels, ports).
 type Workload = (String, String, BTreeMap<String, String>, PortList);
@@ -38,96 +41,87 @@ type Workload = (String, String, BTreeMap<String, String>, PortList);
 /// A cluster component outside the platform: (id, namespace, pod labels, ports).
 type ClusterComponent<'a> = (&'a str, &'a str, BTreeMap<String, String>, PortList);
 
-/// What kind of thing an endpoint is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EndpointKind {
-    /// A workload of the platform.
-    Workload,
-    /// A cluster component outside the platform's namespaces (kube-dns, ingress, …).
-    Cluster,
-    /// An address outside the cluster.
-    External,
+fn port(number: u16, protocol: &str, name: Option<&str>) -> ContainerPort {
+    ContainerPort { number, protocol: protocol.to_string(), name: name.map(str::to_string) }
 }
 
-/// One party of a connection.
-#[derive(Clone, Debug)]
-pub struct Endpoint {
-    /// Stable id: the workload name, `kube-dns`, `ingress-controller`, `internet`, …
-    pub id: String,
-    pub kind: EndpointKind,
-    /// Namespace for in-cluster endpoints.
-    pub namespace: Option<String>,
-    pub labels: BTreeMap<String, String>,
-    pub ip: u32,
-    /// Listening ports (number, protocol, name); `None` = any port (external addresses).
-    pub ports: Option<PortList>,
-}
-
-/// One allowed connection.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Flow {
-    pub from: String,
-    pub to: String,
-    pub port: u16,
-    pub protocol: String,
-}
-
-impl std::fmt::Display for Flow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} -> {} {}/{}", self.from, self.to, self.port, self.protocol)
+fn selector(sel: &LabelSelector) -> skyform_netpol::LabelSelector {
+    skyform_netpol::LabelSelector {
+        match_labels: sel.match_labels.clone().unwrap_or_default(),
+        match_expressions: sel
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|e| skyform_netpol::Requirement {
+                key: e.key.clone(),
+                operator: skyform_netpol::Operator::parse(&e.operator),
+                values: e.values.clone().unwrap_or_default(),
+            })
+            .collect(),
     }
 }
 
-/// Parses dotted IPv4 text.
-pub fn parse_ipv4(s: &str) -> Option<u32> {
-    let mut parts = s.split('.');
-    let mut v: u32 = 0;
-    for _ in 0..4 {
-        let octet: u8 = parts.next()?.parse().ok()?;
-        v = (v << 8) | u32::from(octet);
+fn peer(p: &NetworkPolicyPeer) -> skyform_netpol::Peer {
+    match &p.ip_block {
+        Some(b) => skyform_netpol::Peer::IpBlock {
+            cidr: Cidr::parse(&b.cidr),
+            except: b.except.iter().flatten().filter_map(|x| Cidr::parse(x)).collect(),
+        },
+        None => skyform_netpol::Peer::Pods {
+            namespaces: p.namespace_selector.as_ref().map(selector),
+            pods: p.pod_selector.as_ref().map(selector),
+        },
     }
-    parts.next().is_none().then_some(v)
 }
 
-/// Parses an IPv4 CIDR into (network, prefix length).
-pub fn parse_cidr(s: &str) -> Option<(u32, u32)> {
-    let (ip, len) = s.split_once('/')?;
-    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
-    let ip = parse_ipv4(ip)?;
-    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    Some((ip & mask, len))
+fn port_rule(p: &NetworkPolicyPort) -> skyform_netpol::PortRule {
+    skyform_netpol::PortRule {
+        protocol: p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+        port: p.port.as_ref().map(|x| match x {
+            IntOrString::Int(n) => skyform_netpol::PortSpec::Number {
+                start: i64::from(*n),
+                end: p.end_port.map_or(i64::from(*n), i64::from),
+            },
+            IntOrString::String(name) => skyform_netpol::PortSpec::Name(name.clone()),
+        }),
+    }
 }
 
-fn cidr_contains(cidr: &str, ip: u32) -> bool {
-    parse_cidr(cidr).is_some_and(|(net, len)| {
-        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-        ip & mask == net
-    })
+fn rule(peers: Option<&Vec<NetworkPolicyPeer>>, ports: Option<&Vec<NetworkPolicyPort>>) -> skyform_netpol::Rule {
+    skyform_netpol::Rule {
+        peers: peers.into_iter().flatten().map(peer).collect(),
+        ports: ports.into_iter().flatten().map(port_rule).collect(),
+    }
 }
 
-fn ipv4_text(ip: u32) -> String {
-    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
-}
-
-fn selector_matches(sel: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let ml = sel.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v));
-    let me = sel.match_expressions.iter().flatten().all(|e| {
-        let vals = e.values.clone().unwrap_or_default();
-        match e.operator.as_str() {
-            "In" => labels.get(&e.key).is_some_and(|v| vals.contains(v)),
-            "NotIn" => labels.get(&e.key).is_none_or(|v| !vals.contains(v)),
-            "Exists" => labels.contains_key(&e.key),
-            "DoesNotExist" => !labels.contains_key(&e.key),
-            _ => false,
-        }
-    });
-    ml && me
+/// A typed NetworkPolicy as the evaluator's model. A policy without namespace is put in
+/// the empty one (rendered policies always carry one).
+fn policy(np: &NetworkPolicy) -> skyform_netpol::Policy {
+    let mut out = skyform_netpol::Policy {
+        name: np.metadata.name.clone().unwrap_or_default(),
+        namespace: np.metadata.namespace.clone().unwrap_or_default(),
+        ..Default::default()
+    };
+    let Some(spec) = &np.spec else { return out };
+    (out.isolates_ingress, out.isolates_egress) = skyform_netpol::Policy::types(
+        spec.policy_types.as_ref().map(|t| t.iter().map(String::as_str)),
+        spec.egress.is_some(),
+    );
+    out.pod_selector = spec.pod_selector.as_ref().map(selector).unwrap_or_default();
+    out.ingress = spec
+        .ingress
+        .iter()
+        .flatten()
+        .map(|r: &NetworkPolicyIngressRule| rule(r.from.as_ref(), r.ports.as_ref()))
+        .collect();
+    out.egress =
+        spec.egress.iter().flatten().map(|r: &NetworkPolicyEgressRule| rule(r.to.as_ref(), r.ports.as_ref())).collect();
+    out
 }
 
 /// The rendered policies plus namespace labels: everything needed to evaluate.
 pub struct Policies {
-    policies: Vec<NetworkPolicy>,
-    namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    network: Network,
 }
 
 impl Policies {
@@ -137,6 +131,7 @@ impl Policies {
             .iter()
             .filter(|o| o.kind == "NetworkPolicy")
             .filter_map(|o| serde_json::from_value::<NetworkPolicy>(o.value.clone()).ok())
+            .map(|np| policy(&np))
             .collect();
         let namespace_labels = objects
             .iter()
@@ -150,175 +145,17 @@ impl Policies {
                 (o.name.clone(), labels)
             })
             .collect();
-        Policies { policies, namespace_labels }
-    }
-
-    fn ns_labels(&self, ns: &str) -> BTreeMap<String, String> {
-        let mut l = self.namespace_labels.get(ns).cloned().unwrap_or_default();
-        l.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
-        l
-    }
-
-    /// Policies selecting `e` that govern `direction` (`Ingress` or `Egress`).
-    fn selecting<'a>(&'a self, e: &'a Endpoint, direction: &'a str) -> impl Iterator<Item = &'a NetworkPolicy> + 'a {
-        self.policies.iter().filter(move |p| {
-            let Some(ns) = &e.namespace else { return false };
-            if e.kind == EndpointKind::External || p.metadata.namespace.as_deref() != Some(ns.as_str()) {
-                return false;
-            }
-            let Some(spec) = &p.spec else { return false };
-            let types = spec.policy_types.clone().unwrap_or_else(|| {
-                let mut t = vec!["Ingress".to_string()];
-                if spec.egress.is_some() {
-                    t.push("Egress".into());
-                }
-                t
-            });
-            types.iter().any(|t| t == direction)
-                && selector_matches(&spec.pod_selector.clone().unwrap_or_default(), &e.labels)
-        })
-    }
-
-    fn peer_matches(&self, peer: &NetworkPolicyPeer, policy_ns: &str, other: &Endpoint) -> bool {
-        if let Some(b) = &peer.ip_block {
-            return cidr_contains(&b.cidr, other.ip) && !b.except.iter().flatten().any(|x| cidr_contains(x, other.ip));
-        }
-        let Some(ns) = &other.namespace else { return false };
-        let ns_ok = match &peer.namespace_selector {
-            Some(sel) => selector_matches(sel, &self.ns_labels(ns)),
-            None => ns == policy_ns,
-        };
-        let pod_ok = peer.pod_selector.as_ref().is_none_or(|sel| selector_matches(sel, &other.labels));
-        ns_ok && pod_ok && (peer.namespace_selector.is_some() || peer.pod_selector.is_some())
-    }
-
-    fn ports_match(ports: Option<&Vec<NetworkPolicyPort>>, dst: &Endpoint, port: u16, protocol: &str) -> bool {
-        let Some(ports) = ports.filter(|p| !p.is_empty()) else { return true };
-        ports.iter().any(|p| {
-            if p.protocol.as_deref().unwrap_or("TCP") != protocol {
-                return false;
-            }
-            match &p.port {
-                None => true,
-                Some(IntOrString::Int(n)) => {
-                    let lo = i64::from(*n);
-                    let hi = p.end_port.map_or(lo, i64::from);
-                    (lo..=hi).contains(&i64::from(port))
-                }
-                Some(IntOrString::String(name)) => dst
-                    .ports
-                    .iter()
-                    .flatten()
-                    .any(|(n, pr, nm)| *n == port && pr == protocol && nm.as_deref() == Some(name.as_str())),
-            }
-        })
+        Policies { network: Network::new(policies, namespace_labels) }
     }
 
     /// Whether `src` may send to `dst` on `port`/`protocol` (egress side).
     pub fn egress_allows(&self, src: &Endpoint, dst: &Endpoint, port: u16, protocol: &str) -> bool {
-        let mut selected = false;
-        for p in self.selecting(src, "Egress") {
-            selected = true;
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            let rules = p.spec.as_ref().and_then(|s| s.egress.as_ref());
-            for r in rules.into_iter().flatten() {
-                let peer_ok =
-                    r.to.as_ref()
-                        .filter(|t| !t.is_empty())
-                        .is_none_or(|to| to.iter().any(|x| self.peer_matches(x, ns, dst)));
-                if peer_ok && Self::ports_match(r.ports.as_ref(), dst, port, protocol) {
-                    return true;
-                }
-            }
-        }
-        !selected
+        self.network.allows(src, dst, Direction::Egress, port, protocol)
     }
 
     /// Whether `dst` accepts from `src` on `port`/`protocol` (ingress side).
     pub fn ingress_allows(&self, src: &Endpoint, dst: &Endpoint, port: u16, protocol: &str) -> bool {
-        let mut selected = false;
-        for p in self.selecting(dst, "Ingress") {
-            selected = true;
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            let rules = p.spec.as_ref().and_then(|s| s.ingress.as_ref());
-            for r in rules.into_iter().flatten() {
-                let peer_ok = r
-                    .from
-                    .as_ref()
-                    .filter(|f| !f.is_empty())
-                    .is_none_or(|from| from.iter().any(|x| self.peer_matches(x, ns, src)));
-                if peer_ok && Self::ports_match(r.ports.as_ref(), dst, port, protocol) {
-                    return true;
-                }
-            }
-        }
-        !selected
-    }
-
-    /// The policies of each namespace.
-    fn by_namespace(&self) -> BTreeMap<&str, Vec<&NetworkPolicy>> {
-        let mut out: BTreeMap<&str, Vec<&NetworkPolicy>> = BTreeMap::new();
-        for p in &self.policies {
-            if let Some(ns) = p.metadata.namespace.as_deref() {
-                out.entry(ns).or_default().push(p);
-            }
-        }
-        out
-    }
-
-    /// Whether the rules of `selecting` (the policies governing one side) allow a
-    /// connection with `other` on `port`: for egress, `other` is the destination; for
-    /// ingress, the source. No selecting policy means the side is open.
-    fn rules_allow(
-        &self,
-        selecting: &[&NetworkPolicy],
-        direction: Direction,
-        other: &Endpoint,
-        dst: &Endpoint,
-        port: u16,
-        protocol: &str,
-    ) -> bool {
-        if selecting.is_empty() {
-            return true;
-        }
-        selecting.iter().any(|p| {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            let spec = p.spec.as_ref();
-            match direction {
-                Direction::Egress => spec.and_then(|s| s.egress.as_ref()).into_iter().flatten().any(|r| {
-                    r.to.as_ref()
-                        .filter(|t| !t.is_empty())
-                        .is_none_or(|to| to.iter().any(|x| self.peer_matches(x, ns, other)))
-                        && Self::ports_match(r.ports.as_ref(), dst, port, protocol)
-                }),
-                Direction::Ingress => spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten().any(|r| {
-                    r.from
-                        .as_ref()
-                        .filter(|f| !f.is_empty())
-                        .is_none_or(|from| from.iter().any(|x| self.peer_matches(x, ns, other)))
-                        && Self::ports_match(r.ports.as_ref(), dst, port, protocol)
-                }),
-            }
-        })
-    }
-
-    /// Every port number mentioned by any policy.
-    fn mentioned_ports(&self) -> BTreeSet<(u16, String)> {
-        let mut out = BTreeSet::new();
-        for p in &self.policies {
-            let spec = p.spec.as_ref();
-            let ing =
-                spec.and_then(|s| s.ingress.as_ref()).into_iter().flatten().flat_map(|r| r.ports.iter().flatten());
-            let eg = spec.and_then(|s| s.egress.as_ref()).into_iter().flatten().flat_map(|r| r.ports.iter().flatten());
-            for port in ing.chain(eg) {
-                if let Some(IntOrString::Int(n)) = port.port
-                    && let Ok(n) = u16::try_from(n)
-                {
-                    out.insert((n, port.protocol.clone().unwrap_or_else(|| "TCP".into())));
-                }
-            }
-        }
-        out
+        self.network.allows(src, dst, Direction::Ingress, port, protocol)
     }
 }
 
@@ -327,9 +164,11 @@ fn container_ports(c: &Container) -> PortList {
         .iter()
         .flatten()
         .filter_map(|p| {
-            u16::try_from(p.container_port)
-                .ok()
-                .map(|n| (n, p.protocol.clone().unwrap_or_else(|| "TCP".into()), p.name.clone()))
+            u16::try_from(p.container_port).ok().map(|number| ContainerPort {
+                number,
+                protocol: p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                name: p.name.clone(),
+            })
         })
         .collect()
 }
@@ -365,9 +204,9 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                     .and_then(|l| serde_json::from_value(l.clone()).ok())
                     .unwrap_or_default();
                 let ports: PortList = vec![
-                    (crate::k8s::cnpg::PG_PORT, "TCP".into(), Some("postgresql".into())),
-                    (crate::k8s::cnpg::INSTANCE_MANAGER_PORT, "TCP".into(), Some("status".into())),
-                    (crate::k8s::cnpg::PG_METRICS_PORT, "TCP".into(), Some("metrics".into())),
+                    port(crate::k8s::cnpg::PG_PORT, "TCP", Some("postgresql")),
+                    port(crate::k8s::cnpg::INSTANCE_MANAGER_PORT, "TCP", Some("status")),
+                    port(crate::k8s::cnpg::PG_METRICS_PORT, "TCP", Some("metrics")),
                 ];
                 workloads.push((o.name.clone(), ns.to_string(), labels, ports));
             }
@@ -384,11 +223,11 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                     .into_iter()
                     .flatten()
                     .filter_map(|p| p.get("containerPort").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()))
-                    .map(|n| (n, "TCP".to_string(), None))
+                    .map(|n| port(n, "TCP", None))
                     .collect();
                 // The queue-proxy sidecar Knative injects.
-                ports.push((KNATIVE_QUEUE_PORT, "TCP".into(), Some("queue-port".into())));
-                ports.push((KNATIVE_METRICS_PORT, "TCP".into(), Some("http-autometric".into())));
+                ports.push(port(KNATIVE_QUEUE_PORT, "TCP", Some("queue-port")));
+                ports.push(port(KNATIVE_METRICS_PORT, "TCP", Some("http-autometric")));
                 workloads.push((o.name.clone(), ns.to_string(), labels, ports));
             }
             _ => {}
@@ -408,13 +247,13 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
         });
     }
     let tier_namespaces: BTreeSet<&str> = model.tiers.iter().map(|t| t.namespace.as_str()).collect();
-    let tcp = |p: u16| (p, "TCP".to_string(), None);
+    let tcp = |p: u16| port(p, "TCP", None);
     let cluster: [ClusterComponent<'_>; 6] = [
         (
             "kube-dns",
             DNS_NAMESPACE,
             BTreeMap::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]),
-            vec![(53, "UDP".into(), Some("dns".into())), (53, "TCP".into(), Some("dns-tcp".into()))],
+            vec![port(53, "UDP", Some("dns")), port(53, "TCP", Some("dns-tcp"))],
         ),
         match &model.ingress.gateway {
             // The Envoy pods Envoy Gateway runs for the platform's Gateway.
@@ -451,7 +290,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
         }
     }
     for c in cidrs {
-        if let Some((net, len)) = parse_cidr(&c) {
+        if let Some(Cidr { net, len }) = Cidr::parse(&c) {
             let ip = if len >= 31 { net } else { net + 1 };
             externals.push((format!("cidr:{c}"), ip));
         }
@@ -471,259 +310,22 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
 
 /// Every connection the policies allow that involves at least one platform workload.
 pub fn allowed_flows(objects: &[Object], model: &Model) -> BTreeSet<Flow> {
-    let policies = Policies::from_objects(objects);
-    let eps = endpoints(objects, model);
-    evaluate(&policies, &eps)
+    evaluate(&Policies::from_objects(objects), &endpoints(objects, model))
 }
 
-/// [`allowed_flows`] over an explicit universe.
-///
-/// Linear in the size of the universe for policies that name their peers: instead of
-/// trying every (source, destination) pair, it enumerates the candidate pairs the
-/// policies can allow — the peers of the ingress rules of every selected destination,
-/// the peers of the egress rules of every selected source, and the pairs where neither
-/// side is selected (open in both directions) — through an index of endpoints by
-/// namespace, label and address, and then checks each candidate on both sides exactly as
-/// [`Policies::egress_allows`] and [`Policies::ingress_allows`] do.
+/// [`allowed_flows`] over an explicit universe (see `skyform_netpol::Network::evaluate`:
+/// linear in practice, equal to trying every pair).
 pub fn evaluate(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
-    let candidates = candidate_ports(policies, eps);
-    let index = EndpointIndex::new(eps);
-    let by_ns = policies.by_namespace();
-    let selected = |e: &Endpoint, direction: &str| -> Vec<&NetworkPolicy> {
-        let Some(ns) = e.namespace.as_deref().filter(|_| e.kind != EndpointKind::External) else {
-            return Vec::new();
-        };
-        by_ns.get(ns).into_iter().flatten().filter(|p| governs(p, direction, &e.labels)).copied().collect()
-    };
-    let sel_in: Vec<Vec<&NetworkPolicy>> = eps.iter().map(|e| selected(e, "Ingress")).collect();
-    let sel_eg: Vec<Vec<&NetworkPolicy>> = eps.iter().map(|e| selected(e, "Egress")).collect();
-
-    // Candidate (source, destination) pairs.
-    let mut pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let everyone: Vec<usize> = (0..eps.len()).collect();
-    for (dst, pols) in sel_in.iter().enumerate() {
-        for p in pols {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            for r in p.spec.as_ref().and_then(|s| s.ingress.as_ref()).into_iter().flatten() {
-                match r.from.as_ref().filter(|f| !f.is_empty()) {
-                    None => pairs.extend(everyone.iter().map(|&src| (src, dst))),
-                    Some(from) => {
-                        for peer in from {
-                            pairs.extend(index.matching(policies, peer, ns).into_iter().map(|src| (src, dst)));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for (src, pols) in sel_eg.iter().enumerate() {
-        for p in pols {
-            let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-            for r in p.spec.as_ref().and_then(|s| s.egress.as_ref()).into_iter().flatten() {
-                match r.to.as_ref().filter(|t| !t.is_empty()) {
-                    None => pairs.extend(everyone.iter().map(|&dst| (src, dst))),
-                    Some(to) => {
-                        for peer in to {
-                            pairs.extend(index.matching(policies, peer, ns).into_iter().map(|dst| (src, dst)));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let open_egress: Vec<usize> = (0..eps.len()).filter(|&i| sel_eg[i].is_empty()).collect();
-    let open_ingress: Vec<usize> = (0..eps.len()).filter(|&i| sel_in[i].is_empty()).collect();
-    for &src in &open_egress {
-        for &dst in &open_ingress {
-            if eps[src].kind == EndpointKind::Workload || eps[dst].kind == EndpointKind::Workload {
-                pairs.insert((src, dst));
-            }
-        }
-    }
-
-    let mut out = BTreeSet::new();
-    for (si, di) in pairs {
-        let (src, dst) = (&eps[si], &eps[di]);
-        if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
-            continue;
-        }
-        for (port, proto) in &candidates {
-            let listening = dst.ports.as_ref().is_none_or(|ps| ps.iter().any(|(n, p, _)| n == port && p == proto));
-            if listening
-                && policies.rules_allow(&sel_eg[si], Direction::Egress, dst, dst, *port, proto)
-                && policies.rules_allow(&sel_in[di], Direction::Ingress, src, dst, *port, proto)
-            {
-                out.insert(Flow { from: src.id.clone(), to: dst.id.clone(), port: *port, protocol: proto.clone() });
-            }
-        }
-    }
-    out
-}
-
-/// The (port, protocol) pairs worth trying: every port a policy names, every port an
-/// endpoint listens on, and the usual suspects (SSH, HTTP(S), the API server).
-fn candidate_ports(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<(u16, String)> {
-    let mut candidates = policies.mentioned_ports();
-    for e in eps {
-        for (n, pr, _) in e.ports.iter().flatten() {
-            candidates.insert((*n, pr.clone()));
-        }
-    }
-    for extra in [22u16, 80, 443, 6443] {
-        candidates.insert((extra, "TCP".into()));
-    }
-    candidates
-}
-
-/// Whether policy `p` selects pods with `labels` for `direction` (`Ingress`/`Egress`).
-fn governs(p: &NetworkPolicy, direction: &str, labels: &BTreeMap<String, String>) -> bool {
-    let Some(spec) = &p.spec else { return false };
-    let types_ok = match &spec.policy_types {
-        Some(types) => types.iter().any(|t| t == direction),
-        None => direction == "Ingress" || (direction == "Egress" && spec.egress.is_some()),
-    };
-    types_ok && spec.pod_selector.as_ref().is_none_or(|sel| selector_matches(sel, labels))
-}
-
-/// Which side of a connection a set of policies governs.
-#[derive(Clone, Copy)]
-enum Direction {
-    Ingress,
-    Egress,
-}
-
-/// Endpoints indexed by namespace, by `(namespace, label key, label value)` and by
-/// address, so that the peers of a rule are found without scanning the universe.
-struct EndpointIndex<'a> {
-    eps: &'a [Endpoint],
-    by_ns: BTreeMap<&'a str, Vec<usize>>,
-    by_label: BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>>,
-    /// Endpoint indices sorted by address.
-    by_ip: Vec<usize>,
-}
-
-impl<'a> EndpointIndex<'a> {
-    fn new(eps: &'a [Endpoint]) -> Self {
-        let mut by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        let mut by_label: BTreeMap<(&str, &str, &str), Vec<usize>> = BTreeMap::new();
-        for (i, e) in eps.iter().enumerate() {
-            if let Some(ns) = e.namespace.as_deref() {
-                by_ns.entry(ns).or_default().push(i);
-                for (k, v) in &e.labels {
-                    by_label.entry((ns, k.as_str(), v.as_str())).or_default().push(i);
-                }
-            }
-        }
-        let mut by_ip: Vec<usize> = (0..eps.len()).collect();
-        by_ip.sort_by_key(|&i| eps[i].ip);
-        EndpointIndex { eps, by_ns, by_label, by_ip }
-    }
-
-    /// Endpoints with an address in `[lo, hi]`.
-    fn in_range(&self, lo: u32, hi: u32) -> &[usize] {
-        let start = self.by_ip.partition_point(|&i| self.eps[i].ip < lo);
-        let end = self.by_ip.partition_point(|&i| self.eps[i].ip <= hi);
-        &self.by_ip[start..end.max(start)]
-    }
-
-    /// The endpoints `peer` (of a policy in `policy_ns`) matches; a superset is fine
-    /// (every candidate is checked exactly afterwards), a subset is not.
-    fn matching(&self, policies: &Policies, peer: &NetworkPolicyPeer, policy_ns: &str) -> Vec<usize> {
-        if let Some(b) = &peer.ip_block {
-            let Some((net, len)) = parse_cidr(&b.cidr) else { return Vec::new() };
-            let hi = if len == 0 { u32::MAX } else { net | (u32::MAX >> len) };
-            let mut out = Vec::new();
-            let mut lo = net;
-            // The block minus its exceptions, as address ranges in ascending order.
-            let mut excepts: Vec<(u32, u32)> = b
-                .except
-                .iter()
-                .flatten()
-                .filter_map(|x| parse_cidr(x))
-                .map(|(n, l)| (n, if l == 0 { u32::MAX } else { n | (u32::MAX >> l) }))
-                .collect();
-            excepts.sort_unstable();
-            for (ex_lo, ex_hi) in excepts {
-                if ex_hi < lo || ex_lo > hi {
-                    continue;
-                }
-                if ex_lo > lo {
-                    out.extend_from_slice(self.in_range(lo, ex_lo - 1));
-                }
-                match ex_hi.checked_add(1) {
-                    Some(next) if next > lo => lo = next,
-                    Some(_) => {}
-                    None => return out,
-                }
-            }
-            if lo <= hi {
-                out.extend_from_slice(self.in_range(lo, hi));
-            }
-            return out;
-        }
-        if peer.namespace_selector.is_none() && peer.pod_selector.is_none() {
-            return Vec::new();
-        }
-        let namespaces: Vec<&str> = match &peer.namespace_selector {
-            Some(sel) => {
-                self.by_ns.keys().copied().filter(|ns| selector_matches(sel, &policies.ns_labels(ns))).collect()
-            }
-            None => vec![policy_ns],
-        };
-        let mut out = Vec::new();
-        for ns in namespaces {
-            let first_label =
-                peer.pod_selector.as_ref().and_then(|s| s.match_labels.as_ref()).and_then(|m| m.iter().next());
-            let pool: &[usize] = match first_label {
-                Some((k, v)) => self.by_label.get(&(ns, k.as_str(), v.as_str())).map_or(&[], Vec::as_slice),
-                None => self.by_ns.get(ns).map_or(&[], Vec::as_slice),
-            };
-            out.extend(
-                pool.iter()
-                    .copied()
-                    .filter(|&i| peer.pod_selector.as_ref().is_none_or(|s| selector_matches(s, &self.eps[i].labels))),
-            );
-        }
-        out
-    }
-}
-
-/// Text form of an endpoint's address, for reports.
-pub fn endpoint_address(e: &Endpoint) -> String {
-    ipv4_text(e.ip)
+    policies.network.evaluate(eps)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The definition: every pair of endpoints, every candidate port, both sides checked.
+    /// The definition (every pair, both sides by scanning every policy).
     fn evaluate_every_pair(policies: &Policies, eps: &[Endpoint]) -> BTreeSet<Flow> {
-        let candidates = candidate_ports(policies, eps);
-        let mut out = BTreeSet::new();
-        for src in eps {
-            for dst in eps {
-                if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
-                    continue;
-                }
-                for (port, proto) in &candidates {
-                    let listening =
-                        dst.ports.as_ref().is_none_or(|ps| ps.iter().any(|(n, p, _)| n == port && p == proto));
-                    if listening
-                        && policies.egress_allows(src, dst, *port, proto)
-                        && policies.ingress_allows(src, dst, *port, proto)
-                    {
-                        out.insert(Flow {
-                            from: src.id.clone(),
-                            to: dst.id.clone(),
-                            port: *port,
-                            protocol: proto.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        out
+        policies.network.evaluate_every_pair(eps)
     }
 
     fn object(value: Value) -> Object {
@@ -757,7 +359,7 @@ mod tests {
     /// named ports, port ranges, ipBlocks with exceptions, rules without peers or ports.
     #[test]
     fn indexed_evaluation_equals_every_pair_evaluation() {
-        let tcp = |n: u16, name: &str| (n, "TCP".to_string(), Some(name.to_string()));
+        let tcp = |n: u16, name: &str| port(n, "TCP", Some(name));
         let eps = vec![
             endpoint(
                 "api",
@@ -805,7 +407,7 @@ mod tests {
                 Some("kube-system"),
                 &[("k8s-app", "kube-dns")],
                 0x0af5_000a,
-                Some(vec![(53, "UDP".into(), None)]),
+                Some(vec![port(53, "UDP", None)]),
             ),
             endpoint(
                 "monitoring",
@@ -878,15 +480,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn cidr_math() {
-        assert!(cidr_contains("10.0.0.0/8", parse_ipv4("10.244.0.10").unwrap_or(0)));
-        assert!(!cidr_contains("10.0.0.0/8", parse_ipv4("11.0.0.1").unwrap_or(0)));
-        assert!(cidr_contains("0.0.0.0/0", 12345));
-        assert_eq!(parse_cidr("203.0.113.0/24"), Some((0xcb00_7100, 24)));
-        assert_eq!(parse_cidr("1.2.3.4/33"), None);
-        assert_eq!(ipv4_text(0xa9fe_a9fe), "169.254.169.254");
     }
 }

@@ -150,56 +150,32 @@ impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile { name: name.into(), text: text.into() }
     }
+}
 
-    fn line(&self, n: u32) -> Option<&str> {
-        self.text.lines().nth((n as usize).checked_sub(1)?)
+impl Diagnostic {
+    /// This diagnostic in the form of the one renderer (`skyform-diag`), located in `file`.
+    pub fn to_diag(&self, file: &str) -> skyform_diag::Diag {
+        let level = match self.severity {
+            Severity::Error => skyform_diag::Level::Error,
+            Severity::Warning => skyform_diag::Level::Warning,
+        };
+        skyform_diag::Diag::new(level, self.message.clone())
+            .code(self.code.as_str())
+            .at(skyform_diag::Location {
+                file: file.to_string(),
+                line: self.span.line,
+                column: self.span.column,
+                len: self.span.len,
+                context: None,
+            })
+            .hints(self.hints.iter().cloned())
     }
 }
 
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[1;33m";
-const BLUE: &str = "\x1b[1;34m";
-const CYAN: &str = "\x1b[1;36m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
-
-/// Renders one diagnostic. `color` adds ANSI styling; snapshots use `false`.
+/// Renders one diagnostic through the one renderer ([`skyform_diag::render`]). `color`
+/// adds styling; snapshots use `false`.
 pub fn render(diag: &Diagnostic, source: &SourceFile, color: bool) -> String {
-    let paint = |style: &str, text: &str| {
-        if color { format!("{style}{text}{RESET}") } else { text.to_string() }
-    };
-    let (label, style) = match diag.severity {
-        Severity::Error => ("error", RED),
-        Severity::Warning => ("warning", YELLOW),
-    };
-    let mut out = String::new();
-    let head = format!("{label}[{}]", diag.code.as_str());
-    let _ = writeln!(out, "{}{}", paint(style, &head), paint(BOLD, &format!(": {}", diag.message)));
-    let _ = writeln!(out, "  {} {}:{}:{}", paint(BLUE, "-->"), source.name, diag.span.line, diag.span.column);
-    if let Some(text) = source.line(diag.span.line) {
-        let number = diag.span.line.to_string();
-        let pad = " ".repeat(number.len());
-        let text = text.replace('\t', " ");
-        let col = (diag.span.column as usize).max(1);
-        let width = caret_width(&text, col, diag.span.len);
-        let _ = writeln!(out, "{pad} {}", paint(BLUE, "|"));
-        let _ = writeln!(out, "{} {} {}", paint(BLUE, &number), paint(BLUE, "|"), text.trim_end());
-        let _ = writeln!(out, "{pad} {} {}{}", paint(BLUE, "|"), " ".repeat(col - 1), paint(style, &"^".repeat(width)));
-    }
-    for hint in &diag.hints {
-        let _ = writeln!(out, "  {}: {hint}", paint(CYAN, "hint"));
-    }
-    out
-}
-
-/// The caret covers the token at `col`: the span length when known and on this line,
-/// otherwise the run of non-space characters.
-fn caret_width(line: &str, col: usize, span_len: usize) -> usize {
-    let rest: String = line.chars().skip(col - 1).collect();
-    let token =
-        rest.chars().take_while(|c| !c.is_whitespace() && *c != ':' && *c != ',' && *c != ']' && *c != '}').count();
-    let rest_len = rest.chars().count();
-    if span_len > 0 && span_len <= rest_len { span_len } else { token.max(1) }
+    skyform_diag::render(&diag.to_diag(&source.name), Some(&source.text), color)
 }
 
 /// Renders all diagnostics, errors and warnings in source order, and a summary line.
@@ -214,7 +190,7 @@ pub fn render_all(diags: &[Diagnostic], source: &SourceFile, color: bool) -> Str
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.len() - errors;
     if errors + warnings > 0 {
-        let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+        let plural = skyform_diag::plural;
         let _ = writeln!(
             out,
             "{}: {} and {} in `{}`",

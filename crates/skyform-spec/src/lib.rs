@@ -4,13 +4,16 @@
 //!   ([`schema::platform_schema`]) is what editors complete against.
 //! * [`load`]: text → raw types, collecting *every* structural problem in one pass
 //!   (YAML syntax, unknown keys with "did you mean", wrong types, bad enum values)
-//!   as located [`Diagnostic`]s. Semantic checks happen in `skyform-model`'s `lower()`.
+//!   as located [`Diagnostic`]s, and pruning the bad nodes so that what parsed can still
+//!   be lowered. Semantic checks happen in `skyform-model`'s `lower()`.
 //! * [`diag`]: the one diagnostic type of the product and its single renderer.
 //! * [`quantity`]: Kubernetes CPU/memory quantities and `request..limit` ranges.
+//! * [`duration`]: the one duration parser (`90s`, `1h30m`, `7d`, bare seconds).
 //!
 //! Nothing here touches files, the terminal or the environment.
 
 pub mod diag;
+pub mod duration;
 pub mod load;
 pub mod quantity;
 pub mod raw;

@@ -117,20 +117,8 @@ pub fn parse_cpu(s: &str) -> Result<Cpu, QuantityError> {
 pub fn parse_bytes(s: &str) -> Result<Bytes, QuantityError> {
     let s = s.trim();
     let (num, suffix) = split_number(s);
-    let scale: Option<u64> = match suffix {
-        "" => Some(1),
-        "Ki" => Some(1 << 10),
-        "Mi" => Some(1 << 20),
-        "Gi" => Some(1 << 30),
-        "Ti" => Some(1 << 40),
-        "Pi" => Some(1 << 50),
-        "k" => Some(1_000),
-        "M" => Some(1_000_000),
-        "G" => Some(1_000_000_000),
-        "T" => Some(1_000_000_000_000),
-        "P" => Some(1_000_000_000_000_000),
-        _ => None,
-    };
+    let scale: Option<u64> =
+        if suffix.is_empty() { Some(1) } else { BYTE_SUFFIXES.iter().find(|(x, _)| *x == suffix).map(|(_, n)| *n) };
     let hint = || {
         let lower = suffix.to_ascii_lowercase();
         let binary = match lower.trim_end_matches('b').trim_end_matches('i') {
@@ -156,6 +144,44 @@ pub fn parse_bytes(s: &str) -> Result<Bytes, QuantityError> {
         Some(v) => Ok(Bytes(v)),
         None => Err(QuantityError { message: format!("invalid memory quantity `{s}`"), hint: hint() }),
     }
+}
+
+/// The byte suffixes the platform file accepts, binary and decimal.
+const BYTE_SUFFIXES: [(&str, u64); 10] = [
+    ("Ki", 1 << 10),
+    ("Mi", 1 << 20),
+    ("Gi", 1 << 30),
+    ("Ti", 1 << 40),
+    ("Pi", 1 << 50),
+    ("k", 1_000),
+    ("M", 1_000_000),
+    ("G", 1_000_000_000),
+    ("T", 1_000_000_000_000),
+    ("P", 1_000_000_000_000_000),
+];
+
+/// Any Kubernetes quantity as found in manifests (`250m`, `0`, `1.5Gi`, `2E`, `1e3`,
+/// `-1`), in base units (cores, bytes) as a float, for comparing two quantities of the
+/// same resource; `None` when it is not a quantity. The platform file's stricter,
+/// exact forms are [`parse_cpu`] and [`parse_bytes`].
+pub fn base_units(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (num, suffix) = split_number(digits);
+    if num.is_empty() || num.matches('.').count() > 1 {
+        return None;
+    }
+    let n: f64 = num.parse().ok()?;
+    let n = if t.starts_with('-') { -n } else { n };
+    let mult = match suffix {
+        "" => 1.0,
+        "m" => 1e-3,
+        "E" => 1e18,
+        "Ei" => 1024f64.powi(6),
+        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
+        other => BYTE_SUFFIXES.iter().find(|(x, _)| *x == other).map(|(_, v)| *v as f64)?,
+    };
+    Some(n * mult)
 }
 
 /// Splits `a..b` into its two halves; a single value is both.
@@ -195,6 +221,20 @@ mod tests {
         assert!(e.hint.unwrap().contains("`1Gi`"));
         assert!(parse_bytes("lots").is_err());
         assert_eq!(parse_bytes("1.5k").unwrap(), Bytes(1500));
+    }
+
+    #[test]
+    fn manifest_quantities() {
+        assert_eq!(base_units("250m"), Some(0.25));
+        assert_eq!(base_units("0"), Some(0.0));
+        assert_eq!(base_units("1.5Gi"), Some(1.5 * 1024.0 * 1024.0 * 1024.0));
+        assert_eq!(base_units("2E"), Some(2e18));
+        assert_eq!(base_units("1e3"), Some(1000.0));
+        assert_eq!(base_units("-1"), Some(-1.0));
+        assert_eq!(base_units("128Mi"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(base_units("1Gb"), None);
+        assert_eq!(base_units("lots"), None);
+        assert_eq!(base_units(""), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod cmd;
 mod helm;
+mod progress;
 mod stdout;
 mod ui;
 

@@ -34,11 +34,17 @@ fn kubeconfig_var(var: &str) -> PathBuf {
     }
 }
 
+/// What the binary hands the engine: the kubeconfig read from `path`, and the clock.
+pub fn target(path: &std::path::Path, context: Option<&str>) -> Target {
+    let kubeconfig = skyform_apply::Kubeconfig::read_from(path).expect("a readable kubeconfig");
+    Target { kubeconfig, context: context.map(str::to_string), clock: std::time::Instant::now }
+}
+
 /// Connects as admin, and makes sure the node simulator runs.
 pub async fn admin() -> Cluster {
     let path = admin_kubeconfig();
     start_simulator(path.clone());
-    Cluster::connect(&Target { kubeconfig: Some(path), context: None }).await.expect("connect as admin")
+    Cluster::connect(&target(&path, None)).await.expect("connect as admin")
 }
 
 static SIM: OnceLock<Arc<AtomicBool>> = OnceLock::new();
@@ -51,9 +57,7 @@ pub fn start_simulator(kubeconfig: PathBuf) {
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("sim runtime");
             rt.block_on(async move {
-                let cluster = Cluster::connect(&Target { kubeconfig: Some(kubeconfig), context: None })
-                    .await
-                    .expect("simulator: connect");
+                let cluster = Cluster::connect(&target(&kubeconfig, None)).await.expect("simulator: connect");
                 sim::run(cluster.client(), flag).await;
             });
         });

@@ -1,7 +1,7 @@
 //! The rule catalog: data (id, name, severity, docs, framework mappings) plus code (one
 //! `check` function), one rule per module.
 //!
-//! Ids follow the unified catalog of policy.md §8 (`POD-001`, `RBAC-004`, …); names are
+//! Ids follow the unified catalog of docs/checks.md §8 (`POD-001`, `RBAC-004`, …); names are
 //! kebab-case slugs. Both are stable: waivers and CI configs refer to them. A rule sees
 //! one object at a time plus the read-only [`Index`] of the whole input, so per-object
 //! and cross-object rules share one shape and run in parallel.

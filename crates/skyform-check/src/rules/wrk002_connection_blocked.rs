@@ -96,7 +96,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 )
                 .hint(format!(
                     "{} an egress rule to namespace `{}` pods {} on port {port_text}",
-                    where_to_add(&egress, obj.ns()),
+                    where_to_add(&egress.objects, obj.ns()),
                     b.ns,
                     label_text(&b.labels)
                 ));
@@ -113,7 +113,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
                 )
                 .hint(format!(
                     "{} an ingress rule admitting namespace `{}` pods {} on port {port_text}",
-                    where_to_add(&ingress, &b.ns),
+                    where_to_add(&ingress.objects, &b.ns),
                     obj.ns(),
                     label_text(&src_labels)
                 ));

@@ -20,10 +20,13 @@ macro_rules! outln {
         crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
+use super::args::{EnvDefault, PlatformTarget};
+use crate::progress::Bars;
 use anyhow::{Result, bail};
 use skyform_apply::blocking::Session;
-use skyform_apply::progress::Bars;
-use skyform_apply::{ApplyError, ApplyOptions, CancellationToken, Handles, Manifest, Release, ServiceInfo, Target};
+use skyform_apply::{
+    ApplyError, ApplyOptions, CancellationToken, Handles, Kubeconfig, Manifest, Release, ServiceInfo, Target,
+};
 use skyform_model::Model;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,26 +45,34 @@ pub struct ClusterArgs {
 }
 
 impl ClusterArgs {
-    pub fn target(&self) -> Target {
-        Target { kubeconfig: self.kubeconfig.clone(), context: self.context.clone() }
+    /// Reads the kubeconfig (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`) and
+    /// hands the engine the monotonic clock: `skyform-apply` reads neither itself.
+    pub fn target(&self) -> std::result::Result<Target, ApplyError> {
+        let kubeconfig = match &self.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+                ApplyError::Kubeconfig(format!("{}: {}", path.display(), skyform_apply::cluster::error_chain(&e)))
+            })?,
+            None => Kubeconfig::read().map_err(|e| ApplyError::Kubeconfig(skyform_apply::cluster::error_chain(&e)))?,
+        };
+        Ok(Target { kubeconfig, context: self.context.clone(), clock: std::time::Instant::now })
     }
 }
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// Platform file
-    pub file: PathBuf,
-    /// Environment to deploy
-    #[arg(long, short)]
-    pub env: String,
-    /// Provider to render for (default: the platform's first provider)
-    #[arg(long, short)]
-    pub provider: Option<String>,
+/// What `apply` and `diff` render (the platform file, its environment, which they require,
+/// and its provider, default the first declared) and the cluster they compare it with.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub target: PlatformTarget,
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// Print the plan of waves and exit without contacting the cluster
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub prereqs: PrereqArgs,
+}
+
+/// How `apply` and `rollback` write.
+#[derive(clap::Args, Clone, Debug)]
+pub struct WriteArgs {
     /// Take over fields another field manager owns
     #[arg(long)]
     pub force_conflicts: bool,
@@ -69,13 +80,24 @@ pub struct Args {
     #[arg(long)]
     pub prune_data: bool,
     /// Readiness timeout of each wave (e.g. 90s, 5m, 1h)
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, default_value = "5m", value_parser = skyform_spec::duration::parse)]
     pub timeout: Duration,
+}
+
+#[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment to deploy")))]
+#[command(mut_arg("provider", |a| a.help("Provider to render for (default: the platform's first provider)")))]
+pub struct Args {
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Print the plan of waves and exit without contacting the cluster
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// Do not install prerequisite releases: refuse (before any write) when the cluster lacks one
     #[arg(long)]
     pub no_bootstrap: bool,
-    #[command(flatten)]
-    pub prereqs: PrereqArgs,
     /// The helm binary that installs prerequisite releases
     #[arg(long, value_name = "FILE", default_value = "helm")]
     pub helm: PathBuf,
@@ -174,20 +196,6 @@ pub fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Parses `90s`, `5m`, `1h` or plain seconds.
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 5m, 1h)"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        _ => return Err(format!("`{s}` is not a duration (e.g. 90s, 5m, 1h)")),
-    };
-    Ok(Duration::from_secs(secs))
-}
-
 /// A platform rendered for one environment and provider, ready to apply.
 pub struct Rendered {
     pub platform: String,
@@ -199,34 +207,13 @@ pub struct Rendered {
 }
 
 /// Compiles and renders; `Err(code)` when the input is bad (already reported).
-pub fn render(
-    file: &std::path::Path,
-    env: &str,
-    provider: Option<&str>,
-    ui: &Ui,
-) -> Result<std::result::Result<Rendered, u8>> {
-    let (model, _) = match super::compile_platform(file, ui)? {
+pub fn render(target: &PlatformTarget, ui: &Ui) -> Result<std::result::Result<Rendered, u8>> {
+    let (model, _) = match super::compile_platform(&target.file, ui)? {
         Ok(m) => m,
         Err(code) => return Ok(Err(code)),
     };
-    let Some(environment) = model.environment(env) else {
-        ui.error(&format!("environment `{env}` does not exist"));
-        ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
-        return Ok(Err(exit::BAD_INPUT));
-    };
-    let provider = match provider {
-        Some(p) => match skyform_render::parse_provider(p) {
-            Some(p) => p,
-            None => {
-                ui.error(&format!("unknown provider `{p}`"));
-                return Ok(Err(exit::BAD_INPUT));
-            }
-        },
-        None => match model.providers.first() {
-            Some(p) => p.name,
-            None => bail!("the platform lists no providers; pass --provider"),
-        },
-    };
+    let Some(environment) = target.env.select(&model, EnvDefault::Only, ui) else { return Ok(Err(exit::BAD_INPUT)) };
+    let Some(provider) = target.provider.select_or_first(&model, ui) else { return Ok(Err(exit::BAD_INPUT)) };
     // Every object `render` emits: the core objects and the add-ons (custom resources
     // of operators that the prerequisite releases install).
     let objects = super::render::platform_objects(&model, environment, provider);
@@ -236,7 +223,7 @@ pub fn render(
         platform: model.name.clone(),
         environment: environment.name.clone(),
         manifests,
-        services: services(&model, env),
+        services: services(&model, &environment.name),
         releases,
     }))
 }
@@ -301,12 +288,23 @@ pub fn services(model: &Model, env: &str) -> Vec<ServiceInfo> {
 
 /// Connects, reporting a failure as an error message and exit code.
 pub fn connect(cluster: &ClusterArgs, ui: &Ui) -> std::result::Result<Session, u8> {
-    Session::connect(&cluster.target()).map_err(|e| report_error(&e, ui))
+    cluster.target().and_then(|t| Session::connect(&t)).map_err(|e| report_error(&e, ui))
+}
+
+/// An apply error as a diagnostic, with its hints (and the binary's own for helm).
+pub fn error_diag(e: &ApplyError) -> skyform_diag::Diag {
+    let mut hints = e.hints();
+    if let ApplyError::Helm(m) = e
+        && m.contains(crate::helm::CANNOT_RUN)
+    {
+        hints.push("install helm 3, or pass --helm with its path".into());
+    }
+    skyform_diag::Diag::new(skyform_diag::Level::Error, e.to_string()).hints(hints)
 }
 
 /// Prints an apply error; returns the exit code.
 pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
-    ui.error(&e.to_string());
+    ui.diag(&error_diag(e));
     match e {
         ApplyError::NotReady { .. } | ApplyError::Conflicts(_) | ApplyError::Helm(_) => exit::FINDINGS,
         ApplyError::Interrupted(_) => exit::INTERRUPTED,
@@ -315,11 +313,11 @@ pub fn report_error(e: &ApplyError, ui: &Ui) -> u8 {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.deploy.target, ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
+    rendered.releases = args.deploy.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
     let credentials = store_credentials(&args.store_credential)?;
     if args.dry_run {
         let waves = skyform_apply::engine::plan(&rendered.manifests, &rendered.services);
@@ -351,7 +349,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
         return Ok(exit::OK);
     }
-    let mut session = match connect(&args.cluster, ui) {
+    let mut session = match connect(&args.deploy.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -366,9 +364,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let opts = ApplyOptions {
         platform: rendered.platform.clone(),
         environment: rendered.environment.clone(),
-        force_conflicts: args.force_conflicts,
-        prune_data: args.prune_data,
-        wave_timeout: args.timeout,
+        force_conflicts: args.write.force_conflicts,
+        prune_data: args.write.prune_data,
+        wave_timeout: args.write.timeout,
         reason: "apply".into(),
         no_bootstrap: args.no_bootstrap,
         started: now_secs(),
@@ -378,8 +376,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         progress: &bars,
         helm: Some(Arc::new(crate::helm::HelmCli {
             helm: args.helm.clone(),
-            kubeconfig: args.cluster.kubeconfig.clone(),
-            context: args.cluster.context.clone(),
+            kubeconfig: args.deploy.cluster.kubeconfig.clone(),
+            context: args.deploy.cluster.context.clone(),
         })),
         cancel: interrupt_token(&session),
         credentials,
@@ -443,5 +441,23 @@ pub fn print_report(r: &skyform_apply::ApplyReport, ui: &Ui) {
         if let skyform_apply::prune::PruneAction::Keep { reason } = &k.action {
             ui.status(&format!("  kept {}: {reason}", k.r));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_helm_gets_the_binarys_hint() {
+        use skyform_apply::HelmRunner as _;
+        let h = crate::helm::HelmCli { helm: "/nonexistent/helm".into(), kubeconfig: None, context: None };
+        let r = Release { name: "x".into(), namespace: "x".into(), ..Default::default() };
+        let e = h.status(&r).err().unwrap_or_default();
+        let shown = skyform_diag::render(&error_diag(&ApplyError::Helm(e)), None, false);
+        insta::assert_snapshot!(shown, @r"
+        error: cannot run `/nonexistent/helm`: No such file or directory (os error 2)
+          hint: install helm 3, or pass --helm with its path
+        ");
     }
 }

@@ -16,7 +16,7 @@ use crate::ui::Ui;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use skyform_check::{Date, Options, Severity};
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Output format of `skyform check`.
@@ -140,8 +140,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
 
     let rendered = match args.output {
         CheckOutput::Text => {
-            let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0");
-            let color = ui.color && (forced || std::io::stdout().is_terminal());
+            let color = crate::ui::colors(&std::io::stdout());
             let sources: Vec<(&str, &str)> = inputs.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
             skyform_check::output::text(&report, &sources, color)
         }
@@ -197,28 +196,36 @@ fn collect_files(paths: &[PathBuf], ui: &Ui) -> (Vec<PathBuf>, bool) {
     (out, bad)
 }
 
+/// The YAML and JSON files below `dir` (walkdir: symbolic links followed, loops reported
+/// and skipped), leaving out hidden entries and Helm charts (which need rendering first).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, ui: &Ui) {
-    if dir.join("Chart.yaml").is_file() {
-        ui.status(&format!(
-            "skipping Helm chart `{}`: render it first (`helm template … | skyform check -`)",
-            dir.display()
-        ));
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        ui.error(&format!("cannot read folder `{}`", dir.display()));
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if hidden {
-            continue;
+    let skip_chart = |path: &Path| {
+        let chart = path.join("Chart.yaml").is_file();
+        if chart {
+            ui.status(&format!(
+                "skipping Helm chart `{}`: render it first (`helm template … | skyform check -`)",
+                path.display()
+            ));
         }
-        if path.is_dir() {
-            walk(&path, out, ui);
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json")) {
-            out.push(path);
+        chart
+    };
+    let entries = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+        !(hidden || (e.file_type().is_dir() && skip_chart(e.path())))
+    });
+    for entry in entries {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let path = e.into_path();
+                if path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "yaml" | "yml" | "json")) {
+                    out.push(path);
+                }
+            }
+            Ok(_) => {}
+            Err(e) if e.loop_ancestor().is_some() => {
+                ui.status(&format!("skipping `{}`: a symbolic link loop", e.path().unwrap_or(dir).display()));
+            }
+            Err(e) => ui.error(&format!("cannot read folder `{}`: {e}", e.path().unwrap_or(dir).display())),
         }
     }
 }

@@ -4,47 +4,29 @@
 //! generated objects implementing it or the gap. Exit 1 when a control has no evidence.
 
 use super::OutputFormat;
+use super::args::{EnvDefault, PlatformTarget};
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::Result;
-use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.help("Environment (default: `production` if it exists, else the first one)")))]
+#[command(mut_arg("provider", |a| a.help("Provider whose objects are assessed (default: the first provider of the platform)")))]
 pub struct Args {
-    /// Platform file (`-` reads standard input)
-    pub file: PathBuf,
-    /// Environment (default: `production` if it exists, else the first one)
-    #[arg(long, short)]
-    pub env: Option<String>,
-    /// Provider whose objects are assessed (default: the first provider of the platform)
-    #[arg(long, short)]
-    pub provider: Option<String>,
+    #[command(flatten)]
+    pub target: PlatformTarget,
     /// Output format
     #[arg(long, short, value_enum, default_value = "table")]
     pub output: OutputFormat,
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let (model, _) = match super::compile_platform(&args.file, ui)? {
+    let (model, _) = match super::compile_platform(&args.target.file, ui)? {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let Some(env) = super::dr::pick_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
-    let provider = match &args.provider {
-        Some(name) => match skyform_render::parse_provider(name).filter(|p| model.provider(*p).is_some()) {
-            Some(p) => p,
-            None => {
-                ui.error(&format!("`{name}` is not a provider of this platform"));
-                let names: Vec<&str> = model.providers.iter().map(|p| skyform_render::provider_name(p.name)).collect();
-                ui.hint(&format!("providers: {}", names.join(", ")));
-                return Ok(exit::BAD_INPUT);
-            }
-        },
-        None => match model.providers.first() {
-            Some(p) => p.name,
-            None => skyform_model::ProviderName::K3s,
-        },
-    };
+    let Some(env) = args.target.env.select(&model, EnvDefault::Production, ui) else { return Ok(exit::BAD_INPUT) };
+    let Some(provider) = args.target.provider.select_or_first(&model, ui) else { return Ok(exit::BAD_INPUT) };
     let objects = super::render::platform_objects(&model, env, provider);
     let report = skyform_addons::compliance(&model, env, provider, &objects);
     match args.output {

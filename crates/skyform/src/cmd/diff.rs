@@ -3,7 +3,7 @@
 //! unified diff per object or JSON; objects the apply would prune are shown as deletions.
 //! Exit 1 when anything would change.
 
-use super::apply::{ClusterArgs, connect, render, report_error};
+use super::apply::{DeployArgs, connect, render, report_error};
 use crate::exit;
 use crate::ui::Ui;
 
@@ -13,9 +13,9 @@ macro_rules! outln {
         crate::stdout::write(format!("{}\n", format_args!($($arg)*)))?;
     }};
 }
+use anstyle::AnsiColor;
 use anyhow::Result;
 use skyform_apply::diff::ChangeKind;
-use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
@@ -24,19 +24,11 @@ pub enum DiffFormat {
 }
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment to compare")))]
+#[command(mut_arg("provider", |a| a.help("Provider to render for (default: the platform's first provider)")))]
 pub struct Args {
-    /// Platform file
-    pub file: PathBuf,
-    /// Environment to compare
-    #[arg(long, short)]
-    pub env: String,
-    /// Provider to render for (default: the platform's first provider)
-    #[arg(long, short)]
-    pub provider: Option<String>,
     #[command(flatten)]
-    pub cluster: ClusterArgs,
-    #[command(flatten)]
-    pub prereqs: super::apply::PrereqArgs,
+    pub deploy: DeployArgs,
     /// Also show PersistentVolumeClaims (and namespaces holding them) that would be pruned
     #[arg(long)]
     pub prune_data: bool,
@@ -46,12 +38,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
-    let mut rendered = match render(&args.file, &args.env, args.provider.as_deref(), ui)? {
+    let mut rendered = match render(&args.deploy.target, ui)? {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    rendered.releases = args.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
-    let session = match connect(&args.cluster, ui) {
+    rendered.releases = args.deploy.prereqs.releases_or(std::mem::take(&mut rendered.releases))?;
+    let session = match connect(&args.deploy.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -69,12 +61,17 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     match args.output {
         DiffFormat::Json => outln!("{}", serde_json::to_string_pretty(&changed)?),
         DiffFormat::Diff => {
+            let color = crate::ui::colors(&std::io::stdout());
             for d in &changed {
                 for line in d.diff.lines() {
-                    let colored = match (ui.color, line.chars().next()) {
-                        (true, Some('+')) if !line.starts_with("+++") => format!("\x1b[32m{line}\x1b[0m"),
-                        (true, Some('-')) if !line.starts_with("---") => format!("\x1b[31m{line}\x1b[0m"),
-                        (true, Some('@')) => format!("\x1b[36m{line}\x1b[0m"),
+                    let style = match line.chars().next() {
+                        Some('+') if !line.starts_with("+++") => Some(AnsiColor::Green),
+                        Some('-') if !line.starts_with("---") => Some(AnsiColor::Red),
+                        Some('@') => Some(AnsiColor::Cyan),
+                        _ => None,
+                    };
+                    let colored = match style {
+                        Some(c) if color => skyform_diag::paint(true, c.on_default(), line),
                         _ => line.to_string(),
                     };
                     outln!("{colored}");

@@ -4,67 +4,26 @@
 //! migration runbook.
 
 use super::OutputFormat;
+use super::args::{EnvArg, EnvDefault, parse_migration};
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::Result;
-use skyform_model::{Environment, Model, ProviderName};
+use skyform_model::ProviderName;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.help("Environment (default: `production` if it exists, else the first one)")))]
 pub struct Args {
     /// Platform file (`-` reads standard input)
     pub file: PathBuf,
-    /// Environment (default: `production` if it exists, else the first one)
-    #[arg(long, short)]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub env: EnvArg,
     /// Print the migration runbook between two providers instead, e.g. `digitalocean:aws`
-    #[arg(long, value_name = "FROM:TO")]
-    pub migrate: Option<String>,
+    #[arg(long, value_name = "FROM:TO", value_parser = parse_migration)]
+    pub migrate: Option<(ProviderName, ProviderName)>,
     /// Output format
     #[arg(long, short, value_enum, default_value = "table")]
     pub output: OutputFormat,
-}
-
-/// The environment named on the command line, else `production`, else the first one.
-pub fn pick_env<'m>(model: &'m Model, name: Option<&str>, ui: &Ui) -> Option<&'m Environment> {
-    match name {
-        Some(n) => {
-            let env = model.environment(n);
-            if env.is_none() {
-                ui.error(&format!("environment `{n}` does not exist"));
-                ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
-            }
-            env
-        }
-        None => model.environment("production").or_else(|| model.environments.first()),
-    }
-}
-
-fn parse_pair(text: &str, ui: &Ui) -> Option<(ProviderName, ProviderName)> {
-    let known = || {
-        skyform_render::objects::ALL_PROVIDERS
-            .iter()
-            .map(|p| skyform_render::provider_name(*p))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let Some((a, b)) = text.split_once(':') else {
-        ui.error(&format!("`--migrate {text}` is not FROM:TO"));
-        ui.hint("for example `--migrate digitalocean:aws`");
-        return None;
-    };
-    let mut out = Vec::new();
-    for name in [a, b] {
-        match skyform_render::parse_provider(name.trim()) {
-            Some(p) => out.push(p),
-            None => {
-                ui.error(&format!("unknown provider `{name}`"));
-                ui.hint(&format!("providers: {}", known()));
-                return None;
-            }
-        }
-    }
-    Some((out[0], out[1]))
 }
 
 use crate::stdout::write as out;
@@ -74,8 +33,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    if let Some(pair) = &args.migrate {
-        let Some((from, to)) = parse_pair(pair, ui) else { return Ok(exit::BAD_INPUT) };
+    if let Some((from, to)) = args.migrate {
         let runbook = skyform_addons::migration_runbook(&model, from, to);
         let json = serde_json::json!({ "runbook": runbook });
         match args.output {
@@ -85,7 +43,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
         return Ok(exit::OK);
     }
-    let Some(env) = pick_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
+    let Some(env) = args.env.select(&model, EnvDefault::Production, ui) else { return Ok(exit::BAD_INPUT) };
     let report = skyform_addons::dr_table(&model, env);
     match args.output {
         OutputFormat::Json => out(&(serde_json::to_string_pretty(&report)? + "\n"))?,

@@ -1,6 +1,7 @@
 //! `skyform explain FILE --env ENV`: the resolved model of one environment.
 
 use super::OutputFormat;
+use super::args::{EnvArg, EnvDefault};
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::Result;
@@ -8,12 +9,12 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.help("Environment to resolve (default: the first one)")))]
 pub struct Args {
     /// Platform file
     pub file: PathBuf,
-    /// Environment to resolve (default: the first one)
-    #[arg(long, short)]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub env: EnvArg,
     /// Output format
     #[arg(long, short, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -24,20 +25,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let env = match &args.env {
-        Some(name) => match model.environment(name) {
-            Some(e) => e,
-            None => {
-                ui.error(&format!("environment `{name}` does not exist"));
-                ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
-                return Ok(exit::BAD_INPUT);
-            }
-        },
-        None => match model.environments.first() {
-            Some(e) => e,
-            None => return Ok(exit::BAD_INPUT),
-        },
-    };
+    let Some(env) = args.env.select(&model, EnvDefault::First, ui) else { return Ok(exit::BAD_INPUT) };
     match args.output {
         OutputFormat::Json => crate::stdout::write(serde_json::to_string_pretty(env)? + "\n")?,
         OutputFormat::Yaml => crate::stdout::write(super::to_yaml(env)?)?,

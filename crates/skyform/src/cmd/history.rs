@@ -3,6 +3,7 @@
 
 use super::OutputFormat;
 use super::apply::{ClusterArgs, connect, report_error};
+use super::args::EnvArg;
 use crate::exit;
 use crate::ui::Ui;
 
@@ -16,7 +17,8 @@ use anyhow::{Result, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use std::path::PathBuf;
 
-/// Which platform's records: from its file, or by name.
+/// Which records, in which cluster: the platform from its file or by name, the
+/// environment (required), and the cluster flags. Shared by `history` and `rollback`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PlatformArgs {
     /// Platform file (its `metadata.name` names the records)
@@ -24,9 +26,10 @@ pub struct PlatformArgs {
     /// Platform name, instead of a file
     #[arg(long, conflicts_with = "file")]
     pub platform: Option<String>,
-    /// Environment
-    #[arg(long, short)]
-    pub env: String,
+    #[command(flatten)]
+    pub env: EnvArg,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 impl PlatformArgs {
@@ -41,11 +44,10 @@ impl PlatformArgs {
 }
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment")))]
 pub struct Args {
     #[command(flatten)]
     pub platform: PlatformArgs,
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
     /// Output format
     #[arg(long, short, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -56,11 +58,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(n) => n,
         Err(code) => return Ok(code),
     };
-    let session = match connect(&args.cluster, ui) {
+    let session = match connect(&args.platform.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let history = match session.history(&name, &args.platform.env, false) {
+    let history = match session.history(&name, args.platform.env.name(), false) {
         Ok(h) => h,
         Err(e) => return Ok(report_error(&e, ui)),
     };
@@ -71,7 +73,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
         OutputFormat::Table => {
             if history.is_empty() {
-                ui.status(&format!("no revisions of {name}/{} in this cluster", args.platform.env));
+                ui.status(&format!("no revisions of {name}/{} in this cluster", args.platform.env.name()));
                 return Ok(exit::OK);
             }
             let mut table = Table::new();

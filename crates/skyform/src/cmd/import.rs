@@ -19,8 +19,8 @@ pub struct Args {
     /// More compose files merged on top, in order, as `docker compose -f` does
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Where to write the platform file (`-` for standard output)
-    #[arg(short, long, default_value = "platform.yaml")]
+    /// Where to write the platform file (`-` for standard output; `-o` is its old spelling)
+    #[arg(long, short_alias = 'o', default_value = "platform.yaml")]
     pub out: PathBuf,
     /// Activate a compose profile (repeatable; `COMPOSE_PROFILES` is honoured too)
     #[arg(long = "profile", value_name = "PROFILE")]
@@ -82,7 +82,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let import = match skyform_compose::import_with(&compose, &options, &read, &list) {
         Ok(i) => i,
         Err(failure) => {
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), failure.render(ui.color).as_bytes());
+            ui.eprint(&failure.render(ui.color));
             return Ok(exit::BAD_INPUT);
         }
     };
@@ -142,27 +142,19 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
 /// The regular files below `dir` (relative paths, at most four levels deep, sorted), or
 /// `None` when it is not a directory: bind-mounted configuration directories.
 fn list_files(dir: &Path) -> Option<Vec<String>> {
-    fn walk(base: &Path, dir: &Path, depth: usize, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() && depth < 4 {
-                walk(base, &p, depth + 1, out);
-            } else if p.is_file()
-                && let Ok(rel) = p.strip_prefix(base)
-            {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-            if out.len() > 256 {
-                return;
-            }
-        }
-    }
     if !dir.is_dir() {
         return None;
     }
-    let mut out = Vec::new();
-    walk(dir, dir, 0, &mut out);
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .max_depth(5)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(|rel| rel.to_string_lossy().replace('\\', "/")))
+        .take(257)
+        .collect();
     out.sort();
     Some(out)
 }

@@ -2,6 +2,7 @@
 //! output live here so that every command behaves the same.
 
 pub mod apply;
+pub mod args;
 pub mod check;
 pub mod completions;
 pub mod compliance;
@@ -79,7 +80,6 @@ pub fn write_file_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
-#[allow(dead_code)] // used by the render command
 /// Writes a tree of files atomically: everything goes to a temporary folder next to
 /// `out`, which then replaces `out` in one rename. On any error nothing changes.
 pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {

@@ -6,6 +6,7 @@
 //! This module only reads files, prints and writes the chart.
 
 use super::OutputFormat;
+use super::args::{EnvArg, Provider};
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::{Context, Result};
@@ -15,16 +16,16 @@ use skyform_cost::{Catalog, PlanOptions, PlanSet, catalog_info, plan_environment
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.help("Environment to plan (default: every environment)")))]
 pub struct Args {
     /// Platform file
     #[arg(required_unless_present = "catalog_info")]
     pub file: Option<PathBuf>,
-    /// Environment to plan (default: every environment)
-    #[arg(long, short)]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub env: EnvArg,
     /// Provider to price (repeatable; default: the platform's providers)
-    #[arg(long = "provider", short)]
-    pub providers: Vec<String>,
+    #[arg(long = "provider", short, value_enum, value_name = "PROVIDER")]
+    pub providers: Vec<Provider>,
     /// Output format
     #[arg(long, short, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -140,21 +141,12 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let envs: Vec<&skyform_model::Environment> = match &args.env {
-        Some(name) => match model.environment(name) {
-            Some(e) => vec![e],
-            None => {
-                ui.error(&format!("environment `{name}` does not exist"));
-                ui.hint(&format!("environments: {}", model.environment_names().join(", ")));
-                return Ok(exit::BAD_INPUT);
-            }
-        },
-        None => model.environments.iter().collect(),
-    };
+    let Some(envs) = args.env.select_all(&model, ui) else { return Ok(exit::BAD_INPUT) };
     let opts = PlanOptions::default();
+    let providers: Vec<String> = args.providers.iter().map(|p| p.0.as_str().to_string()).collect();
     let mut sets = Vec::new();
     for env in &envs {
-        match plan_environment(&model, env, &args.providers, &catalog, &opts) {
+        match plan_environment(&model, env, &providers, &catalog, &opts) {
             Ok(set) => sets.push(set),
             Err(e) => {
                 ui.error(&e.to_string());
@@ -172,7 +164,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
     }
     if let Some(path) = &args.chart {
-        let chosen = match &args.env {
+        let chosen = match &args.env.env {
             Some(_) => sets.first(),
             None => envs.iter().position(|e| e.production).and_then(|i| sets.get(i)).or(sets.first()),
         };

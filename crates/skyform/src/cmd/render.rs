@@ -5,6 +5,7 @@
 //! renamed into place, so an error never leaves half an output and nothing outside `DIR`
 //! is touched. Without `--out`, or with `-o -`, one multi-document stream goes to stdout.
 
+use super::args::{EnvArg, EnvDefault, ProviderArg};
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::Result;
@@ -29,19 +30,18 @@ pub enum RenderFormat {
 }
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.help("Environment to render (may be omitted when the platform has only one; helm and kustomize always package every environment)")))]
+#[command(mut_arg("provider", |a| a.help("Target provider (may be omitted when the platform declares only one)")))]
 pub struct Args {
     /// Platform file (`-` reads standard input)
     pub file: PathBuf,
-    /// Environment to render (may be omitted when the platform has only one; helm and
-    /// kustomize always package every environment)
-    #[arg(long, short)]
-    pub env: Option<String>,
-    /// Target provider (may be omitted when the platform declares only one)
-    #[arg(long, short)]
-    pub provider: Option<String>,
+    #[command(flatten)]
+    pub env: EnvArg,
+    #[command(flatten)]
+    pub provider: ProviderArg,
     /// Output folder, replaced atomically; `-` writes one YAML stream to stdout (default,
-    /// k8s only)
-    #[arg(long = "out", short = 'o', visible_alias = "output", value_name = "DIR|-")]
+    /// k8s only). `-o` and `--output` are old spellings of it.
+    #[arg(long = "out", short_alias = 'o', alias = "output", value_name = "DIR|-")]
     pub out: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value = "k8s")]
@@ -95,67 +95,6 @@ fn chart_dependencies(
         .collect()
 }
 
-/// Picks the environment: the named one, or the only one.
-pub fn select_env<'m>(model: &'m Model, name: Option<&str>, ui: &Ui) -> Option<&'m Environment> {
-    let names = model.environment_names().join(", ");
-    match name {
-        Some(n) => {
-            let found = model.environment(n);
-            if found.is_none() {
-                ui.error(&format!("platform `{}` has no environment `{n}`", model.name));
-                ui.hint(&format!("environments: {names}"));
-            }
-            found
-        }
-        None if model.environments.len() == 1 => model.environments.first(),
-        None => {
-            ui.error("choose an environment with `--env`");
-            ui.hint(&format!("environments: {names}"));
-            None
-        }
-    }
-}
-
-/// Picks the provider: the named one (it must be a target of the platform), the only
-/// declared one, or `default` when given.
-pub fn select_provider(
-    model: &Model,
-    name: Option<&str>,
-    default: Option<ProviderName>,
-    ui: &Ui,
-) -> Option<ProviderName> {
-    let declared: Vec<&str> = model.providers.iter().map(|p| skyform_render::provider_name(p.name)).collect();
-    let hint = if declared.is_empty() {
-        "the platform declares no providers".to_string()
-    } else {
-        format!("providers: {}", declared.join(", "))
-    };
-    match name {
-        Some(n) => match skyform_render::parse_provider(n) {
-            // kind (a local cluster for development) needs no declaration.
-            Some(p) if model.provider(p).is_some() || model.providers.is_empty() || skyform_prereqs::is_local(p) => {
-                Some(p)
-            }
-            Some(_) => {
-                ui.error(&format!("provider `{n}` is not a target of platform `{}`", model.name));
-                ui.hint(&format!("add it under `spec.providers`, or use one of the {hint}"));
-                None
-            }
-            None => {
-                ui.error(&format!("unknown provider `{n}`"));
-                ui.hint(&hint);
-                None
-            }
-        },
-        None if model.providers.len() == 1 => model.providers.first().map(|p| p.name),
-        None => default.or_else(|| {
-            ui.error("choose a provider with `--provider`");
-            ui.hint(&hint);
-            None
-        }),
-    }
-}
-
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     let (model, _source) = match super::compile_platform(&args.file, ui)? {
         Ok(m) => m,
@@ -170,7 +109,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         };
         return render_matrix(&model, &args.formats, out, args.allow_findings, ui);
     }
-    let Some(provider) = select_provider(&model, args.provider.as_deref(), None, ui) else {
+    let Some(provider) = args.provider.select(&model, None, ui) else {
         return Ok(exit::BAD_INPUT);
     };
     if args.format != RenderFormat::K8s && out.is_none() {
@@ -179,7 +118,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         return Ok(exit::BAD_INPUT);
     }
     let env = if matches!(args.format, RenderFormat::K8s | RenderFormat::Terraform | RenderFormat::Pulumi) {
-        let Some(env) = select_env(&model, args.env.as_deref(), ui) else { return Ok(exit::BAD_INPUT) };
+        let Some(env) = args.env.select(&model, EnvDefault::Only, ui) else { return Ok(exit::BAD_INPUT) };
         Some(env)
     } else {
         None
@@ -206,7 +145,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         "wrote {} files ({}) for `{}` on {} into `{}`",
         files.len(),
         format_name(args.format),
-        args.env.as_deref().unwrap_or(&model.name),
+        args.env.env.as_deref().unwrap_or(&model.name),
         skyform_render::provider_name(provider),
         out.display()
     ));

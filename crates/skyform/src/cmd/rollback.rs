@@ -2,33 +2,24 @@
 //! cluster's inventory (default: the one before the current) as a new revision, pruning
 //! what it does not contain. Needs no platform file: `--platform NAME` works too.
 
-use super::apply::{ClusterArgs, connect, parse_duration, print_report, report_error};
+use super::apply::{WriteArgs, connect, print_report, report_error};
 use super::history::PlatformArgs;
 use crate::exit;
+use crate::progress::Bars;
 use crate::ui::Ui;
 use anyhow::Result;
 use skyform_apply::ApplyOptions;
-use skyform_apply::progress::Bars;
-use std::time::Duration;
 
 #[derive(clap::Args)]
+#[command(mut_arg("env", |a| a.required(true).help("Environment")))]
 pub struct Args {
     #[command(flatten)]
     pub platform: PlatformArgs,
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
     /// Revision to restore (default: the one before the current)
     #[arg(long, value_name = "N")]
     pub to: Option<u64>,
-    /// Take over fields another field manager owns
-    #[arg(long)]
-    pub force_conflicts: bool,
-    /// Also prune PersistentVolumeClaims and namespaces that hold them
-    #[arg(long)]
-    pub prune_data: bool,
-    /// Readiness timeout of each wave
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
-    pub timeout: Duration,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }
 
 pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
@@ -36,16 +27,16 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Ok(n) => n,
         Err(code) => return Ok(code),
     };
-    let mut session = match connect(&args.cluster, ui) {
+    let mut session = match connect(&args.platform.cluster, ui) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
     let opts = ApplyOptions {
         platform: name,
-        environment: args.platform.env.clone(),
-        force_conflicts: args.force_conflicts,
-        prune_data: args.prune_data,
-        wave_timeout: args.timeout,
+        environment: args.platform.env.name().to_string(),
+        force_conflicts: args.write.force_conflicts,
+        prune_data: args.write.prune_data,
+        wave_timeout: args.write.timeout,
         reason: String::new(),
         no_bootstrap: true,
         started: super::apply::now_secs(),
@@ -57,7 +48,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         cancel: super::apply::interrupt_token(&session),
         credentials: Vec::new(),
     };
-    match session.rollback(&opts.platform.clone(), &args.platform.env, args.to, &opts, &handles) {
+    match session.rollback(&opts.platform.clone(), args.platform.env.name(), args.to, &opts, &handles) {
         Ok((restored, report)) => {
             ui.status(&format!("restored revision {restored}"));
             print_report(&report, ui);

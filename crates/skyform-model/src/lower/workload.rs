@@ -111,8 +111,8 @@ impl Cx<'_> {
                         Some(format!("use `dependsOn: [{a}]` for a connection, or make `{a}` a job")),
                     );
                 } else {
-                    self.error(
-                        Code::UnknownService,
+                    self.unknown_service(
+                        &a,
                         &path,
                         format!("service `{}` runs after `{a}`, which is not a job of this platform", s.name),
                         did_you_mean(&a, jobs.iter().map(String::as_str)).map(|x| format!("did you mean `{x}`?")),
