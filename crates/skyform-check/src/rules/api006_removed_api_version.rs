@@ -20,13 +20,10 @@ pub const RULE: Rule = Rule {
     summary: "The object uses an apiVersion that has been removed from Kubernetes.",
     hint: "Migrate to the replacement apiVersion named in the message (fields may have changed too).",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Upgrading and application security practices",
         kube_linter: &["no-extensions-v1beta"],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["stable-version"],
+        ..Refs::NONE
     },
     check,
 };

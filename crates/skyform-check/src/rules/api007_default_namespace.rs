@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "An object is explicitly placed in the `default` namespace.",
     hint: "Put the object in a dedicated namespace.",
     refs: Refs {
-        pss: "",
         cis: "5.7.1, 5.7.4",
         nsa: "Namespaces",
         kube_linter: &["use-namespace"],
         checkov: &["CKV_K8S_21"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

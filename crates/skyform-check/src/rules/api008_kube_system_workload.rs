@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A workload is deployed into `kube-system`.",
     hint: "Deploy the workload into its own namespace.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Namespaces (Trivy NSA 1.12)",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Namespaces (Trivy NSA 1.12)", ..Refs::NONE },
     check,
 };
 

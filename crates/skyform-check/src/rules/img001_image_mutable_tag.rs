@@ -20,13 +20,12 @@ pub const RULE: Rule = Rule {
     summary: "A container image has no tag or uses `:latest` (and no digest).",
     hint: "Pin the image to an immutable version tag, ideally with a `@sha256:` digest.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Upgrading and application security practices",
         kube_linter: &["latest-tag"],
         checkov: &["CKV_K8S_14"],
         polaris: &["tagNotSpecified"],
         kube_score: &["container-image-tag"],
+        ..Refs::NONE
     },
     check,
 };

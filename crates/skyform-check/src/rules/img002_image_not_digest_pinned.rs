@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A container image is not pinned by `@sha256:` digest.",
     hint: "Reference the image as `name:tag@sha256:<digest>` (Renovate and similar tools keep digests current).",
-    refs: Refs {
-        pss: "",
-        cis: "5.5.1",
-        nsa: "Building secure container images",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_43"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.5.1", nsa: "Building secure container images", checkov: &["CKV_K8S_43"], ..Refs::NONE },
     check,
 };
 

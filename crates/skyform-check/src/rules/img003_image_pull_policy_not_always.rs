@@ -20,13 +20,10 @@ pub const RULE: Rule = Rule {
     summary: "A container's `imagePullPolicy` is not `Always`.",
     hint: "Set `imagePullPolicy: Always`, or pin by digest (then the policy is moot).",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
         checkov: &["CKV_K8S_15"],
         polaris: &["pullPolicyNotAlways"],
         kube_score: &["container-image-pull-policy"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A workload runs Tiller (Helm 2) or the Kubernetes Dashboard.",
     hint: "Remove Tiller (use Helm 3+); use `kubectl` or a hardened dashboard behind SSO instead of kubernetes-dashboard.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_33", "CKV_K8S_34", "CKV_K8S_44", "CKV_K8S_45"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { checkov: &["CKV_K8S_33", "CKV_K8S_34", "CKV_K8S_44", "CKV_K8S_45"], ..Refs::NONE },
     check,
 };
 

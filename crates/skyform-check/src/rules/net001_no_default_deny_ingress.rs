@@ -21,13 +21,13 @@ pub const RULE: Rule = Rule {
     summary: "A workload's pods are not selected by a default-deny ingress NetworkPolicy (a policy with no ingress rules) in their namespace.",
     hint: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress]` and no ingress rules, then allow the edges you need.",
     refs: Refs {
-        pss: "",
         cis: "5.3.2",
         nsa: "Network policies (Trivy NSA 2.0)",
         kube_linter: &["non-isolated-pod"],
         checkov: &["CKV2_K8S_6"],
         polaris: &["missingNetworkPolicy"],
         kube_score: &["pod-networkpolicy"],
+        ..Refs::NONE
     },
     check,
 };

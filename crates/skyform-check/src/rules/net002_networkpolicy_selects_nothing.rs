@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A NetworkPolicy's `podSelector` matches no workload in its namespace.",
     hint: "Fix the selector labels to match the pod template labels of the intended workload.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["dangling-networkpolicy"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["networkpolicy-targets-pod"],
-    },
+    refs: Refs { kube_linter: &["dangling-networkpolicy"], kube_score: &["networkpolicy-targets-pod"], ..Refs::NONE },
     check,
 };
 

@@ -20,13 +20,10 @@ pub const RULE: Rule = Rule {
     summary: "A Service has type `LoadBalancer` or `NodePort`.",
     hint: "Use `ClusterIP` behind an Ingress or Gateway; if a load balancer is intended, restrict `loadBalancerSourceRanges` and waive this rule.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Network separation and hardening",
         kube_linter: &["exposed-services"],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["service-type"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "An Ingress has no `tls` section, or serves a host not covered by it.",
     hint: "Add `spec.tls` with the Ingress's hosts and a certificate Secret (e.g. from cert-manager).",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Encryption",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &["tlsSettingsMissing"],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Encryption", polaris: &["tlsSettingsMissing"], ..Refs::NONE },
     check,
 };
 

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "An Ingress uses an ingress-nginx `*-snippet` annotation.",
     hint: "Remove the snippet annotation and use the controller's supported annotations or a ConfigMap.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_152", "CKV_K8S_153", "CKV_K8S_154"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { checkov: &["CKV_K8S_152", "CKV_K8S_153", "CKV_K8S_154"], ..Refs::NONE },
     check,
 };
 

@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A workload's pods are not selected by a default-deny egress NetworkPolicy in their namespace.",
     hint: "Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Egress]` and no egress rules, then allow DNS and the edges you need.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Network policies",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Network policies", ..Refs::NONE },
     check,
 };
 

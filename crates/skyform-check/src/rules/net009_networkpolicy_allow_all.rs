@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A NetworkPolicy rule allows all traffic (no peers and no ports, or an all-matching peer).",
     hint: "List the peers (podSelector/namespaceSelector) and ports the pods actually need.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Network policies",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Network policies", ..Refs::NONE },
     check,
 };
 

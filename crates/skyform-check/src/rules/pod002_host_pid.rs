@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["host-pid"],
         checkov: &["CKV_K8S_17"],
         polaris: &["hostPIDSet"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

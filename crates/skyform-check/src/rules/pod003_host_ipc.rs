@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["host-ipc"],
         checkov: &["CKV_K8S_18"],
         polaris: &["hostIPCSet"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

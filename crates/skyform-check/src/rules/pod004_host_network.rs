@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["host-network"],
         checkov: &["CKV_K8S_19"],
         polaris: &["hostNetworkSet"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -23,10 +23,9 @@ pub const RULE: Rule = Rule {
         pss: "baseline",
         cis: "5.2.13",
         nsa: "Network separation and hardening",
-        kube_linter: &[],
         checkov: &["CKV_K8S_26"],
         polaris: &["hostPortSet"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -24,9 +24,8 @@ pub const RULE: Rule = Rule {
         cis: "5.2.12",
         nsa: "Kubernetes Pod security",
         kube_linter: &["writable-host-mount"],
-        checkov: &[],
         polaris: &["hostPathSet"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

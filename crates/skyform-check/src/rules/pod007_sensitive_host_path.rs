@@ -25,8 +25,7 @@ pub const RULE: Rule = Rule {
         nsa: "Kubernetes Pod security",
         kube_linter: &["sensitive-host-mounts", "docker-sock"],
         checkov: &["CKV_K8S_27"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

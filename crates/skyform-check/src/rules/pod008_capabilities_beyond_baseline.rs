@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["privilege-escalation-container"],
         checkov: &["CKV_K8S_25", "CKV_K8S_39"],
         polaris: &["dangerousCapabilities"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -23,10 +23,8 @@ pub const RULE: Rule = Rule {
         pss: "baseline",
         cis: "5.2.11",
         nsa: "Kubernetes Pod security",
-        kube_linter: &[],
-        checkov: &[],
         polaris: &["hostProcess"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

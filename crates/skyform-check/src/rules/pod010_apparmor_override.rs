@@ -21,12 +21,9 @@ pub const RULE: Rule = Rule {
     hint: "Remove the override or use `appArmorProfile: {type: RuntimeDefault}`.",
     refs: Refs {
         pss: "baseline",
-        cis: "",
         nsa: "Kubernetes Pod security (Trivy NSA 1.9)",
-        kube_linter: &[],
-        checkov: &[],
         polaris: &["linuxHardening"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

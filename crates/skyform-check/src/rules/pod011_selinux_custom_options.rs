@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "`seLinuxOptions` sets a custom type, user or role.",
     hint: "Remove `seLinuxOptions.user`/`role`; use only `type` values container_t, container_init_t, container_kvm_t or container_engine_t.",
-    refs: Refs {
-        pss: "baseline",
-        cis: "",
-        nsa: "Kubernetes Pod security (Trivy NSA 1.8)",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "baseline", nsa: "Kubernetes Pod security (Trivy NSA 1.8)", ..Refs::NONE },
     check,
 };
 

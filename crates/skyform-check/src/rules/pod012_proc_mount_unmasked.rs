@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A container sets `procMount` to something other than `Default`.",
     hint: "Remove `procMount` or set it to `Default`.",
-    refs: Refs {
-        pss: "baseline",
-        cis: "",
-        nsa: "",
-        kube_linter: &["unsafe-proc-mount"],
-        checkov: &[],
-        polaris: &["procMount"],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "baseline", kube_linter: &["unsafe-proc-mount"], polaris: &["procMount"], ..Refs::NONE },
     check,
 };
 

@@ -23,10 +23,8 @@ pub const RULE: Rule = Rule {
         pss: "baseline",
         cis: "5.7.2",
         nsa: "Kubernetes Pod security (Trivy NSA 1.10)",
-        kube_linter: &[],
-        checkov: &[],
         polaris: &["linuxHardening"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

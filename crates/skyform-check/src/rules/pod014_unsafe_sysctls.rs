@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "The pod sets a sysctl outside the Pod Security Standards safe set.",
     hint: "Remove the sysctl, or set it on the node instead of the pod.",
-    refs: Refs {
-        pss: "baseline",
-        cis: "",
-        nsa: "",
-        kube_linter: &["unsafe-sysctls"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "baseline", kube_linter: &["unsafe-sysctls"], ..Refs::NONE },
     check,
 };
 

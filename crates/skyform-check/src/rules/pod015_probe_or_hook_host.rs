@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A probe or lifecycle hook sets `httpGet.host`/`tcpSocket.host`.",
     hint: "Remove `host`; probes and hooks should target the pod's own IP (the default).",
-    refs: Refs {
-        pss: "baseline (1.34+)",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "baseline (1.34+)", ..Refs::NONE },
     check,
 };
 

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A volume uses a type outside the restricted set.",
     hint: "Replace the volume with one of the allowed types (usually a PersistentVolumeClaim or a CSI volume).",
-    refs: Refs {
-        pss: "restricted",
-        cis: "",
-        nsa: "Kubernetes Pod security",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { pss: "restricted", nsa: "Kubernetes Pod security", ..Refs::NONE },
     check,
 };
 

@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["run-as-non-root"],
         checkov: &["CKV_K8S_23"],
         polaris: &["runAsRootAllowed"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -24,9 +24,7 @@ pub const RULE: Rule = Rule {
         cis: "5.2.7",
         nsa: "Non-root containers",
         kube_linter: &["run-as-non-root"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

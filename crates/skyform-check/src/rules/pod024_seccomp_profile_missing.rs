@@ -23,10 +23,10 @@ pub const RULE: Rule = Rule {
         pss: "restricted",
         cis: "5.7.2",
         nsa: "Kubernetes Pod security (Trivy NSA 1.10)",
-        kube_linter: &[],
         checkov: &["CKV_K8S_31"],
         polaris: &["linuxHardening"],
         kube_score: &["container-seccomp-profile"],
+        ..Refs::NONE
     },
     check,
 };

@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
         kube_linter: &["drop-net-raw-capability"],
         checkov: &["CKV_K8S_37", "CKV_K8S_28"],
         polaris: &["insecureCapabilities"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

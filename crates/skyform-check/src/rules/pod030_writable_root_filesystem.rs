@@ -20,13 +20,12 @@ pub const RULE: Rule = Rule {
     summary: "A container does not set `readOnlyRootFilesystem: true`.",
     hint: "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the app writes.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Immutable container file systems (Trivy NSA 1.1)",
         kube_linter: &["no-read-only-root-fs"],
         checkov: &["CKV_K8S_22"],
         polaris: &["notReadOnlyRootFilesystem"],
         kube_score: &["container-security-context-readonlyrootfilesystem"],
+        ..Refs::NONE
     },
     check,
 };

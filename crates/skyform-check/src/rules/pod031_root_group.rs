@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "The effective `runAsGroup`, `fsGroup` or a supplemental group is 0 (root).",
     hint: "Use a non-zero `runAsGroup` and `fsGroup`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Non-root containers (Trivy NSA 1.6)",
-        kube_linter: &["run-as-non-root"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Non-root containers (Trivy NSA 1.6)", kube_linter: &["run-as-non-root"], ..Refs::NONE },
     check,
 };
 

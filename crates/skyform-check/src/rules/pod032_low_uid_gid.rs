@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     summary: "The effective `runAsUser` or `runAsGroup` is unset or below 10000.",
     hint: "Set `runAsUser` and `runAsGroup` to values of 10000 or more.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_40"],
-        polaris: &[],
-        kube_score: &["container-security-context-user-group-id"],
-    },
+    refs: Refs { checkov: &["CKV_K8S_40"], kube_score: &["container-security-context-user-group-id"], ..Refs::NONE },
     check,
 };
 

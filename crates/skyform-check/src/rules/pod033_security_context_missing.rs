@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "Neither the pod nor the container sets a `securityContext`.",
     hint: "Add a pod `securityContext` (runAsNonRoot, seccompProfile) and a container `securityContext` (allowPrivilegeEscalation, capabilities, readOnlyRootFilesystem).",
-    refs: Refs {
-        pss: "",
-        cis: "5.7.3",
-        nsa: "Kubernetes Pod security",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_29", "CKV_K8S_30"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.7.3", nsa: "Kubernetes Pod security", checkov: &["CKV_K8S_29", "CKV_K8S_30"], ..Refs::NONE },
     check,
 };
 

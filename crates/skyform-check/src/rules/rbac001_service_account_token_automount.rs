@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "The pod gets a service-account token mounted automatically.",
     hint: "Set `automountServiceAccountToken: false` on the pod (or on its ServiceAccount) unless it talks to the API.",
     refs: Refs {
-        pss: "",
         cis: "5.1.6",
         nsa: "Protecting Pod service account tokens (Trivy NSA 1.11)",
-        kube_linter: &[],
         checkov: &["CKV_K8S_38"],
         polaris: &["automountServiceAccountToken"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

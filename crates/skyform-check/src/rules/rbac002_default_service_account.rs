@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A pod runs as the namespace's `default` service account, or a binding grants it rights.",
     hint: "Create a dedicated ServiceAccount per workload and set `serviceAccountName`.",
     refs: Refs {
-        pss: "",
         cis: "5.1.5",
         nsa: "Authentication and authorization",
         kube_linter: &["default-service-account"],
         checkov: &["CKV_K8S_41", "CKV_K8S_42"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

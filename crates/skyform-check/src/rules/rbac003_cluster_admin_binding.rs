@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A RoleBinding or ClusterRoleBinding grants the `cluster-admin` ClusterRole.",
     hint: "Bind a narrowly scoped Role instead; keep cluster-admin for break-glass humans, not workloads.",
     refs: Refs {
-        pss: "",
         cis: "5.1.1",
         nsa: "Authentication and authorization",
         kube_linter: &["cluster-admin-role-binding"],
-        checkov: &[],
         polaris: &["clusterrolebindingClusterAdmin", "rolebindingClusterAdminClusterRole"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -21,13 +21,12 @@ pub const RULE: Rule = Rule {
     summary: "A Role or ClusterRole uses `*` in apiGroups, resources or verbs.",
     hint: "List the exact apiGroups, resources and verbs the subject needs.",
     refs: Refs {
-        pss: "",
         cis: "5.1.3",
         nsa: "Authentication and authorization",
         kube_linter: &["wildcard-in-rules"],
         checkov: &["CKV_K8S_49"],
         polaris: &["rolebindingClusterAdminRole"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

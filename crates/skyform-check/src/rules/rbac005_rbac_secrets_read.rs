@@ -21,13 +21,11 @@ pub const RULE: Rule = Rule {
     summary: "A Role or ClusterRole can get, list or watch Secrets.",
     hint: "Limit `get` to named Secrets with `resourceNames`, or mount the Secret into the pod instead of reading it through the API.",
     refs: Refs {
-        pss: "",
         cis: "5.1.2",
         nsa: "Authentication and authorization",
         kube_linter: &["access-to-secrets"],
         checkov: &["CKV2_K8S_5"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "A Role or ClusterRole can create Pods.",
     hint: "Grant `create` on a controller (Deployment/Job) to a CI identity instead, or remove it.",
     refs: Refs {
-        pss: "",
         cis: "5.1.4",
         nsa: "Authentication and authorization",
         kube_linter: &["access-to-create-pods"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "A Role or ClusterRole grants `pods/exec` or `pods/attach`.",
     hint: "Remove `pods/exec` and `pods/attach`; use ephemeral debug containers under audited break-glass roles.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Authentication and authorization",
-        kube_linter: &[],
         checkov: &["CKV2_K8S_2"],
         polaris: &["clusterrolePodExecAttach", "rolePodExecAttach"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

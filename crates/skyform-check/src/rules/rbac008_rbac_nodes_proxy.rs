@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Role or ClusterRole grants access to `nodes/proxy`.",
     hint: "Remove `nodes/proxy`; use metrics endpoints or the metrics API instead.",
-    refs: Refs {
-        pss: "",
-        cis: "5.1.10",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &["CKV2_K8S_2"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.1.10", nsa: "Authentication and authorization", checkov: &["CKV2_K8S_2"], ..Refs::NONE },
     check,
 };
 

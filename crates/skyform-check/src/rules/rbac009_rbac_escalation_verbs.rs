@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "A Role or ClusterRole grants `escalate`, `bind` or `impersonate`.",
     hint: "Remove the verb; only cluster administrators should hold it.",
     refs: Refs {
-        pss: "",
         cis: "5.1.8",
         nsa: "Authentication and authorization",
-        kube_linter: &[],
         checkov: &["CKV_K8S_157", "CKV_K8S_158", "CKV2_K8S_3"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

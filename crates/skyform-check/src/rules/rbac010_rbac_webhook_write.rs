@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Role or ClusterRole can modify admission webhook configurations.",
     hint: "Remove write verbs on validating/mutating webhook configurations.",
-    refs: Refs {
-        pss: "",
-        cis: "5.1.12",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_155"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.1.12", nsa: "Authentication and authorization", checkov: &["CKV_K8S_155"], ..Refs::NONE },
     check,
 };
 

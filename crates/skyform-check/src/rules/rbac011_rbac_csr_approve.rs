@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Role or ClusterRole can approve CertificateSigningRequests.",
     hint: "Remove `update`/`patch` on `certificatesigningrequests/approval` and `approve` on `signers`.",
-    refs: Refs {
-        pss: "",
-        cis: "5.1.11",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &["CKV_K8S_156"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.1.11", nsa: "Authentication and authorization", checkov: &["CKV_K8S_156"], ..Refs::NONE },
     check,
 };
 

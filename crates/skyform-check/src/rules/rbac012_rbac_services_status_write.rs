@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Role or ClusterRole can modify `services/status`.",
     hint: "Remove write verbs on `services/status`; only cloud controllers need them.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &["CKV2_K8S_4"],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { nsa: "Authentication and authorization", checkov: &["CKV2_K8S_4"], ..Refs::NONE },
     check,
 };
 

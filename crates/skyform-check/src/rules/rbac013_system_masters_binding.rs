@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A binding names the `system:masters` group.",
     hint: "Never bind `system:masters`; grant a scoped ClusterRole to a dedicated group.",
-    refs: Refs {
-        pss: "",
-        cis: "5.1.7",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.1.7", nsa: "Authentication and authorization", ..Refs::NONE },
     check,
 };
 

@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Role or ClusterRole can create PersistentVolumes or service-account tokens.",
     hint: "Remove `create` on `persistentvolumes` and `serviceaccounts/token`; use PVCs with StorageClasses.",
-    refs: Refs {
-        pss: "",
-        cis: "5.1.9, 5.1.13",
-        nsa: "Authentication and authorization",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.1.9, 5.1.13", nsa: "Authentication and authorization", ..Refs::NONE },
     check,
 };
 

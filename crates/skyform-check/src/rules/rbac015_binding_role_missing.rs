@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A binding references a Role or ClusterRole that is not in the input.",
     hint: "Fix the `roleRef` name, or add the role to the manifests.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &["clusterrolebindingPodExecAttach"],
-        kube_score: &[],
-    },
+    refs: Refs { polaris: &["clusterrolebindingPodExecAttach"], ..Refs::NONE },
     check,
 };
 

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Service's selector matches no pod template in its namespace.",
     hint: "Fix the selector to match the labels of the intended workload's pod template.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["dangling-service"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["service-targets-pod"],
-    },
+    refs: Refs { kube_linter: &["dangling-service"], kube_score: &["service-targets-pod"], ..Refs::NONE },
     check,
 };
 

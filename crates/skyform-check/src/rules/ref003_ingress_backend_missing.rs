@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "An Ingress routes to a Service (or Service port) that is not in the input.",
     hint: "Fix the backend service name/port, or add the Service.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["dangling-ingress"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["ingress-targets-service"],
-    },
+    refs: Refs { kube_linter: &["dangling-ingress"], kube_score: &["ingress-targets-service"], ..Refs::NONE },
     check,
 };
 

@@ -20,13 +20,9 @@ pub const RULE: Rule = Rule {
     summary: "An HPA's `scaleTargetRef` names a workload that is not in the input.",
     hint: "Fix `scaleTargetRef.kind`/`name`, or add the workload.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["dangling-horizontalpodautoscaler"],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["horizontalpodautoscaler-has-target"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A PodDisruptionBudget's selector matches no workload in its namespace.",
     hint: "Fix the PDB selector to match the workload's pod template labels.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["poddisruptionbudget-has-policy"],
-    },
+    refs: Refs { kube_score: &["poddisruptionbudget-has-policy"], ..Refs::NONE },
     check,
 };
 

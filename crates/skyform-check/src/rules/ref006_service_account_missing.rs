@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A pod references a ServiceAccount that is not in the input.",
     hint: "Add the ServiceAccount to the manifests or fix `serviceAccountName`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["non-existent-service-account"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["non-existent-service-account"], ..Refs::NONE },
     check,
 };
 

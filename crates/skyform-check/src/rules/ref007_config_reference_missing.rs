@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A pod references a ConfigMap or Secret (or a key in one) that is not in the input.",
     hint: "Add the ConfigMap/Secret, fix the name or key, or mark the reference `optional: true`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["env-value-from"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["env-value-from"], ..Refs::NONE },
     check,
 };
 

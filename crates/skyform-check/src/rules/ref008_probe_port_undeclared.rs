@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A probe refers to a named port the container does not declare.",
     hint: "Declare the port under `ports` with that `name`, or use the port number.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["liveness-port", "readiness-port", "startup-port"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["liveness-port", "readiness-port", "startup-port"], ..Refs::NONE },
     check,
 };
 

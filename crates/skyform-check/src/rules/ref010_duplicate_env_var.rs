@@ -20,13 +20,9 @@ pub const RULE: Rule = Rule {
     summary: "A container defines the same environment variable twice.",
     hint: "Remove the duplicate `env` entry.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["duplicate-env-var"],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["environment-variable-key-duplication"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A StatefulSet's `serviceName` is missing, absent from the input, or not a headless Service.",
     hint: "Add a Service with `clusterIP: None` named as `spec.serviceName`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["statefulset-has-servicename"],
-    },
+    refs: Refs { kube_score: &["statefulset-has-servicename"], ..Refs::NONE },
     check,
 };
 

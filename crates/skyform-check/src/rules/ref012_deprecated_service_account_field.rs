@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A pod uses the deprecated `serviceAccount` field.",
     hint: "Rename `serviceAccount` to `serviceAccountName`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["deprecated-service-account-field"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["deprecated-service-account-field"], ..Refs::NONE },
     check,
 };
 

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A Service's named `targetPort` is not declared by any container of the pods it selects.",
     hint: "Name the container port as the Service's `targetPort`, or use a number.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["invalid-target-ports"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["invalid-target-ports"], ..Refs::NONE },
     check,
 };
 

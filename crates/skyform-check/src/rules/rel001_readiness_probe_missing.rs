@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A long-running container has no readiness probe.",
     hint: "Add a `readinessProbe` (HTTP, TCP, gRPC or exec) that reflects whether the container can serve.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["no-readiness-probe"],
         checkov: &["CKV_K8S_9"],
         polaris: &["readinessProbeMissing"],
         kube_score: &["pod-probes"],
+        ..Refs::NONE
     },
     check,
 };

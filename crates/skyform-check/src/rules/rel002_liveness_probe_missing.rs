@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A long-running container has no liveness probe.",
     hint: "Add a `livenessProbe` that fails only when a restart would help (not on dependency outages).",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["no-liveness-probe"],
         checkov: &["CKV_K8S_8"],
         polaris: &["livenessProbeMissing"],
         kube_score: &["pod-probes"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A container's liveness and readiness probes are identical.",
     hint: "Make liveness cheaper and more tolerant (longer period, higher failureThreshold) or point it at a different endpoint.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["pod-probes-identical"],
-    },
+    refs: Refs { kube_score: &["pod-probes-identical"], ..Refs::NONE },
     check,
 };
 

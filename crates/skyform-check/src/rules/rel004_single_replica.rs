@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "A production Deployment or StatefulSet runs fewer than 2 replicas (including its HPA minimum).",
     hint: "Set `replicas: 2` or more (or an HPA with `minReplicas: 2`).",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["minimum-three-replicas"],
-        checkov: &[],
         polaris: &["deploymentMissingReplicas"],
         kube_score: &["deployment-replicas"],
+        ..Refs::NONE
     },
     check,
 };

@@ -21,13 +21,9 @@ pub const RULE: Rule = Rule {
     summary: "A replicated production Deployment or StatefulSet is not covered by a PodDisruptionBudget.",
     hint: "Add a PodDisruptionBudget selecting the pods with `maxUnavailable: 1`.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
         polaris: &["missingPodDisruptionBudget"],
         kube_score: &["deployment-has-poddisruptionbudget", "statefulset-has-poddisruptionbudget"],
+        ..Refs::NONE
     },
     check,
 };

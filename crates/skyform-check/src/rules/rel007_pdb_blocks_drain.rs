@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "A PodDisruptionBudget allows no voluntary disruption (maxUnavailable 0, minAvailable 100% or ≥ replicas).",
     hint: "Use `maxUnavailable: 1` (or a `minAvailable` below the replica count).",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["pdb-max-unavailable", "pdb-min-available"],
-        checkov: &[],
         polaris: &["pdbDisruptionsIsZero"],
         kube_score: &["poddisruptionbudget-has-policy"],
+        ..Refs::NONE
     },
     check,
 };

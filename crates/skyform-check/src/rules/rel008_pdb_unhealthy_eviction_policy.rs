@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: false,
     summary: "A PodDisruptionBudget does not set `unhealthyPodEvictionPolicy: AlwaysAllow`.",
     hint: "Set `unhealthyPodEvictionPolicy: AlwaysAllow`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["pdb-unhealthy-pod-eviction-policy"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["pdb-unhealthy-pod-eviction-policy"], ..Refs::NONE },
     check,
 };
 

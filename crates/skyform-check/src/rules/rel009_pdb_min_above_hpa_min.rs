@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A PodDisruptionBudget's `minAvailable` is not below its workload's HPA `minReplicas`.",
     hint: "Lower `minAvailable` (or use `maxUnavailable: 1`), or raise the HPA's `minReplicas`.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &["pdbMinAvailableGreaterThanHPAMinReplicas"],
-        kube_score: &[],
-    },
+    refs: Refs { polaris: &["pdbMinAvailableGreaterThanHPAMinReplicas"], ..Refs::NONE },
     check,
 };
 

@@ -20,13 +20,10 @@ pub const RULE: Rule = Rule {
     summary: "An HPA has `minReplicas` equal to `maxReplicas`, or (in production) a minimum below 2.",
     hint: "Set `minReplicas: 2` or more and `maxReplicas` above it.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["hpa-minimum-three-replicas"],
-        checkov: &[],
         polaris: &["hpaMinAvailability", "hpaMaxAvailability"],
         kube_score: &["horizontalpodautoscaler-replicas"],
+        ..Refs::NONE
     },
     check,
 };

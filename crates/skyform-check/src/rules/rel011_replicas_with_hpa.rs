@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A workload targeted by an HPA also sets a fixed `spec.replicas`.",
     hint: "Remove `spec.replicas` from the workload and let the HPA own it.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &["deployment-targeted-by-hpa-does-not-have-replicas-configured"],
-    },
+    refs: Refs { kube_score: &["deployment-targeted-by-hpa-does-not-have-replicas-configured"], ..Refs::NONE },
     check,
 };
 

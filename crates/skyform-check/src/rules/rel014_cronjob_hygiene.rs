@@ -20,13 +20,9 @@ pub const RULE: Rule = Rule {
     summary: "A CronJob lacks `startingDeadlineSeconds` or `concurrencyPolicy`, or its pods use `restartPolicy: Always`.",
     hint: "Set `startingDeadlineSeconds`, an explicit `concurrencyPolicy` (usually `Forbid`), and `restartPolicy: OnFailure` or `Never`.",
     refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
         kube_linter: &["restart-policy"],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["cronjob-has-deadline", "cronjob-restartpolicy"],
+        ..Refs::NONE
     },
     check,
 };

@@ -19,15 +19,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A standalone Job does not set `ttlSecondsAfterFinished`.",
     hint: "Set `spec.ttlSecondsAfterFinished` (e.g. 86400).",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["job-ttl-seconds-after-finished"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["job-ttl-seconds-after-finished"], ..Refs::NONE },
     check,
 };
 

@@ -20,13 +20,12 @@ pub const RULE: Rule = Rule {
     summary: "A container has no memory limit.",
     hint: "Set `resources.limits.memory` (and a matching request).",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Resource policies",
         kube_linter: &["unset-memory-requirements"],
         checkov: &["CKV_K8S_13"],
         polaris: &["memoryLimitsMissing"],
         kube_score: &["container-resources"],
+        ..Refs::NONE
     },
     check,
 };

@@ -20,13 +20,12 @@ pub const RULE: Rule = Rule {
     summary: "A container has no memory request.",
     hint: "Set `resources.requests.memory` to the container's typical working set.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Resource policies",
         kube_linter: &["unset-memory-requirements"],
         checkov: &["CKV_K8S_12"],
         polaris: &["memoryRequestsMissing"],
         kube_score: &["container-resources"],
+        ..Refs::NONE
     },
     check,
 };

@@ -20,13 +20,12 @@ pub const RULE: Rule = Rule {
     summary: "A container has no CPU request.",
     hint: "Set `resources.requests.cpu`.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Resource policies",
         kube_linter: &["unset-cpu-requirements"],
         checkov: &["CKV_K8S_10"],
         polaris: &["cpuRequestsMissing"],
         kube_score: &["container-resources"],
+        ..Refs::NONE
     },
     check,
 };

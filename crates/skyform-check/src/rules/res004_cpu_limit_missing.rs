@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A container has no CPU limit.",
     hint: "Set `resources.limits.cpu`, or keep this rule disabled if you rely on requests only.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Resource policies",
-        kube_linter: &[],
         checkov: &["CKV_K8S_11"],
         polaris: &["cpuLimitsMissing"],
         kube_score: &["container-resources"],
+        ..Refs::NONE
     },
     check,
 };

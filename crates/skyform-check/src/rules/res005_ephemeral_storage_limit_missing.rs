@@ -20,13 +20,9 @@ pub const RULE: Rule = Rule {
     summary: "A container has no ephemeral-storage limit.",
     hint: "Set `resources.limits.ephemeral-storage`.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Resource policies",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &[],
         kube_score: &["container-ephemeral-storage-request-and-limit"],
+        ..Refs::NONE
     },
     check,
 };

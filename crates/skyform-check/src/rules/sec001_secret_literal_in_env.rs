@@ -21,13 +21,10 @@ pub const RULE: Rule = Rule {
     summary: "An environment variable carries a credential as a literal `value`.",
     hint: "Store the value in a Secret (ideally via External Secrets or Sealed Secrets) and use `valueFrom.secretKeyRef`.",
     refs: Refs {
-        pss: "",
-        cis: "",
         nsa: "Secrets",
         kube_linter: &["env-var-secret"],
-        checkov: &[],
         polaris: &["sensitiveContainerEnvVar"],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

@@ -20,13 +20,11 @@ pub const RULE: Rule = Rule {
     summary: "A container reads a Secret into environment variables.",
     hint: "Mount the Secret as a volume and read it from a file.",
     refs: Refs {
-        pss: "",
         cis: "5.4.1",
         nsa: "Secrets",
         kube_linter: &["read-secret-from-env-var"],
         checkov: &["CKV_K8S_35"],
-        polaris: &[],
-        kube_score: &[],
+        ..Refs::NONE
     },
     check,
 };

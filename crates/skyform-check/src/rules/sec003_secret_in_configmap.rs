@@ -20,15 +20,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A ConfigMap holds something that looks like a credential or a private key.",
     hint: "Move the value into a Secret (via External Secrets or Sealed Secrets) and reference it.",
-    refs: Refs {
-        pss: "",
-        cis: "5.4.1",
-        nsa: "Secrets",
-        kube_linter: &[],
-        checkov: &[],
-        polaris: &["sensitiveConfigmapContent"],
-        kube_score: &[],
-    },
+    refs: Refs { cis: "5.4.1", nsa: "Secrets", polaris: &["sensitiveConfigmapContent"], ..Refs::NONE },
     check,
 };
 

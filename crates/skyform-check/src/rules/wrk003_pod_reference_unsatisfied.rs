@@ -29,15 +29,7 @@ pub const RULE: Rule = Rule {
     default_enabled: true,
     summary: "A pod reads a Secret/ConfigMap/ServiceAccount/PVC/PriorityClass (or a PVC a StorageClass) that nothing in the input produces.",
     hint: "Add the object (or the ExternalSecret/SealedSecret producing it), fix the name, mark it `optional: true`, or list it in the `skyform.dev/external` annotation.",
-    refs: Refs {
-        pss: "",
-        cis: "",
-        nsa: "",
-        kube_linter: &["env-value-from", "non-existent-service-account"],
-        checkov: &[],
-        polaris: &[],
-        kube_score: &[],
-    },
+    refs: Refs { kube_linter: &["env-value-from", "non-existent-service-account"], ..Refs::NONE },
     check,
 };
 
