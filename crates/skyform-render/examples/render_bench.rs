@@ -4,10 +4,12 @@
 //! cargo run --release -p skyform-render --example render_bench -- bench PLATFORM.yaml...
 //! cargo run --release -p skyform-render --example render_bench -- generated N
 //! cargo run --release -p skyform-render --example render_bench -- dump OUT_DIR PLATFORM.yaml...
+//! cargo run --release -p skyform-render --example render_bench -- platform N > platform.yaml
 //! ```
 //! `bench` renders every environment × every provider of each file (to YAML files in
 //! memory) and prints timings; `generated N` does the same for a synthetic platform of N
-//! services; `dump` writes every combination to `OUT_DIR/<platform>/<env>/<provider>/`.
+//! services; `platform N` prints that synthetic platform file (what `scripts/bench-render`
+//! feeds to `skyform render` and `helm template`); `dump` writes every combination to `OUT_DIR/<platform>/<env>/<provider>/`.
 
 use skyform_render::objects::{ALL_PROVIDERS, provider_name};
 use std::time::Instant;
@@ -89,6 +91,10 @@ fn main() -> Result<(), String> {
             println!("generated-{n}: compile {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
             bench(&format!("generated-{n}"), &m, if n >= 1000 { 1 } else { 5 });
         }
+        Some("platform") => {
+            let n: usize = args.get(1).and_then(|x| x.parse().ok()).ok_or("platform N")?;
+            print!("{}", generated(n));
+        }
         Some("dump") => {
             let out = args.get(1).ok_or("dump OUT_DIR FILE...")?;
             for path in &args[2..] {
@@ -107,7 +113,7 @@ fn main() -> Result<(), String> {
                 }
             }
         }
-        _ => return Err("usage: render_bench bench FILE... | generated N | dump OUT_DIR FILE...".into()),
+        _ => return Err("usage: render_bench bench FILE... | generated N | platform N | dump OUT_DIR FILE...".into()),
     }
     Ok(())
 }

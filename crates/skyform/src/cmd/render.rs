@@ -186,14 +186,18 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     if args.format == RenderFormat::K8s && out.is_none() {
         let Some(env) = env else { return Ok(exit::BAD_INPUT) };
-        let objects = platform_objects(&model, env, provider);
-        let set = CheckSet::unprefixed(env.production, &objects);
-        let files: Vec<(String, Vec<u8>)> =
-            set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
-        if let Some(code) = gate(std::slice::from_ref(&set), &files, args.allow_findings, ui) {
+        // Serialized once: the gate checks the very texts the stream is made of.
+        let set = CheckSet::unprefixed(env.production, &platform_objects(&model, env, provider));
+        if let Some(code) = gate(std::slice::from_ref(&set), &set.files, args.allow_findings, ui) {
             return Ok(code);
         }
-        crate::stdout::write(skyform_render::output::stream(&objects))?;
+        let mut stream = String::with_capacity(set.files.iter().map(|(_, t)| t.len() + 4).sum());
+        for (_, text) in &set.files {
+            stream.push_str("---\n");
+            stream.push_str(text);
+        }
+        drop(set);
+        crate::stdout::write(stream)?;
         return Ok(exit::OK);
     }
     let files = match render_files(&model, provider, args.format, env, args.allow_findings, ui)? {
@@ -361,14 +365,11 @@ fn render_files(
         }
         RenderFormat::K8s => {
             let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
-            let objects = platform_objects(model, env, provider);
-            let set = CheckSet::unprefixed(env.production, &objects);
-            let files: Vec<(String, Vec<u8>)> =
-                set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
-            if let Some(code) = gate(std::slice::from_ref(&set), &files, allow, ui) {
+            let set = CheckSet::unprefixed(env.production, &platform_objects(model, env, provider));
+            if let Some(code) = gate(std::slice::from_ref(&set), &set.files, allow, ui) {
                 return Ok(Err(code));
             }
-            files
+            set.files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect()
         }
         RenderFormat::Terraform | RenderFormat::Pulumi => {
             let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
@@ -447,6 +448,12 @@ impl CheckSet {
 /// clean) credential-looking values in every output file of the format. Prints them and
 /// returns their count.
 pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) -> usize {
+    findings_of(sets, outputs, ui)
+}
+
+/// [`gate_findings`] over output files of any text or byte type (the k8s format's outputs
+/// are the check set's own texts, not a copy).
+fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], ui: &Ui) -> usize {
     let mut errors = 0;
     for set in sets {
         let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
@@ -462,7 +469,8 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
         return errors;
     }
     for (path, bytes) in outputs {
-        let Ok(text) = std::str::from_utf8(bytes) else { continue };
+        let path = path.as_ref();
+        let Ok(text) = std::str::from_utf8(bytes.as_ref()) else { continue };
         for hit in skyform_check::credentials::scan_text(text) {
             eprintln!(
                 "{path}:{}:{}: error WRK-011 credential-in-plain-config: the output would hold {} in plain text",
@@ -478,8 +486,8 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
 
 /// Runs the gate: error-level findings stop the render (exit 1, nothing written) unless
 /// `--allow-findings`.
-fn gate(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], allow: bool, ui: &Ui) -> Option<u8> {
-    let errors = gate_findings(sets, outputs, ui);
+fn gate<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], allow: bool, ui: &Ui) -> Option<u8> {
+    let errors = findings_of(sets, outputs, ui);
     if errors == 0 {
         return None;
     }
