@@ -33,7 +33,7 @@ fn generated(n: usize) -> String {
             );
         } else {
             s.push_str(&format!(
-                "      image: example/svc-{i}:1.0.0\n      ports: [{{ name: http, port: 8080 }}]\n      replicas: 2..6\n      autoscale: {{ cpu: 70% }}\n      probes: {{ liveness: /healthz, readiness: /ready }}\n      env: {{ MODE: \"{i}\" }}\n      spot: true\n"
+                "      image: example/svc-{i}:1.0.0\n      ports: [{{ name: http, port: 8080 }}]\n      replicas: 2..6\n      autoscale: {{ cpu: 70% }}\n      probes: {{ liveness: /healthz, readiness: /ready }}\n      resources: {{ cpu: 100m..500m, memory: 128Mi..256Mi }}\n      env: {{ MODE: \"{i}\" }}\n      spot: true\n"
             ));
             if i % 3 == 0 {
                 s.push_str(&format!("      expose: {{ host: \"s{i}.{{domain}}\" }}\n"));
