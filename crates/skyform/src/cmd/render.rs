@@ -522,10 +522,15 @@ fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, 
     if errors > 0 {
         return errors;
     }
-    for (path, bytes) in outputs {
+    // Scanned in parallel, reported in file order.
+    let hits: Vec<Vec<skyform_check::credentials::Located>> = {
+        use rayon::prelude::*;
+        let texts: Vec<&str> = outputs.iter().map(|(_, b)| std::str::from_utf8(b.as_ref()).unwrap_or("")).collect();
+        texts.par_iter().map(|t| skyform_check::credentials::scan_text(t)).collect()
+    };
+    for ((path, _), found) in outputs.iter().zip(hits) {
         let path = path.as_ref();
-        let Ok(text) = std::str::from_utf8(bytes.as_ref()) else { continue };
-        for hit in skyform_check::credentials::scan_text(text) {
+        for hit in found {
             eprintln!(
                 "{path}:{}:{}: error WRK-011 credential-in-plain-config: the output would hold {} in plain text",
                 hit.line,
