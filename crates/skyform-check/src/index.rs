@@ -52,6 +52,9 @@ pub struct Index<'a> {
     pub policy_selectors: SelectorIndex<'a>,
 }
 
+/// A selector waiting to be filed: (namespace, `matchLabels` pairs, object index).
+type Pending<'a> = (&'a str, Vec<(&'a str, String)>, usize);
+
 /// Objects that select pods by a `metav1.LabelSelector`, found from a pod's labels without
 /// scanning them all: each is filed under one of its `matchLabels` pairs, or, without
 /// any, under its namespace alone (checked for every pod there). [`SelectorIndex::candidates`]
@@ -61,16 +64,47 @@ pub struct Index<'a> {
 pub struct SelectorIndex<'a> {
     keyed: HashMap<(&'a str, &'a str, String), Vec<usize>>,
     wild: HashMap<&'a str, Vec<usize>>,
+    /// (namespace, `matchLabels` pairs, object) until [`SelectorIndex::finish`].
+    pending: Vec<Pending<'a>>,
 }
 
 impl<'a> SelectorIndex<'a> {
     fn add(&mut self, ns: &'a str, selector: Option<&'a Node>, i: usize) {
-        let first = selector
+        let pairs: Vec<(&'a str, String)> = selector
             .and_then(|s| s.get("matchLabels"))
-            .and_then(|m| m.as_map()?.iter().find_map(|e| e.value.scalar_text().map(|v| (e.key.as_str(), v))));
-        match first {
-            Some((k, v)) => self.keyed.entry((ns, k, v)).or_default().push(i),
-            None => self.wild.entry(ns).or_default().push(i),
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| e.value.scalar_text().map(|v| (e.key.as_str(), v)))
+            .collect();
+        if pairs.is_empty() {
+            self.wild.entry(ns).or_default().push(i);
+        } else {
+            self.pending.push((ns, pairs, i));
+        }
+    }
+
+    /// Files every selector under its least shared pair (ties: the first written).
+    fn finish(&mut self) {
+        let mut counts: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for (ns, pairs, _) in &self.pending {
+            for (k, v) in pairs {
+                *counts.entry((ns, k, v.as_str())).or_default() += 1;
+            }
+        }
+        let best: Vec<usize> = self
+            .pending
+            .iter()
+            .map(|(ns, pairs, _)| {
+                (0..pairs.len())
+                    .min_by_key(|&n| (counts.get(&(*ns, pairs[n].0, pairs[n].1.as_str())).copied().unwrap_or(0), n))
+                    .unwrap_or(0)
+            })
+            .collect();
+        for ((ns, pairs, i), n) in std::mem::take(&mut self.pending).into_iter().zip(best) {
+            if let Some((k, v)) = pairs.into_iter().nth(n) {
+                self.keyed.entry((ns, k, v)).or_default().push(i);
+            }
         }
     }
 
@@ -146,6 +180,8 @@ impl<'a> Index<'a> {
                 ix.produced_secrets.insert((o.ns().to_string(), name));
             }
         }
+        ix.pdb_selectors.finish();
+        ix.policy_selectors.finish();
         ix
     }
 
