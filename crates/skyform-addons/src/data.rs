@@ -397,7 +397,11 @@ pub struct ConnectionSecret<'a> {
 }
 
 /// Every connection Secret of the environment, one per (namespace, name).
-pub fn connection_secrets<'a>(cx: &Ctx<'a>) -> Vec<ConnectionSecret<'a>> {
+pub fn connection_secrets<'c, 'a>(cx: &'c Ctx<'a>) -> &'c [ConnectionSecret<'a>] {
+    cx.connections.get_or_init(|| build_connection_secrets(cx))
+}
+
+fn build_connection_secrets<'a>(cx: &Ctx<'a>) -> Vec<ConnectionSecret<'a>> {
     let rcx = render_cx(cx);
     let mut out: BTreeMap<(String, String), ConnectionSecret<'a>> = BTreeMap::new();
     for db in cx.in_cluster_services().filter(|s| cnpg_of(cx, s)) {
@@ -440,7 +444,7 @@ pub fn connection_secrets<'a>(cx: &Ctx<'a>) -> Vec<ConnectionSecret<'a>> {
 /// Backend keys a service's SecretStore reads for the data objects (for its policy).
 pub fn backend_keys(cx: &Ctx<'_>, s: &Service) -> Vec<String> {
     let mut keys = BTreeSet::new();
-    for c in connection_secrets(cx).into_iter().filter(|c| c.reader.name == s.name) {
+    for c in connection_secrets(cx).iter().filter(|c| c.reader.name == s.name) {
         if c.managed {
             keys.insert(connection_key(&cx.model.name, &c.target.name));
         } else if let Some(r) = password_ref(c.target) {
@@ -561,7 +565,7 @@ fn wiring_objects(cx: &Ctx<'_>) -> Vec<Object> {
     let backend = cx.model.secrets.backend;
     let mut out = Vec::new();
     for c in connection_secrets(cx) {
-        let (data, reads) = secret_layout(cx, &c);
+        let (data, reads) = secret_layout(cx, c);
         let meta = label(
             platform_meta(cx.model, &c.name, Some(&c.namespace)),
             &[("app.kubernetes.io/name", c.target.name.as_str())],

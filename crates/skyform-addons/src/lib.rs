@@ -64,7 +64,7 @@ use std::collections::BTreeMap;
 /// sources) are not in here — they live outside any one environment: see
 /// [`bootstrap_objects`].
 pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
-    let cx = Ctx { model, env, provider };
+    let cx = Ctx::new(model, env, provider);
     let mut out = Vec::new();
     out.extend(observability::objects(&cx));
     out.extend(secrets::objects(&cx));
@@ -108,9 +108,17 @@ pub struct Ctx<'a> {
     pub model: &'a Model,
     pub env: &'a Environment,
     pub provider: ProviderName,
+    /// The environment's database connection Secrets, built on first use and shared by
+    /// every service's lookups ([`data::connection_secrets`]), which would otherwise
+    /// rebuild them per service (cubic in the number of services).
+    connections: std::sync::OnceLock<Vec<data::ConnectionSecret<'a>>>,
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(model: &'a Model, env: &'a Environment, provider: ProviderName) -> Ctx<'a> {
+        Ctx { model, env, provider, connections: std::sync::OnceLock::new() }
+    }
+
     /// Whether the service runs in the cluster (not as the provider's managed offering).
     pub fn in_cluster(&self, s: &Service) -> bool {
         !s.is_managed_on(self.provider)

@@ -52,7 +52,7 @@ pub fn complete(model: &Model, env: &Environment, provider: ProviderName, object
         && let Some(s) = env.service(&t.service).filter(|s| !s.is_managed_on(provider))
         && let Some(port) = s.ports.iter().find(|p| p.port == 16686 || p.name == "query")
     {
-        let cx = crate::Ctx { model, env, provider };
+        let cx = crate::Ctx::new(model, env, provider);
         let name = format!("allow-grafana-{}", s.name);
         if !objects.iter().any(|o| o.kind == "NetworkPolicy" && o.name == name) {
             objects.push(crate::allow_ingress_from_namespace(

@@ -74,7 +74,7 @@ fn every_secret_the_workloads_read_is_created() {
                 let core = render_objects(&m, env, p);
                 let add = objects(&m, env, p);
                 let mut provided = BTreeSet::new();
-                let cx = skyform_addons::Ctx { model: &m, env, provider: p };
+                let cx = skyform_addons::Ctx::new(&m, env, p);
                 for o in add.iter().filter(|o| o.kind == "ExternalSecret") {
                     let ns = o.namespace.clone().unwrap_or_default();
                     let target = o.value["spec"]["target"]["name"].as_str().unwrap_or("").to_string();

@@ -4,10 +4,12 @@
 //! cargo run --release -p skyform-render --example render_bench -- bench PLATFORM.yaml...
 //! cargo run --release -p skyform-render --example render_bench -- generated N
 //! cargo run --release -p skyform-render --example render_bench -- dump OUT_DIR PLATFORM.yaml...
+//! cargo run --release -p skyform-render --example render_bench -- platform N > platform.yaml
 //! ```
 //! `bench` renders every environment × every provider of each file (to YAML files in
 //! memory) and prints timings; `generated N` does the same for a synthetic platform of N
-//! services; `dump` writes every combination to `OUT_DIR/<platform>/<env>/<provider>/`.
+//! services; `platform N` prints that synthetic platform file (what `scripts/bench-render`
+//! feeds to `skyform render` and `helm template`); `dump` writes every combination to `OUT_DIR/<platform>/<env>/<provider>/`.
 
 use skyform_render::objects::{ALL_PROVIDERS, provider_name};
 use std::time::Instant;
@@ -31,7 +33,7 @@ fn generated(n: usize) -> String {
             );
         } else {
             s.push_str(&format!(
-                "      image: example/svc-{i}:1.0.0\n      ports: [{{ name: http, port: 8080 }}]\n      replicas: 2..6\n      autoscale: {{ cpu: 70% }}\n      probes: {{ liveness: /healthz, readiness: /ready }}\n      env: {{ MODE: \"{i}\" }}\n      spot: true\n"
+                "      image: example/svc-{i}:1.0.0\n      ports: [{{ name: http, port: 8080 }}]\n      replicas: 2..6\n      autoscale: {{ cpu: 70% }}\n      probes: {{ liveness: /healthz, readiness: /ready }}\n      resources: {{ cpu: 100m..500m, memory: 128Mi..256Mi }}\n      env: {{ MODE: \"{i}\" }}\n      spot: true\n"
             ));
             if i % 3 == 0 {
                 s.push_str(&format!("      expose: {{ host: \"s{i}.{{domain}}\" }}\n"));
@@ -89,6 +91,10 @@ fn main() -> Result<(), String> {
             println!("generated-{n}: compile {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
             bench(&format!("generated-{n}"), &m, if n >= 1000 { 1 } else { 5 });
         }
+        Some("platform") => {
+            let n: usize = args.get(1).and_then(|x| x.parse().ok()).ok_or("platform N")?;
+            print!("{}", generated(n));
+        }
         Some("dump") => {
             let out = args.get(1).ok_or("dump OUT_DIR FILE...")?;
             for path in &args[2..] {
@@ -107,7 +113,7 @@ fn main() -> Result<(), String> {
                 }
             }
         }
-        _ => return Err("usage: render_bench bench FILE... | generated N | dump OUT_DIR FILE...".into()),
+        _ => return Err("usage: render_bench bench FILE... | generated N | platform N | dump OUT_DIR FILE...".into()),
     }
     Ok(())
 }

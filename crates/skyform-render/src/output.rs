@@ -16,7 +16,7 @@
 //!
 //! One object per file, so a GitOps diff names exactly the object that changed.
 
-use crate::objects::{Object, sort_objects};
+use crate::objects::Object;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -76,21 +76,36 @@ const BUILTIN_KINDS: &[&str] = &[
     "StorageClass",
 ];
 
+/// The objects in canonical order, by reference (the set is never copied).
+fn sorted(objects: &[Object]) -> Vec<&Object> {
+    let mut refs: Vec<&Object> = objects.iter().collect();
+    // The same stable keyed sort as `objects::sort_objects`, so the order is identical.
+    refs.sort_by_cached_key(|o| o.sort_key());
+    refs
+}
+
 /// One file per object, in canonical order.
 pub fn files(objects: &[Object]) -> Vec<RenderedFile> {
-    let mut sorted = objects.to_vec();
-    sort_objects(&mut sorted);
-    sorted.iter().map(|o| RenderedFile { path: object_path(o), contents: to_yaml(&o.value) }).collect()
+    sorted(objects).into_iter().map(|o| RenderedFile { path: object_path(o), contents: to_yaml(&o.value) }).collect()
 }
 
 /// A multi-document YAML stream (`---` before every document), in canonical order.
 pub fn stream(objects: &[Object]) -> String {
-    let mut sorted = objects.to_vec();
-    sort_objects(&mut sorted);
     let mut out = String::new();
-    for o in &sorted {
+    for o in sorted(objects) {
         out.push_str("---\n");
-        out.push_str(&to_yaml(&o.value));
+        emit_document(&o.value, &mut out);
+    }
+    out
+}
+
+/// The stream of [`files`]' output: the same bytes as [`stream`] of the objects they came
+/// from, without serializing them again.
+pub fn stream_of_files(files: &[RenderedFile]) -> String {
+    let mut out = String::with_capacity(files.iter().map(|f| f.contents.len() + 4).sum());
+    for f in files {
+        out.push_str("---\n");
+        out.push_str(&f.contents);
     }
     out
 }
@@ -98,15 +113,19 @@ pub fn stream(objects: &[Object]) -> String {
 /// Serializes one value as a YAML document (without a leading `---`).
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
+    emit_document(value, &mut out);
+    out
+}
+
+fn emit_document(value: &Value, out: &mut String) {
     match value {
-        Value::Object(m) if !m.is_empty() => emit_map(value, 0, true, &mut out),
-        Value::Array(a) if !a.is_empty() => emit_seq(a, 0, &mut out),
+        Value::Object(m) if !m.is_empty() => emit_map(value, 0, true, out),
+        Value::Array(a) if !a.is_empty() => emit_seq(a, 0, out),
         other => {
-            out.push_str(&scalar(other));
+            push_scalar(other, out);
             out.push('\n');
         }
     }
-    out
 }
 
 /// The key order of skyform's YAML: `apiVersion`, `kind`, `metadata` first at the top of an
@@ -144,8 +163,12 @@ fn is_block(v: &Value) -> bool {
 }
 
 fn pad(out: &mut String, indent: usize) {
-    for _ in 0..indent {
-        out.push(' ');
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
     }
 }
 
@@ -156,7 +179,7 @@ fn emit_map_entries(value: &Value, indent: usize, top: bool, skip_first_pad: boo
         if !(i == 0 && skip_first_pad) {
             pad(out, indent);
         }
-        out.push_str(&string_scalar(k));
+        push_string_scalar(k, out);
         out.push(':');
         match v {
             Value::Object(_) if is_block(v) => {
@@ -169,7 +192,7 @@ fn emit_map_entries(value: &Value, indent: usize, top: bool, skip_first_pad: boo
             }
             _ => {
                 out.push(' ');
-                out.push_str(&scalar(v));
+                push_scalar(v, out);
                 out.push('\n');
             }
         }
@@ -194,21 +217,23 @@ fn emit_seq(items: &[Value], indent: usize, out: &mut String) {
             }
             _ => {
                 out.push_str("- ");
-                out.push_str(&scalar(item));
+                push_scalar(item, out);
                 out.push('\n');
             }
         }
     }
 }
 
-fn scalar(v: &Value) -> String {
+fn push_scalar(v: &Value, out: &mut String) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string_scalar(s),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => push_string_scalar(s, out),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
@@ -240,11 +265,18 @@ fn plain_ok(s: &str) -> bool {
 
 /// A string as a YAML scalar: plain when unambiguous, else double-quoted.
 pub fn string_scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string_scalar(s, &mut out);
+    out
+}
+
+/// [`string_scalar`] appended to `out`.
+fn push_string_scalar(s: &str, out: &mut String) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
         // A JSON string literal is a valid YAML double-quoted scalar.
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
     }
 }
 

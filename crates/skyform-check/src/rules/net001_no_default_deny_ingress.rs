@@ -34,8 +34,9 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(pod) = obj.pod() else { return };
-    let policies = cx.index.network_policies.get(obj.ns()).map(Vec::as_slice).unwrap_or(&[]);
-    let nps: Vec<&Object> = policies.iter().map(|&i| &cx.index.objects[i]).collect();
+    // Only the policies whose selector may pick these pods (both tests below require it).
+    let candidates = cx.index.policy_selectors.candidates(obj.ns(), pod.labels());
+    let nps: Vec<&Object> = candidates.iter().map(|&i| &cx.index.objects[i]).collect();
     if nps.iter().any(|np| denies_all(np, obj, "Ingress")) {
         return;
     }

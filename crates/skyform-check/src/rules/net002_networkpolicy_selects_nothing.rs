@@ -31,7 +31,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if selector_is_empty(Some(sel)) || cx.index.workloads_in(obj.ns()).next().is_none() {
         return;
     }
-    let hit = cx.index.workloads_in(obj.ns()).any(|w| label_selector_matches(sel, w.pod_labels()));
+    let hit = cx.index.selector_candidates(obj.ns(), sel).any(|w| label_selector_matches(sel, w.pod_labels()));
     if !hit {
         out.at(
             key_span(obj.spec().unwrap_or(&obj.node), "podSelector"),

@@ -26,7 +26,7 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     let Some(pod) = obj.pod() else { return };
-    let policies = cx.index.network_policies.get(obj.ns()).map(Vec::as_slice).unwrap_or(&[]);
+    let policies = cx.index.policy_selectors.candidates(obj.ns(), pod.labels());
     if policies.iter().any(|&i| denies_all(&cx.index.objects[i], obj, "Egress")) {
         return;
     }

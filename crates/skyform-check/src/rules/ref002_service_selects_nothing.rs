@@ -32,7 +32,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if sel.is_empty() {
         return;
     }
-    if !cx.index.workloads_in(obj.ns()).any(|w| map_selector_matches(&sel, w.pod_labels())) {
+    if !cx.index.workload_candidates(obj.ns(), &sel).any(|w| map_selector_matches(&sel, w.pod_labels())) {
         out.at(sel_node.span, format!("selector matches no pods in namespace `{}`", obj.ns()));
     }
 }

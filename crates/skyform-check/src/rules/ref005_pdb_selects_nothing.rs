@@ -31,7 +31,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     if selector_is_empty(Some(sel)) {
         return;
     }
-    if !cx.index.workloads_in(obj.ns()).any(|w| label_selector_matches(sel, w.pod_labels())) {
+    if !cx.index.selector_candidates(obj.ns(), sel).any(|w| label_selector_matches(sel, w.pod_labels())) {
         out.at(sel.span, format!("selector matches no workload in namespace `{}`", obj.ns()));
     }
 }

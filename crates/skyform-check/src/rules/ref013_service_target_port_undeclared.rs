@@ -33,7 +33,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
         return;
     }
     let targets: Vec<&Object> =
-        cx.index.workloads_in(obj.ns()).filter(|w| map_selector_matches(&sel, w.pod_labels())).collect();
+        cx.index.workload_candidates(obj.ns(), &sel).filter(|w| map_selector_matches(&sel, w.pod_labels())).collect();
     if targets.is_empty() {
         return;
     }

@@ -49,7 +49,7 @@ fn check(cx: &Cx<'_>, obj: &Object, out: &mut Out) {
     }
     let Some(min) = ma.as_i64() else { return };
     let Some(sel) = spec.get("selector") else { return };
-    for w in cx.index.workloads_in(obj.ns()) {
+    for w in cx.index.selector_candidates(obj.ns(), sel) {
         let Some((replicas, _)) = w.replicas() else { continue };
         if hpa_for(cx.index, w).is_some() || !label_selector_matches(sel, w.pod_labels()) {
             continue;

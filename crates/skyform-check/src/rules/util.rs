@@ -203,20 +203,16 @@ pub fn policy_selects(np: &Object, workload: &Object) -> bool {
 
 /// The HorizontalPodAutoscaler targeting `workload`, if any.
 pub fn hpa_for<'a>(index: &'a crate::index::Index<'a>, workload: &Object) -> Option<&'a Object> {
-    index.iter(&index.hpas).find(|h| {
-        h.ns() == workload.ns()
-            && h.spec().and_then(|s| s.get("scaleTargetRef")).is_some_and(|r| {
-                crate::model::text(Some(r), "kind") == Some(workload.kind.as_str())
-                    && crate::model::text(Some(r), "name") == Some(workload.name.as_str())
-            })
-    })
+    index.hpa_for(workload.ns(), &workload.kind, &workload.name)
 }
 
 /// PodDisruptionBudgets whose selector matches `workload`'s pods.
 pub fn pdbs_for<'a>(index: &'a crate::index::Index<'a>, workload: &Object) -> Vec<&'a Object> {
     let labels = workload.pod().and_then(|p| p.labels());
-    index
-        .iter(&index.pdbs)
+    let candidates = index.pdb_selectors.candidates(workload.ns(), labels);
+    candidates
+        .into_iter()
+        .map(|i| &index.objects[i])
         .filter(|p| {
             p.ns() == workload.ns()
                 && p.spec()

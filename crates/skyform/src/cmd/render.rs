@@ -125,17 +125,21 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     };
     if args.format == RenderFormat::K8s && out.is_none() {
         let Some(env) = env else { return Ok(exit::BAD_INPUT) };
-        let objects = platform_objects(&model, env, provider);
-        let set = CheckSet::unprefixed(env.production, &objects);
-        let files: Vec<(String, Vec<u8>)> =
-            set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
-        if let Some(code) = gate(std::slice::from_ref(&set), &files, args.allow_findings, ui) {
+        // Serialized once: the gate checks the very texts the stream is made of.
+        let set = CheckSet::unprefixed(env.production, &platform_objects(&model, env, provider));
+        if let Some(code) = gate(std::slice::from_ref(&set), &set.files, args.allow_findings, ui) {
             return Ok(code);
         }
-        crate::stdout::write(skyform_render::output::stream(&objects))?;
+        let mut stream = String::with_capacity(set.files.iter().map(|(_, t)| t.len() + 4).sum());
+        for (_, text) in &set.files {
+            stream.push_str("---\n");
+            stream.push_str(text);
+        }
+        drop(set);
+        crate::stdout::write(stream)?;
         return Ok(exit::OK);
     }
-    let files = match render_files(&model, provider, args.format, env, args.allow_findings, ui)? {
+    let files = match render_files(&model, provider, args.format, env, args.allow_findings, None, ui)? {
         Ok(files) => files,
         Err(code) => return Ok(code),
     };
@@ -194,6 +198,12 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
             }
         }
     }
+    // Every format starts from the same object set per (provider, environment): build and
+    // check each once, up front, instead of once per format.
+    let pairs: Vec<(ProviderName, &Environment)> =
+        providers.iter().flat_map(|&p| model.environments.iter().map(move |e| (p, e))).collect();
+    let prepared: Vec<Prepared> = pairs.par_iter().map(|&(p, e)| Prepared::new(model, e, p)).collect();
+    let cache = Cache(pairs.iter().map(|&(p, e)| (p, e.name.clone())).zip(prepared).collect());
     let results: Vec<Result<Rendered>> = jobs
         .par_iter()
         .map(|&(p, f, env)| {
@@ -201,7 +211,7 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
                 Some(e) => format!("{}/{}/{}", skyform_render::provider_name(p), format_name(f), e.name),
                 None => format!("{}/{}", skyform_render::provider_name(p), format_name(f)),
             };
-            render_files(model, p, f, env, allow, ui)
+            render_files(model, p, f, env, allow, Some(&cache), ui)
                 .map(|r| r.map(|files| files.into_iter().map(|(path, b)| (format!("{prefix}/{path}"), b)).collect()))
         })
         .collect();
@@ -246,21 +256,33 @@ fn render_files(
     format: RenderFormat,
     env: Option<&Environment>,
     allow: bool,
+    cache: Option<&Cache>,
     ui: &Ui,
 ) -> Result<Rendered> {
+    let cached = |e: &Environment| cache.and_then(|c| c.0.get(&(provider, e.name.clone())));
+    let objects_of = |e: &Environment| match cached(e) {
+        Some(p) => p.objects.clone(),
+        None => platform_objects(model, e, provider),
+    };
+    // An environment's set the cache already found clean is not checked again.
+    let set_of = |label: &str, e: &Environment, objects: &[skyform_render::Object]| match cached(e) {
+        Some(p) if p.clean => CheckSet::clean(e.production),
+        _ => CheckSet::new(label, e.production, objects),
+    };
     let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
-        envs.iter().map(|e| CheckSet::new(&e.name, e.production, &platform_objects(model, e, provider))).collect()
+        envs.iter()
+            .map(|e| match cached(e) {
+                Some(p) if p.clean => CheckSet::clean(e.production),
+                _ => CheckSet::new(&e.name, e.production, &objects_of(e)),
+            })
+            .collect()
     };
     let files: Vec<(String, Vec<u8>)> = match format {
         RenderFormat::Helm | RenderFormat::Kustomize => {
             let per_env: Vec<skyform_package::EnvObjects> =
-                model.environments.iter().map(|e| (e.name.clone(), platform_objects(model, e, provider))).collect();
-            let sets: Vec<CheckSet> = model
-                .environments
-                .iter()
-                .zip(&per_env)
-                .map(|(e, (name, objects))| CheckSet::new(name, e.production, objects))
-                .collect();
+                model.environments.iter().map(|e| (e.name.clone(), objects_of(e))).collect();
+            let sets: Vec<CheckSet> =
+                model.environments.iter().zip(&per_env).map(|(e, (name, objects))| set_of(name, e, objects)).collect();
             let mut package = skyform_package::Package::from_model(model, &per_env);
             if format == RenderFormat::Helm {
                 package = package.with_dependencies(chart_dependencies(model, provider, &per_env));
@@ -300,14 +322,18 @@ fn render_files(
         }
         RenderFormat::K8s => {
             let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
-            let objects = platform_objects(model, env, provider);
-            let set = CheckSet::unprefixed(env.production, &objects);
-            let files: Vec<(String, Vec<u8>)> =
-                set.files.iter().map(|(p, t)| (p.clone(), t.clone().into_bytes())).collect();
-            if let Some(code) = gate(std::slice::from_ref(&set), &files, allow, ui) {
+            if let Some(p) = cached(env).filter(|p| p.clean) {
+                // Checked clean up front; only the credential scan of the outputs is left.
+                if let Some(code) = gate(&[], &p.files, allow, ui) {
+                    return Ok(Err(code));
+                }
+                return Ok(Ok(p.files.iter().map(|(path, t)| (path.clone(), t.clone().into_bytes())).collect()));
+            }
+            let set = CheckSet::unprefixed(env.production, &objects_of(env));
+            if let Some(code) = gate(std::slice::from_ref(&set), &set.files, allow, ui) {
                 return Ok(Err(code));
             }
-            files
+            set.files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect()
         }
         RenderFormat::Terraform | RenderFormat::Pulumi => {
             let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
@@ -360,25 +386,54 @@ fn format_name(f: RenderFormat) -> &'static str {
     }
 }
 
+/// One (provider, environment)'s objects for `render --all`, built once and shared by every
+/// format, with its k8s files and whether `skyform check` found them free of errors.
+struct Prepared {
+    objects: Vec<skyform_render::Object>,
+    files: Vec<(String, String)>,
+    clean: bool,
+}
+
+impl Prepared {
+    fn new(model: &Model, env: &Environment, provider: ProviderName) -> Prepared {
+        let objects = platform_objects(model, env, provider);
+        let set = CheckSet::unprefixed(env.production, &objects);
+        let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let options = skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
+        let clean = skyform_check::check(&inputs, &options).count(skyform_check::Severity::Error) == 0;
+        Prepared { objects, files: set.files, clean }
+    }
+}
+
+/// [`Prepared`] sets by (provider, environment name).
+struct Cache(std::collections::HashMap<(ProviderName, String), Prepared>);
+
 /// One object set the gate checks: an environment's (or the bootstrap's) objects as the
 /// files `render --format k8s` would write, paths prefixed with the set's label.
 pub struct CheckSet {
     pub production: bool,
     pub files: Vec<(String, String)>,
+    /// Already checked and free of error-level findings (the gate skips it).
+    known_clean: bool,
 }
 
 impl CheckSet {
+    /// A set already checked clean.
+    fn clean(production: bool) -> CheckSet {
+        CheckSet { production, files: Vec::new(), known_clean: true }
+    }
+
     pub fn new(label: &str, production: bool, objects: &[skyform_render::Object]) -> CheckSet {
         let files = skyform_render::output::files(objects)
             .into_iter()
             .map(|f| (format!("{label}/{}", f.path), f.contents))
             .collect();
-        CheckSet { production, files }
+        CheckSet { production, files, known_clean: false }
     }
 
     fn unprefixed(production: bool, objects: &[skyform_render::Object]) -> CheckSet {
         let files = skyform_render::output::files(objects).into_iter().map(|f| (f.path, f.contents)).collect();
-        CheckSet { production, files }
+        CheckSet { production, files, known_clean: false }
     }
 }
 
@@ -386,8 +441,14 @@ impl CheckSet {
 /// clean) credential-looking values in every output file of the format. Prints them and
 /// returns their count.
 pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) -> usize {
+    findings_of(sets, outputs, ui)
+}
+
+/// [`gate_findings`] over output files of any text or byte type (the k8s format's outputs
+/// are the check set's own texts, not a copy).
+fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], ui: &Ui) -> usize {
     let mut errors = 0;
-    for set in sets {
+    for set in sets.iter().filter(|s| !s.known_clean) {
         let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let options = skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
         let report = skyform_check::check(&inputs, &options);
@@ -400,9 +461,15 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
     if errors > 0 {
         return errors;
     }
-    for (path, bytes) in outputs {
-        let Ok(text) = std::str::from_utf8(bytes) else { continue };
-        for hit in skyform_check::credentials::scan_text(text) {
+    // Scanned in parallel, reported in file order.
+    let hits: Vec<Vec<skyform_check::credentials::Located>> = {
+        use rayon::prelude::*;
+        let texts: Vec<&str> = outputs.iter().map(|(_, b)| std::str::from_utf8(b.as_ref()).unwrap_or("")).collect();
+        texts.par_iter().map(|t| skyform_check::credentials::scan_text(t)).collect()
+    };
+    for ((path, _), found) in outputs.iter().zip(hits) {
+        let path = path.as_ref();
+        for hit in found {
             eprintln!(
                 "{path}:{}:{}: error WRK-011 credential-in-plain-config: the output would hold {} in plain text",
                 hit.line,
@@ -417,8 +484,8 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
 
 /// Runs the gate: error-level findings stop the render (exit 1, nothing written) unless
 /// `--allow-findings`.
-fn gate(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], allow: bool, ui: &Ui) -> Option<u8> {
-    let errors = gate_findings(sets, outputs, ui);
+fn gate<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], allow: bool, ui: &Ui) -> Option<u8> {
+    let errors = findings_of(sets, outputs, ui);
     if errors == 0 {
         return None;
     }
