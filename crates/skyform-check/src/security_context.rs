@@ -99,13 +99,6 @@ impl<'a> Effective<'a> {
         self.field(field).and_then(|r| r.node.as_i64().map(|i| (i, r.span)))
     }
 
-    /// Effective `seccompProfile.type` (container's profile wins as a whole).
-    pub fn seccomp_type(&self) -> Option<(&'a str, Span)> {
-        let r = self.field("seccompProfile")?;
-        let t = r.node.get("type")?;
-        Some((t.as_str()?, key_span(r.node, "type")))
-    }
-
     /// The container's capabilities `add` and `drop` lists (strings, upper-cased).
     pub fn capabilities(&self) -> (Vec<(String, Span)>, Vec<String>, Option<Span>) {
         let caps = self.container_only("capabilities");

@@ -199,8 +199,15 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// The service called `name`. `lower()` builds `services` from the platform file's
+    /// name-sorted map, so this is a binary search; a list that is not sorted (built by
+    /// hand) falls back to a scan, so the answer never depends on the order.
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        match self.services.binary_search_by(|s| s.name.as_str().cmp(name)) {
+            Ok(i) => Some(&self.services[i]),
+            Err(_) if self.services.is_sorted_by(|a, b| a.name <= b.name) => None,
+            Err(_) => self.services.iter().find(|s| s.name == name),
+        }
     }
 }
 

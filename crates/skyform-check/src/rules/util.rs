@@ -82,30 +82,7 @@ pub fn explicit_grants<'a>(
 
 /// Parses a Kubernetes quantity into a float of base units (cores, bytes).
 pub fn quantity(node: &Node) -> Option<f64> {
-    let text = node.scalar_text()?;
-    let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(t.len());
-    let (num, suffix) = t.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024.0f64.powi(4),
-        "Pi" => 1024.0f64.powi(5),
-        "Ei" => 1024.0f64.powi(6),
-        s if s.starts_with(['e', 'E']) => 10f64.powi(s[1..].parse().ok()?),
-        _ => return None,
-    };
-    Some(n * mult)
+    skyform_spec::quantity::base_units(&node.scalar_text()?)
 }
 
 /// Whether an environment-variable or config key names a credential.
@@ -163,20 +140,6 @@ pub fn secret_like_value(value: &str) -> bool {
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     v.is_empty() || v.starts_with("$(") || v.starts_with("${") || v.starts_with("{{")
-}
-
-/// Whether a NetworkPolicy is a default deny for `direction` (`Ingress` or `Egress`):
-/// it selects every pod (`podSelector: {}`), lists that policy type, and allows nothing.
-pub fn is_default_deny(np: &Object, direction: &str) -> bool {
-    let Some(spec) = np.spec() else { return false };
-    if !selector_is_empty(spec.get("podSelector")) {
-        return false;
-    }
-    if !policy_types(spec).contains(&direction) {
-        return false;
-    }
-    let key = if direction == "Ingress" { "ingress" } else { "egress" };
-    spec.get(key).and_then(Node::as_seq).is_none_or(<[Node]>::is_empty)
 }
 
 /// A NetworkPolicy's effective policy types (defaulting as the API server does).
