@@ -39,6 +39,16 @@ pub fn finding_diag(f: &Finding) -> Diag {
         .hints((!f.hint.is_empty()).then(|| f.hint.clone()))
 }
 
+/// A credential found in plain text in an output file (`render`'s gate scans every file
+/// it would write, Terraform and Pulumi included), as a WRK-011 diagnostic.
+pub fn credential_diag(file: &str, hit: &crate::credentials::Located) -> Diag {
+    let rule = ALL_RULES.iter().find(|r| r.id == "WRK-011");
+    Diag::new(Level::Error, format!("the output would hold {} in plain text", hit.what.describe()))
+        .code(rule.map_or_else(|| "WRK-011".to_string(), |r| format!("{} {}", r.id, r.name)))
+        .at(Location { file: file.to_string(), line: hit.line, column: hit.column, len: 0, context: None })
+        .hints(rule.map(|r| r.hint.to_string()))
+}
+
 /// An input that could not be read, as a diagnostic.
 pub fn load_error_diag(e: &LoadError) -> Diag {
     Diag::new(Level::Error, e.message.clone()).code("load").at(Location {
@@ -77,7 +87,8 @@ pub fn text(report: &Report, sources: &[(&str, &str)], color: bool) -> String {
             current = Some(f.file.as_str());
             let _ = writeln!(out, "{}", paint(color, style::BOLD, &f.file));
         }
-        out.push_str(&skyform_diag::render(&finding_diag(f), src.get(f.file.as_str()).copied(), color));
+        let source = src.get(f.file.as_str()).copied().filter(|t| !line_holds_credential(t, f.line));
+        out.push_str(&skyform_diag::render(&finding_diag(f), source, color));
         out.push('\n');
     }
     for w in &report.expired_waivers {
@@ -85,6 +96,14 @@ pub fn text(report: &Report, sources: &[(&str, &str)], color: bool) -> String {
     }
     out.push_str(&summary(report, color));
     out
+}
+
+/// Whether line `line` (1-based) of `text` holds a credential: its excerpt is left out of
+/// the report, which names the credential's kind and place but must never copy its value
+/// into a terminal or CI log.
+fn line_holds_credential(text: &str, line: u32) -> bool {
+    let n = line.saturating_sub(1) as usize;
+    text.lines().nth(n).is_some_and(|l| !crate::credentials::scan_text(l).is_empty())
 }
 
 /// The last line of the text report.

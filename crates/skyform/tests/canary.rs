@@ -46,6 +46,8 @@ fn no_format_writes_a_credential() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         for c in CANARIES {
             assert!(!stdout.contains(c), "{format}: stdout holds canary {c}");
+            // Messages name the credential's kind and place, never its value (CI logs).
+            assert!(!stderr.contains(c), "{format}: stderr holds canary {c}:\n{stderr}");
         }
         let mut written = Vec::new();
         files_under(&out_dir, &mut written);

@@ -454,7 +454,7 @@ fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, 
         let report = skyform_check::check(&inputs, &options);
         let n = report.count(skyform_check::Severity::Error);
         if n > 0 {
-            eprint!("{}", skyform_check::output::text(&report, &inputs, ui.color));
+            ui.eprint(&skyform_check::output::text(&report, &inputs, ui.color));
         }
         errors += n;
     }
@@ -470,12 +470,9 @@ fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, 
     for ((path, _), found) in outputs.iter().zip(hits) {
         let path = path.as_ref();
         for hit in found {
-            eprintln!(
-                "{path}:{}:{}: error WRK-011 credential-in-plain-config: the output would hold {} in plain text",
-                hit.line,
-                hit.column,
-                hit.what.describe()
-            );
+            // No excerpt: the line holds the credential, which must not reach a CI log.
+            let diag = skyform_check::output::credential_diag(path, &hit);
+            ui.eprint(&skyform_diag::render(&diag, None, ui.color));
             errors += 1;
         }
     }
