@@ -515,19 +515,24 @@ fn helper_pod(cx: &Ctx<'_>, name: &str, uid: i64, container: Container, volumes:
 }
 
 fn redis_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
-    let mut out = Vec::new();
-    let sentinel = sentinel_name(&s.name);
-    let proxy = proxy_name(&s.name);
-    let port = port_of(s, "redis", REDIS_PORT);
-    out.push(Object::typed(&ConfigMap {
+    let mut out = vec![Object::typed(&ConfigMap {
         metadata: helper_meta(cx, s, &replication_config_name(&s.name)),
         data: Some(BTreeMap::from([
             ("redis.sh".to_string(), redis_script(s)),
             ("sentinel.sh".to_string(), sentinel_script(s)),
         ])),
         ..ConfigMap::default()
-    }));
-    // Sentinels.
+    })];
+    out.extend(sentinel_objects(cx, s));
+    out.extend(proxy_objects(cx, s));
+    out
+}
+
+/// The Sentinels watching a replicated Redis: a StatefulSet of [`SENTINELS`], its Service,
+/// headless Service and PodDisruptionBudget.
+fn sentinel_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
+    let mut out = Vec::new();
+    let sentinel = sentinel_name(&s.name);
     let uid = s.security.run_as_user;
     let mut env = vec![field_env("POD_NAME", "metadata.name")];
     env.extend(password_env(s));
@@ -617,7 +622,15 @@ fn redis_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
         ..KService::default()
     }));
     out.push(pdb(cx, s, &sentinel));
-    // The master-tracking proxy.
+    out
+}
+
+/// The master-tracking proxy in front of a replicated Redis: HAProxy asks each pod for its
+/// role and sends clients to the master only.
+fn proxy_objects(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
+    let mut out = Vec::new();
+    let proxy = proxy_name(&s.name);
+    let port = port_of(s, "redis", REDIS_PORT);
     let mut penv = Vec::new();
     penv.extend(password_env(s));
     let health = |initial: i32| Probe {
