@@ -114,21 +114,23 @@ struct Parsed {
 }
 
 fn parse_one(file: usize, name: &str, text: &str, default_ns: &str) -> Parsed {
-    let docs = match skyform_yaml::parse_stream(text) {
-        Ok(d) => d,
-        Err(e) => {
-            return Parsed {
-                objects: Vec::new(),
-                skipped: 0,
-                error: Some(LoadError {
-                    file: name.to_string(),
-                    line: e.span.line,
-                    column: e.span.column,
-                    message: e.message,
-                }),
-            };
-        }
-    };
+    match skyform_yaml::parse_stream(text) {
+        Ok(docs) => load(file, docs, default_ns),
+        Err(e) => Parsed {
+            objects: Vec::new(),
+            skipped: 0,
+            error: Some(LoadError {
+                file: name.to_string(),
+                line: e.span.line,
+                column: e.span.column,
+                message: e.message,
+            }),
+        },
+    }
+}
+
+/// The objects of one file's documents (`kind: List` expanded).
+fn load(file: usize, docs: Vec<Node>, default_ns: &str) -> Parsed {
     let mut objects = Vec::new();
     let mut skipped = 0;
     let mut stack: Vec<Node> = docs.into_iter().rev().collect();
@@ -171,6 +173,30 @@ pub fn check<S: AsRef<str> + Sync>(inputs: &[(S, S)], options: &Options) -> Repo
         .enumerate()
         .map(|(i, (name, text))| parse_one(i, name.as_ref(), text.as_ref(), &options.default_namespace))
         .collect();
+    let names: Vec<&str> = inputs.iter().map(|(n, _)| n.as_ref()).collect();
+    check_loaded(&names, parsed, options)
+}
+
+/// One file already parsed into located documents, e.g. by a writer that builds the
+/// trees of the text it writes (`skyform_render::output::located_files`).
+pub struct ParsedFile<'a> {
+    pub name: &'a str,
+    /// The file's documents, as `skyform_yaml::parse_stream` of its text returns them.
+    pub documents: Vec<Node>,
+}
+
+/// [`check`] of files already parsed: the same rules, findings and order as [`check`] of
+/// their texts, without parsing them.
+pub fn check_parsed(files: Vec<ParsedFile<'_>>, options: &Options) -> Report {
+    let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+    let parsed: Vec<Parsed> =
+        files.into_par_iter().enumerate().map(|(i, f)| load(i, f.documents, &options.default_namespace)).collect();
+    check_loaded(&names, parsed, options)
+}
+
+/// The checking after parsing, shared by [`check`] and [`check_parsed`].
+fn check_loaded(names: &[&str], parsed: Vec<Parsed>, options: &Options) -> Report {
+    let inputs = names;
     let mut report = Report { files: inputs.len(), ..Report::default() };
     let mut objects = Vec::new();
     for p in parsed {
@@ -194,7 +220,7 @@ pub fn check<S: AsRef<str> + Sync>(inputs: &[(S, S)], options: &Options) -> Repo
                         rule: rule.id,
                         name: rule.name,
                         severity: hit.severity.unwrap_or(rule.severity),
-                        file: inputs[obj.file].0.as_ref().to_string(),
+                        file: inputs[obj.file].to_string(),
                         line: hit.span.line,
                         column: hit.span.column,
                         span: hit.span,
@@ -211,8 +237,7 @@ pub fn check<S: AsRef<str> + Sync>(inputs: &[(S, S)], options: &Options) -> Repo
             found
         })
         .collect();
-    let order: std::collections::HashMap<&str, usize> =
-        inputs.iter().enumerate().map(|(i, (n, _))| (n.as_ref(), i)).collect();
+    let order: std::collections::HashMap<&str, usize> = inputs.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     findings.sort_by(|a, b| {
         (order.get(a.file.as_str()), a.line, a.column, a.rule, &a.message).cmp(&(
             order.get(b.file.as_str()),

@@ -19,6 +19,7 @@
 use crate::objects::Object;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use skyform_yaml::{Entry, Node, Span, Value as Yaml};
 use std::fmt::Write as _;
 
 /// One output file: a relative `/`-separated path and its contents.
@@ -89,12 +90,25 @@ pub fn files(objects: &[Object]) -> Vec<RenderedFile> {
     sorted(objects).into_iter().map(|o| RenderedFile { path: object_path(o), contents: to_yaml(&o.value) }).collect()
 }
 
+/// [`files`] with each file's located tree: the [`skyform_yaml::Node`] that
+/// `skyform_yaml::parse_stream` would return for the file's text (same values, same spans),
+/// built while the text is written, so a checker needs no second parse.
+pub fn located_files(objects: &[Object]) -> Vec<(RenderedFile, Node)> {
+    sorted(objects)
+        .into_iter()
+        .map(|o| {
+            let (contents, node) = to_located_yaml(&o.value);
+            (RenderedFile { path: object_path(o), contents }, node)
+        })
+        .collect()
+}
+
 /// A multi-document YAML stream (`---` before every document), in canonical order.
 pub fn stream(objects: &[Object]) -> String {
     let mut out = String::new();
     for o in sorted(objects) {
         out.push_str("---\n");
-        emit_document(&o.value, &mut out);
+        Writer::new(&mut out, false).document(&o.value);
     }
     out
 }
@@ -113,19 +127,15 @@ pub fn stream_of_files(files: &[RenderedFile]) -> String {
 /// Serializes one value as a YAML document (without a leading `---`).
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
-    emit_document(value, &mut out);
+    Writer::new(&mut out, false).document(value);
     out
 }
 
-fn emit_document(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(m) if !m.is_empty() => emit_map(value, 0, true, out),
-        Value::Array(a) if !a.is_empty() => emit_seq(a, 0, out),
-        other => {
-            push_scalar(other, out);
-            out.push('\n');
-        }
-    }
+/// [`to_yaml`] and the located tree of the text it returns (see [`located_files`]).
+pub fn to_located_yaml(value: &Value) -> (String, Node) {
+    let mut out = String::new();
+    let node = Writer::new(&mut out, true).document(value);
+    (out, node.unwrap_or(Node { span: Span::START, value: Yaml::Null }))
 }
 
 /// The key order of skyform's YAML: `apiVersion`, `kind`, `metadata` first at the top of an
@@ -162,65 +172,154 @@ fn is_block(v: &Value) -> bool {
     }
 }
 
-fn pad(out: &mut String, indent: usize) {
-    const SPACES: &str = "                                                                ";
-    let mut left = indent;
-    while left > 0 {
-        let n = left.min(SPACES.len());
-        out.push_str(&SPACES[..n]);
-        left -= n;
+/// The one YAML emitter. With `locate` it also builds each node's [`Node`], its spans
+/// where the parser reports them: a scalar (or an empty `{}`/`[]`) at its first byte with
+/// the length of its written text (`{}`/`[]`: 1), a block mapping at its first key and a
+/// block sequence at its first `-` (both with length 0), a key at its first byte with
+/// its written length. Lines and columns are 1-based, columns count characters, offsets
+/// are bytes from the document's start.
+struct Writer<'a> {
+    out: &'a mut String,
+    locate: bool,
+    /// Where the document starts in `out`.
+    base: usize,
+    line: u32,
+    /// Where the current line starts in `out`.
+    line_start: usize,
+}
+
+impl<'a> Writer<'a> {
+    fn new(out: &'a mut String, locate: bool) -> Writer<'a> {
+        let base = out.len();
+        Writer { out, locate, base, line: 1, line_start: base }
     }
-}
 
-/// Emits a mapping whose first line is already indented (by the caller) when
-/// `first_inline` is used from a sequence item; otherwise every line is padded.
-fn emit_map_entries(value: &Value, indent: usize, top: bool, skip_first_pad: bool, out: &mut String) {
-    for (i, (k, v)) in sorted_entries(value, top).into_iter().enumerate() {
-        if !(i == 0 && skip_first_pad) {
-            pad(out, indent);
+    fn newline(&mut self) {
+        self.out.push('\n');
+        self.line += 1;
+        self.line_start = self.out.len();
+    }
+
+    /// The span of what is written next, `len` bytes long.
+    fn here(&self, len: usize) -> Span {
+        let current = &self.out[self.line_start..];
+        let chars = if current.is_ascii() { current.len() } else { current.chars().count() };
+        Span {
+            line: self.line,
+            column: u32::try_from(chars + 1).unwrap_or(u32::MAX),
+            offset: self.out.len() - self.base,
+            len,
         }
-        push_string_scalar(k, out);
-        out.push(':');
-        match v {
-            Value::Object(_) if is_block(v) => {
-                out.push('\n');
-                emit_map(v, indent + 2, false, out);
-            }
-            Value::Array(a) if !a.is_empty() => {
-                out.push('\n');
-                emit_seq(a, indent + 2, out);
-            }
-            _ => {
-                out.push(' ');
-                push_scalar(v, out);
-                out.push('\n');
+    }
+
+    /// Appends `s` and returns its span when locating.
+    fn push_located(&mut self, f: impl FnOnce(&mut String)) -> Option<Span> {
+        let span = self.locate.then(|| self.here(0));
+        let before = self.out.len();
+        f(self.out);
+        span.map(|s| Span { len: self.out.len() - before, ..s })
+    }
+
+    fn pad(&mut self, indent: usize) {
+        const SPACES: &str = "                                                                ";
+        let mut left = indent;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.out.push_str(&SPACES[..n]);
+            left -= n;
+        }
+    }
+
+    fn document(&mut self, value: &Value) -> Option<Node> {
+        match value {
+            Value::Object(m) if !m.is_empty() => self.map_entries(value, 0, true, false),
+            Value::Array(a) if !a.is_empty() => self.seq(a, 0),
+            other => {
+                let node = self.scalar(other);
+                self.newline();
+                node
             }
         }
     }
-}
 
-fn emit_map(value: &Value, indent: usize, top: bool, out: &mut String) {
-    emit_map_entries(value, indent, top, false, out);
-}
-
-fn emit_seq(items: &[Value], indent: usize, out: &mut String) {
-    for item in items {
-        pad(out, indent);
-        match item {
-            Value::Object(_) if is_block(item) => {
-                out.push_str("- ");
-                emit_map_entries(item, indent + 2, false, true, out);
+    /// A mapping's entries, each line padded, except the first when a sequence item's
+    /// `- ` already indented it.
+    fn map_entries(&mut self, value: &Value, indent: usize, top: bool, skip_first_pad: bool) -> Option<Node> {
+        let mut entries = Vec::new();
+        let mut start = None;
+        for (i, (k, v)) in sorted_entries(value, top).into_iter().enumerate() {
+            if !(i == 0 && skip_first_pad) {
+                self.pad(indent);
             }
-            Value::Array(a) if !a.is_empty() => {
-                out.push_str("-\n");
-                emit_seq(a, indent + 2, out);
-            }
-            _ => {
-                out.push_str("- ");
-                push_scalar(item, out);
-                out.push('\n');
+            let key_span = self.push_located(|out| push_string_scalar(k, out));
+            self.out.push(':');
+            let node = match v {
+                Value::Object(_) if is_block(v) => {
+                    self.newline();
+                    self.map_entries(v, indent + 2, false, false)
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    self.newline();
+                    self.seq(a, indent + 2)
+                }
+                _ => {
+                    self.out.push(' ');
+                    let node = self.scalar(v);
+                    self.newline();
+                    node
+                }
+            };
+            if let (Some(key_span), Some(value)) = (key_span, node) {
+                start.get_or_insert(Span { len: 0, ..key_span });
+                entries.push(Entry { key: k.clone(), key_span, value });
             }
         }
+        start.map(|span| Node { span, value: Yaml::Map(entries) })
+    }
+
+    fn seq(&mut self, items: &[Value], indent: usize) -> Option<Node> {
+        let mut nodes = Vec::new();
+        let mut start = None;
+        for item in items {
+            self.pad(indent);
+            if self.locate && start.is_none() {
+                start = Some(self.here(0));
+            }
+            let node = match item {
+                Value::Object(_) if is_block(item) => {
+                    self.out.push_str("- ");
+                    self.map_entries(item, indent + 2, false, true)
+                }
+                Value::Array(a) if !a.is_empty() => {
+                    self.out.push('-');
+                    self.newline();
+                    self.seq(a, indent + 2)
+                }
+                _ => {
+                    self.out.push_str("- ");
+                    let node = self.scalar(item);
+                    self.newline();
+                    node
+                }
+            };
+            nodes.extend(node);
+        }
+        start.map(|span| Node { span, value: Yaml::Seq(nodes) })
+    }
+
+    fn scalar(&mut self, v: &Value) -> Option<Node> {
+        let span = self.push_located(|out| push_scalar(v, out))?;
+        let value = match v {
+            Value::Null => Yaml::Null,
+            Value::Bool(b) => Yaml::Bool(*b),
+            Value::Number(n) => n.as_i64().map_or_else(|| Yaml::Float(n.as_f64().unwrap_or(f64::NAN)), Yaml::Int),
+            Value::String(s) => Yaml::String(s.clone()),
+            Value::Array(_) => Yaml::Seq(Vec::new()),
+            Value::Object(_) => Yaml::Map(Vec::new()),
+        };
+        // The parser reports an empty flow collection at its opening bracket.
+        let len = if matches!(v, Value::Array(_) | Value::Object(_)) { 1 } else { span.len };
+        Some(Node { span: Span { len, ..span }, value })
     }
 }
 
@@ -275,9 +374,34 @@ fn push_string_scalar(s: &str, out: &mut String) {
     if plain_ok(s) {
         out.push_str(s);
     } else {
-        // A JSON string literal is a valid YAML double-quoted scalar.
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
+        push_double_quoted(s, out);
     }
+}
+
+/// A YAML double-quoted scalar: JSON's escapes (a JSON string literal is one), plus `\uXXXX`
+/// for the characters YAML does not allow in a stream (DEL, the C1 controls but NEL, and
+/// the non-characters), which JSON leaves raw.
+fn push_double_quoted(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' '
+                || ('\u{7f}'..='\u{9f}').contains(&c) && c != '\u{85}'
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -356,6 +480,125 @@ mod tests {
             let text = to_yaml(&v);
             let back: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{t:?}: {e}\n{text}"));
             assert_eq!(back, v, "{t:?}\n{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod located_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The tree built while writing equals the parse of the written text, spans included.
+    fn assert_located(v: &Value) {
+        let (text, tree) = to_located_yaml(v);
+        assert_eq!(text, to_yaml(v));
+        let parsed = skyform_yaml::parse_stream(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(parsed, vec![tree], "\n{text}");
+    }
+
+    #[test]
+    fn trees_match_the_parser_on_nested_and_tricky_values() {
+        assert_located(&json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {}},
+            "spec": {"list": [{"b": 1, "name": "x", "sub": {"c": [1, [2, [3, "q"]], {"d": []}]}}, "s", [], {}],
+                "empty": [], "n": null, "t": true, "f": 1.5, "neg": -3, "big": 18_446_744_073_709_551_615_u64}}));
+        let tricky = [
+            "",
+            " lead",
+            "a: b",
+            "yes",
+            "NO",
+            "~",
+            "0x1F",
+            "1e3",
+            "12:30:00",
+            "tab\there",
+            "line\nbreak",
+            "quote\"d",
+            "unicode é ✓",
+            "ünï",
+            "{x}",
+            "*ref",
+            "it's",
+            "http://h:80/p?q=1&r=2",
+            "n",
+            "Y",
+        ];
+        for t in tricky {
+            assert_located(&json!({"k": t, "list": [t, {t: t}], t: {"é": [t]}, "ü": 1}));
+        }
+    }
+
+    /// A small deterministic generator (xorshift64*), so a failure reproduces.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn string(&mut self) -> String {
+            const PIECES: &[&str] = &[
+                "a", "Z", "0", "9", "-", "_", ".", "/", ":", " ", "#", "'", "\"", "\\", "\n", "\t", "é", "✓", "{", "]",
+                ",", "&", "*", "!", "|", ">", "%", "@", "`", "~", "yes", "null", "1e3", "0x", "true", "..", "\u{7f}",
+                "\u{1}", "\u{2028}", "\u{feff}", "\u{85}", "\u{9f}", "\u{a0}", "\u{ffff}", "\r", "\u{8}",
+            ];
+            let n = self.below(6);
+            (0..n).map(|_| PIECES[self.below(PIECES.len() as u64) as usize]).collect()
+        }
+
+        fn value(&mut self, depth: u32) -> Value {
+            match self.below(if depth == 0 { 5 } else { 7 }) {
+                0 => Value::Null,
+                1 => Value::Bool(self.below(2) == 1),
+                2 => match self.below(3) {
+                    0 => json!(self.next() as i64),
+                    1 => json!(self.next()),
+                    _ => json!((self.next() as f64) / 1e9 - 9e9),
+                },
+                3 | 4 => Value::String(self.string()),
+                5 => Value::Array((0..self.below(4)).map(|_| self.value(depth - 1)).collect()),
+                _ => Value::Object((0..self.below(4)).map(|_| (self.string(), self.value(depth - 1))).collect()),
+            }
+        }
+    }
+
+    #[test]
+    fn double_quoting_is_json_where_json_is_yaml() {
+        let mut rng = Rng(0x0dd_ba11);
+        for _ in 0..3_000 {
+            let s = rng.string();
+            let mut quoted = String::new();
+            push_double_quoted(&s, &mut quoted);
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            let beyond_json = s
+                .chars()
+                .any(|c| ('\u{7f}'..='\u{9f}').contains(&c) && c != '\u{85}' || matches!(c, '\u{fffe}' | '\u{ffff}'));
+            assert_eq!(quoted == json, !beyond_json, "{s:?}");
+            let parsed =
+                skyform_yaml::parse_stream(&format!("k: {quoted}\n")).unwrap_or_else(|e| panic!("{e}: {quoted}"));
+            assert_eq!(parsed[0].get("k").and_then(|n| n.as_str()), Some(s.as_str()), "{quoted}");
+        }
+    }
+
+    #[test]
+    fn trees_match_the_parser_on_generated_values() {
+        let mut rng = Rng(0x5eed_cafe_f00d_0001);
+        for _ in 0..3_000 {
+            // A document is an object, as every Kubernetes object is.
+            let mut doc = serde_json::Map::new();
+            doc.insert("kind".into(), json!("X"));
+            for _ in 0..rng.below(4) {
+                doc.insert(rng.string(), rng.value(4));
+            }
+            assert_located(&Value::Object(doc));
         }
     }
 }

@@ -12,9 +12,9 @@ pub(super) fn go_string(s: &str) -> String {
 /// text itself contains a template delimiter.
 pub(super) fn lit_string(s: &str) -> String {
     if s.contains("{{") {
-        // A JSON string is a YAML double-quoted scalar; each `{{` becomes an action
+        // `{` is never plain, so this is a double-quoted scalar; each `{{` becomes an action
         // printing `{{`, so the rendered text is that same scalar.
-        go_string(s).replace("{{", "{{ \"{{\" }}")
+        string_scalar(s).replace("{{", "{{ \"{{\" }}")
     } else {
         string_scalar(s)
     }

@@ -398,9 +398,8 @@ impl Prepared {
     fn new(model: &Model, env: &Environment, provider: ProviderName) -> Prepared {
         let objects = platform_objects(model, env, provider);
         let set = CheckSet::unprefixed(env.production, &objects);
-        let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let options = skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
-        let clean = skyform_check::check(&inputs, &options).count(skyform_check::Severity::Error) == 0;
+        let clean = set.check(&options).count(skyform_check::Severity::Error) == 0;
         Prepared { objects, files: set.files, clean }
     }
 }
@@ -413,6 +412,9 @@ struct Cache(std::collections::HashMap<(ProviderName, String), Prepared>);
 pub struct CheckSet {
     pub production: bool,
     pub files: Vec<(String, String)>,
+    /// The located tree of each file, built by the writer with its text, taken by the
+    /// first check of the set (a later one parses the texts).
+    trees: std::sync::Mutex<Vec<skyform_yaml::Node>>,
     /// Already checked and free of error-level findings (the gate skips it).
     known_clean: bool,
 }
@@ -420,20 +422,40 @@ pub struct CheckSet {
 impl CheckSet {
     /// A set already checked clean.
     fn clean(production: bool) -> CheckSet {
-        CheckSet { production, files: Vec::new(), known_clean: true }
+        CheckSet { production, files: Vec::new(), trees: Default::default(), known_clean: true }
     }
 
     pub fn new(label: &str, production: bool, objects: &[skyform_render::Object]) -> CheckSet {
-        let files = skyform_render::output::files(objects)
-            .into_iter()
-            .map(|f| (format!("{label}/{}", f.path), f.contents))
-            .collect();
-        CheckSet { production, files, known_clean: false }
+        CheckSet::located(production, objects, |path| format!("{label}/{path}"))
     }
 
     fn unprefixed(production: bool, objects: &[skyform_render::Object]) -> CheckSet {
-        let files = skyform_render::output::files(objects).into_iter().map(|f| (f.path, f.contents)).collect();
-        CheckSet { production, files, known_clean: false }
+        CheckSet::located(production, objects, |path| path)
+    }
+
+    fn located(production: bool, objects: &[skyform_render::Object], path: impl Fn(String) -> String) -> CheckSet {
+        let (files, trees) = skyform_render::output::located_files(objects)
+            .into_iter()
+            .map(|(f, t)| ((path(f.path), f.contents), t))
+            .unzip();
+        CheckSet { production, files, trees: std::sync::Mutex::new(trees), known_clean: false }
+    }
+
+    /// `skyform check` of the set's files: of the writer's trees when they are still
+    /// here, else of the texts.
+    fn check(&self, options: &skyform_check::Options) -> skyform_check::Report {
+        let trees = std::mem::take(&mut *self.trees.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        if trees.len() == self.files.len() && !trees.is_empty() {
+            let parsed = self
+                .files
+                .iter()
+                .zip(trees)
+                .map(|((name, _), tree)| skyform_check::ParsedFile { name, documents: vec![tree] })
+                .collect();
+            return skyform_check::check_parsed(parsed, options);
+        }
+        let inputs: Vec<(&str, &str)> = self.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        skyform_check::check(&inputs, options)
     }
 }
 
@@ -449,11 +471,11 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
 fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], ui: &Ui) -> usize {
     let mut errors = 0;
     for set in sets.iter().filter(|s| !s.known_clean) {
-        let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let options = skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
-        let report = skyform_check::check(&inputs, &options);
+        let report = set.check(&options);
         let n = report.count(skyform_check::Severity::Error);
         if n > 0 {
+            let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
             ui.eprint(&skyform_check::output::text(&report, &inputs, ui.color));
         }
         errors += n;
