@@ -73,109 +73,123 @@ pub fn find(value: &str) -> Option<Found> {
     find_all(value).into_iter().next()
 }
 
-/// Every credential in `value`, by offset.
-/// `value.find(needle)` for an ASCII needle: a plain byte scan, without the substring
-/// searcher's set-up, which dominated the scan of many short lines (an output file is
-/// scanned line by line, about twenty needles each).
-fn find_ascii(value: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (value.as_bytes(), needle.as_bytes());
-    let first = *n.first()?;
-    if n.len() > h.len() {
-        return None;
-    }
-    (0..=h.len() - n.len()).find(|&i| h[i] == first && &h[i..i + n.len()] == n)
+/// What a needle of the scan starts.
+#[derive(Clone, Copy)]
+enum Needle {
+    PemBegin,
+    Url,
+    Token(&'static str, Credential),
+    /// A provider key: its prefix, the shortest body after it, and what it is.
+    Prefixed(&'static str, usize, Credential),
 }
 
+/// Every needle, in the order their findings win when two start at one offset.
+const NEEDLES: &[Needle] = &[
+    Needle::PemBegin,
+    Needle::Url,
+    Needle::Token("Bearer ", Credential::BearerToken),
+    Needle::Token("Basic ", Credential::BasicAuth),
+    Needle::Prefixed("AKIA", 16, Credential::AwsAccessKey),
+    Needle::Prefixed("ASIA", 16, Credential::AwsAccessKey),
+    Needle::Prefixed("ghp_", 30, Credential::GithubToken),
+    Needle::Prefixed("gho_", 30, Credential::GithubToken),
+    Needle::Prefixed("ghu_", 30, Credential::GithubToken),
+    Needle::Prefixed("ghs_", 30, Credential::GithubToken),
+    Needle::Prefixed("ghr_", 30, Credential::GithubToken),
+    Needle::Prefixed("github_pat_", 30, Credential::GithubToken),
+    Needle::Prefixed("xoxb-", 10, Credential::SlackToken),
+    Needle::Prefixed("xoxp-", 10, Credential::SlackToken),
+    Needle::Prefixed("xoxa-", 10, Credential::SlackToken),
+    Needle::Prefixed("xoxs-", 10, Credential::SlackToken),
+    Needle::Prefixed("sk_live_", 16, Credential::StripeKey),
+    Needle::Prefixed("rk_live_", 16, Credential::StripeKey),
+    Needle::Prefixed("glpat-", 20, Credential::GitlabToken),
+    Needle::Prefixed("AIza", 35, Credential::GoogleApiKey),
+];
+
+impl Needle {
+    fn text(self) -> &'static str {
+        match self {
+            Needle::PemBegin => "-----BEGIN",
+            Needle::Url => "://",
+            Needle::Token(word, _) | Needle::Prefixed(word, _, _) => word,
+        }
+    }
+
+    /// The credential that the occurrence of this needle at `i` of `value` starts, and
+    /// the offset it is reported at.
+    fn credential_at(self, value: &str, i: usize) -> Option<(usize, Credential)> {
+        let b = value.as_bytes();
+        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        match self {
+            Needle::PemBegin => value[i..]
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("PRIVATE KEY"))
+                .then_some((i, Credential::PrivateKey)),
+            // URL userinfo: scheme://user:password@host, reported at the scheme.
+            Needle::Url => {
+                let rest = &value[i + 3..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#'))
+                    .unwrap_or(rest.len());
+                let authority = &rest[..end];
+                let at = authority.rfind('@')?;
+                let (_, pw) = authority[..at].split_once(':')?;
+                if placeholder(pw) || at + 1 >= authority.len() {
+                    return None;
+                }
+                let scheme_start = value[..i]
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+                    .map_or(0, |(j, c)| j + c.len_utf8());
+                Some((scheme_start, Credential::UrlPassword))
+            }
+            Needle::Token(word, what) => {
+                let tok_start = i + word.len();
+                let len = b[tok_start..].iter().take_while(|c| is_token_char(**c)).count();
+                let tok = &value[tok_start..tok_start + len];
+                (boundary && len >= 12 && !placeholder(tok) && tok.bytes().any(|c| c.is_ascii_digit()))
+                    .then_some((i, what))
+            }
+            Needle::Prefixed(prefix, min, what) => {
+                let body = &b[i + prefix.len()..];
+                let n = body.iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-')).count();
+                let ok = if matches!(what, Credential::AwsAccessKey) {
+                    n == 16 && body[..16].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                } else {
+                    n >= min
+                };
+                (boundary && ok).then_some((i, what))
+            }
+        }
+    }
+}
+
+/// One automaton over every needle: a value is read once, whatever the number of formats
+/// (the scan runs over every line render writes).
+fn needles() -> &'static aho_corasick::AhoCorasick {
+    static AUTOMATON: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AUTOMATON.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(NEEDLES.iter().map(|n| n.text()))
+            .unwrap_or_else(|e| unreachable!("the needles are fixed, short strings: {e}"))
+    })
+}
+
+/// Every credential in `value`, by offset; at one offset, the first needle's in
+/// [`NEEDLES`] order.
 pub fn find_all(value: &str) -> Vec<Found> {
-    let b = value.as_bytes();
-    let mut out = Vec::new();
-    let mut push = |offset: usize, what: Credential| {
-        if !out.iter().any(|f: &Found| f.offset == offset) {
-            out.push(Found { offset, what });
-        }
-    };
-    // PEM private keys.
-    if let Some(i) = find_ascii(value, "-----BEGIN")
-        && value[i..].lines().next().is_some_and(|l| l.contains("PRIVATE KEY"))
-    {
-        push(i, Credential::PrivateKey);
-    }
-    // URL userinfo: scheme://user:password@host
-    let mut from = 0;
-    while let Some(rel) = find_ascii(&value[from..], "://") {
-        let start = from + rel + 3;
-        let rest = &value[start..];
-        let end =
-            rest.find(|c: char| c.is_whitespace() || matches!(c, '/' | '"' | '\'' | '?' | '#')).unwrap_or(rest.len());
-        let authority = &rest[..end];
-        if let Some(at) = authority.rfind('@')
-            && let Some((_, pw)) = authority[..at].split_once(':')
-            && !placeholder(pw)
-            && at + 1 < authority.len()
-        {
-            let scheme_end = from + rel;
-            let scheme_start = value[..scheme_end]
-                .char_indices()
-                .rev()
-                .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            push(scheme_start, Credential::UrlPassword);
-        }
-        from = start;
-    }
-    // Bearer / Basic tokens.
-    for (word, what) in [("Bearer ", Credential::BearerToken), ("Basic ", Credential::BasicAuth)] {
-        let mut from = 0;
-        while let Some(rel) = find_ascii(&value[from..], word) {
-            let i = from + rel;
-            let tok_start = i + word.len();
-            let tok: String = value[tok_start..].bytes().take_while(|c| is_token_char(*c)).map(char::from).collect();
-            let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-            if boundary && tok.len() >= 12 && !placeholder(&tok) && tok.bytes().any(|c| c.is_ascii_digit()) {
-                push(i, what);
-            }
-            from = tok_start;
-        }
-    }
-    // Provider key formats.
-    let prefixed: &[(&str, usize, Credential)] = &[
-        ("AKIA", 16, Credential::AwsAccessKey),
-        ("ASIA", 16, Credential::AwsAccessKey),
-        ("ghp_", 30, Credential::GithubToken),
-        ("gho_", 30, Credential::GithubToken),
-        ("ghu_", 30, Credential::GithubToken),
-        ("ghs_", 30, Credential::GithubToken),
-        ("ghr_", 30, Credential::GithubToken),
-        ("github_pat_", 30, Credential::GithubToken),
-        ("xoxb-", 10, Credential::SlackToken),
-        ("xoxp-", 10, Credential::SlackToken),
-        ("xoxa-", 10, Credential::SlackToken),
-        ("xoxs-", 10, Credential::SlackToken),
-        ("sk_live_", 16, Credential::StripeKey),
-        ("rk_live_", 16, Credential::StripeKey),
-        ("glpat-", 20, Credential::GitlabToken),
-        ("AIza", 35, Credential::GoogleApiKey),
-    ];
-    for (prefix, min, what) in prefixed {
-        let mut from = 0;
-        while let Some(rel) = find_ascii(&value[from..], prefix) {
-            let i = from + rel;
-            let body = &b[i + prefix.len()..];
-            let n = body.iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-')).count();
-            let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-            let ok = if matches!(what, Credential::AwsAccessKey) {
-                n == 16 && body[..16].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            } else {
-                n >= *min
-            };
-            if boundary && ok {
-                push(i, *what);
-            }
-            from = i + prefix.len();
-        }
-    }
-    out.sort_by_key(|f| f.offset);
-    out
+    let mut hits: Vec<(usize, usize, Credential)> = needles()
+        .find_overlapping_iter(value)
+        .filter_map(|m| {
+            let needle = m.pattern().as_usize();
+            NEEDLES[needle].credential_at(value, m.start()).map(|(offset, what)| (offset, needle, what))
+        })
+        .collect();
+    hits.sort_by_key(|&(offset, needle, _)| (offset, needle));
+    hits.dedup_by_key(|&mut (offset, _, _)| offset);
+    hits.into_iter().map(|(offset, _, what)| Found { offset, what }).collect()
 }
 
 /// A credential located in a text (1-based line and column).
@@ -242,6 +256,77 @@ fn walk(node: &Node, path: &mut String, out: &mut Vec<(Span, String, Credential)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`find_all`] by one plain substring search per needle, in [`NEEDLES`] order, the
+    /// first finding at an offset kept: the definition the automaton must agree with.
+    fn find_all_by_each_needle(value: &str) -> Vec<Found> {
+        let mut out: Vec<Found> = Vec::new();
+        for needle in NEEDLES {
+            for (i, _) in value.match_indices(needle.text()) {
+                if let Some((offset, what)) = needle.credential_at(value, i)
+                    && !out.iter().any(|f| f.offset == offset)
+                {
+                    out.push(Found { offset, what });
+                }
+            }
+        }
+        out.sort_by_key(|f| f.offset);
+        out
+    }
+
+    #[test]
+    fn one_pass_agrees_with_a_search_per_needle() {
+        const PIECES: &[&str] = &[
+            "AKIA",
+            "IOSFODNN7EXAMPLE",
+            "ASIA",
+            "ghp_",
+            "github_pat_",
+            "0123456789abcdefghij",
+            "ABCDEFGHIJ0123",
+            "xoxb-",
+            "sk_live_",
+            "glpat-",
+            "AIza",
+            "Bearer ",
+            "Basic ",
+            "://",
+            "postgres",
+            "app:",
+            "s3cr3t",
+            "@db",
+            ":5432",
+            "/",
+            " ",
+            "-----BEGIN",
+            " RSA PRIVATE KEY-----",
+            "\n",
+            "x",
+            "é",
+            "${P}",
+            "-",
+            "_",
+            "9",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let mut value = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                value.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let got = find_all(&value);
+            assert_eq!(got, find_all_by_each_needle(&value), "{value:?}");
+            found += got.len();
+        }
+        assert!(found > 1_000, "the generator should produce credentials: {found}");
+    }
 
     fn what(v: &str) -> Option<Credential> {
         find(v).map(|f| f.what)
