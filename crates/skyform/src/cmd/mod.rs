@@ -22,6 +22,7 @@ pub mod validate;
 use crate::exit;
 use crate::ui::Ui;
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use skyform_model::Model;
 use skyform_spec::SourceFile;
 use std::path::Path;
@@ -86,17 +87,23 @@ pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> 
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
     let staging = tempfile::Builder::new().prefix(".skyform-staging-").tempdir_in(parent)?;
-    for (rel, contents) in files {
+    let mut folders = std::collections::BTreeSet::new();
+    for (rel, _) in files {
         let rel_path = Path::new(rel);
         if rel_path.is_absolute() || rel_path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
             anyhow::bail!("refusing to write outside the output folder: `{rel}`");
         }
-        let target = staging.path().join(rel_path);
-        if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        std::fs::write(&target, contents).with_context(|| format!("cannot write `{rel}`"))?;
+        folders.extend(rel_path.parent().filter(|p| !p.as_os_str().is_empty()));
     }
+    // Each folder once (a render of every environment writes thousands of files into a
+    // few hundred folders), then the files in parallel: creating a file is most of the
+    // time of writing a small one.
+    for folder in folders {
+        std::fs::create_dir_all(staging.path().join(folder))?;
+    }
+    files.par_iter().try_for_each(|(rel, contents)| {
+        std::fs::write(staging.path().join(rel), contents).with_context(|| format!("cannot write `{rel}`"))
+    })?;
     let backup = if out.exists() {
         let b = tempfile::Builder::new().prefix(".skyform-previous-").tempdir_in(parent)?.keep();
         std::fs::remove_dir(&b).ok();
