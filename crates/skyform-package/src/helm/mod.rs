@@ -174,15 +174,22 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
         };
         files.push(file(format!("values-{name}.yaml"), yaml_doc(&comment, &Value::Object(m))));
     }
-    let schema_json = schema.to_json(true);
+    let schema_json = share_repeated(schema.to_json(true));
     files.push(file(
         "values.schema.json".into(),
         serde_json::to_string_pretty(&schema_json).unwrap_or_else(|_| "{}".into()) + "\n",
     ));
     files.push(file("templates/_helpers.tpl".into(), helpers(&pkg.name, &common)));
     files.push(file("templates/NOTES.txt".into(), notes(pkg)));
-    files.push(file(".helmignore".into(), HELMIGNORE.into()));
-    files.push(file("README.md".into(), readme(pkg, &envs, base, &readme_rows)));
+    let (readme_text, values_table) = readme(pkg, &envs, base, &readme_rows);
+    files.push(file("README.md".into(), readme_text));
+    let mut helmignore = HELMIGNORE.to_string();
+    if let Some(table) = values_table {
+        helmignore.push_str(VALUES_TABLE_FILE);
+        helmignore.push('\n');
+        files.push(file(VALUES_TABLE_FILE.into(), table));
+    }
+    files.push(file(".helmignore".into(), helmignore));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

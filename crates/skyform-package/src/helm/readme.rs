@@ -31,7 +31,16 @@ pub(super) fn compact(v: &Value) -> String {
     s.replace('|', "\\|").replace('`', "'")
 }
 
-pub(super) fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> String {
+/// Past this size the values table moves from `README.md` to `VALUES.md`, which
+/// `.helmignore` keeps out of the chart: Helm refuses a chart file over 5 MiB, and the
+/// table of a platform of a few thousand services is larger.
+pub(super) const README_TABLE_BUDGET: usize = 2 << 20;
+
+/// The name of the values table when it is too large for the README.
+pub(super) const VALUES_TABLE_FILE: &str = "VALUES.md";
+
+/// `README.md`, and `VALUES.md` when the values table is over [`README_TABLE_BUDGET`].
+pub(super) fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]) -> (String, Option<String>) {
     let mut s = String::new();
     let _ = writeln!(s, "# {} Helm chart\n", pkg.name);
     let _ = writeln!(s, "{}\n", pkg.description);
@@ -69,7 +78,24 @@ pub(super) fn readme(pkg: &Package<'_>, envs: &[&str], base: usize, rows: &[Row]
             );
         }
     }
+    let table = values_table(envs, rows);
     let _ = writeln!(s, "\n## Values\n");
+    if table.len() <= README_TABLE_BUDGET {
+        s.push_str(&table);
+        return (s, None);
+    }
+    let _ = writeln!(
+        s,
+        "The {} values, with their defaults and per-environment values, are listed in `{VALUES_TABLE_FILE}` next to this file ({} MiB): Helm refuses chart files over 5 MiB, so `.helmignore` keeps that table out of the chart.",
+        rows.len(),
+        table.len().div_ceil(1 << 20)
+    );
+    (s, Some(format!("# {} Helm chart: values\n\n{table}", pkg.name)))
+}
+
+/// The table of every value: its default and its value in each environment.
+fn values_table(envs: &[&str], rows: &[Row]) -> String {
+    let mut s = String::new();
     let _ = writeln!(s, "`·` means the environment uses the default, `–` that the value does not apply there.\n");
     let mut header = "| Key | Default |".to_string();
     let mut sep = "|---|---|".to_string();

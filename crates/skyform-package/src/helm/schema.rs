@@ -1,6 +1,10 @@
-//! `values.schema.json`: every value typed, unknown keys rejected.
+//! `values.schema.json`: every value typed, unknown keys rejected, each repeated part
+//! written once (under `definitions`, referenced by `$ref`), so the schema grows with the
+//! number of different service shapes, not of services: Helm refuses a chart file over
+//! 5 MiB, which the schema of a few thousand services written out in full passes.
 
 use super::*;
+use std::collections::HashMap;
 
 /// The schema of the values tree: objects reject unknown keys.
 #[derive(Default)]
@@ -40,6 +44,77 @@ impl SchemaNode {
         m.insert("additionalProperties".into(), json!(false));
         m.insert("properties".into(), Value::Object(props));
         Value::Object(m)
+    }
+}
+
+/// A repeated schema this small stays inline (a `$ref` would save little).
+const SHARED_MIN_LEN: usize = 96;
+
+/// `schema` (a root object schema) with every property schema that occurs more than once
+/// moved to `definitions` and referenced with `$ref`. A definition is named after the
+/// key under which it first occurs (depth first, in key order), with `-2`, `-3`… when
+/// two different definitions would share a name, so the output is deterministic.
+pub(super) fn share_repeated(mut schema: Value) -> Value {
+    let mut counts = HashMap::new();
+    count_properties(&schema, &mut counts);
+    let mut shared = Shared { counts, names: HashMap::new(), taken: BTreeSet::new(), definitions: Map::new() };
+    shared.rewrite(&mut schema);
+    if !shared.definitions.is_empty()
+        && let Value::Object(root) = &mut schema
+    {
+        root.insert("definitions".into(), Value::Object(shared.definitions));
+    }
+    schema
+}
+
+/// How often each property schema (as compact JSON) occurs, at any depth.
+fn count_properties(schema: &Value, counts: &mut HashMap<String, usize>) {
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        for child in props.values() {
+            count_properties(child, counts);
+            let text = serde_json::to_string(child).unwrap_or_default();
+            if text.len() >= SHARED_MIN_LEN {
+                *counts.entry(text).or_default() += 1;
+            }
+        }
+    }
+}
+
+struct Shared {
+    counts: HashMap<String, usize>,
+    /// The definition name of each shared schema text.
+    names: HashMap<String, String>,
+    taken: BTreeSet<String>,
+    definitions: Map<String, Value>,
+}
+
+impl Shared {
+    fn rewrite(&mut self, schema: &mut Value) {
+        let Some(Value::Object(props)) = schema.get_mut("properties") else { return };
+        for (key, child) in props.iter_mut() {
+            let text = serde_json::to_string(child).unwrap_or_default();
+            if self.counts.get(&text).copied().unwrap_or(0) < 2 {
+                self.rewrite(child);
+                continue;
+            }
+            let name = match self.names.get(&text) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = (1..)
+                        .map(|n| if n == 1 { key.clone() } else { format!("{key}-{n}") })
+                        .find(|n| !self.taken.contains(n))
+                        .unwrap_or_default();
+                    self.taken.insert(name.clone());
+                    self.names.insert(text, name.clone());
+                    let mut body = std::mem::take(child);
+                    self.rewrite(&mut body);
+                    self.definitions.insert(name.clone(), body);
+                    name
+                }
+            };
+            let pointer = name.replace('~', "~0").replace('/', "~1");
+            *child = json!({ "$ref": format!("#/definitions/{pointer}") });
+        }
     }
 }
 
