@@ -37,10 +37,24 @@ fn quartz_part(part: &str, marks: &[char]) -> bool {
 /// The worst-case gap in minutes between two runs of a five-field cron expression
 /// (UTC, as a CronJob without `timeZone` runs); `None` when it cannot be parsed.
 pub(crate) fn interval_minutes(cron: &str) -> Option<u64> {
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    // The schedule repeats every day when the three day fields are `*`, every week when
+    // only the weekday is set: two periods hold every gap, the one across a period's end
+    // included. Otherwise a year and a month do.
+    let days = match fields.as_slice() {
+        [_, _, "*", "*", "*"] => 2,
+        [_, _, "*", "*", _] => 14,
+        _ => 400,
+    };
+    interval_over(cron, days)
+}
+
+/// The widest gap between the runs of the first `days` days (from a fixed start).
+fn interval_over(cron: &str, days: i64) -> Option<u64> {
     let cron = parse(cron)?;
     // A fixed, deterministic start (no clock): the first of a non-leap year, a Monday.
     let start: DateTime<Utc> = Utc.with_ymd_and_hms(2029, 1, 1, 0, 0, 0).single()?;
-    let end = start + chrono::Duration::days(400);
+    let end = start + chrono::Duration::days(days);
     let mut previous: Option<DateTime<Utc>> = None;
     let mut widest: i64 = 0;
     for at in cron.iter_from(start, croner::Direction::Forward).take(MAX_OCCURRENCES) {
@@ -58,7 +72,19 @@ pub(crate) fn interval_minutes(cron: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::interval_minutes;
+    use super::{interval_minutes, interval_over};
+
+    #[test]
+    fn a_period_of_a_day_or_a_week_gives_the_years_answer() {
+        for minute in ["0", "30", "*/15", "5,55", "*"] {
+            for hour in ["*", "2", "1,23", "*/6", "9-17", "22"] {
+                for weekday in ["*", "0", "SUN", "1-5", "MON,FRI", "6", "*/2"] {
+                    let cron = format!("{minute} {hour} * * {weekday}");
+                    assert_eq!(interval_minutes(&cron), interval_over(&cron, 400), "{cron}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn intervals() {
@@ -73,6 +99,10 @@ mod tests {
         assert_eq!(interval_minutes("0 3 * * 1-5"), Some(3 * 1440));
         assert_eq!(interval_minutes("0 4 1 * *"), Some(31 * 1440));
         assert_eq!(interval_minutes("* * * * *"), Some(1));
+        assert_eq!(interval_minutes("0 22 * * *"), Some(1440));
+        assert_eq!(interval_minutes("0 1,23 * * *"), Some(22 * 60));
+        assert_eq!(interval_minutes("0 9 * * 1,5"), Some(4 * 1440));
+        assert_eq!(interval_minutes("0 9 * * FRI"), Some(7 * 1440));
     }
 
     #[test]
