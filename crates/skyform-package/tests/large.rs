@@ -10,34 +10,8 @@ use serde_json::Value;
 /// Helm's limit on one file of a chart (`MaxDecompressedFileSize`).
 const HELM_FILE_LIMIT: usize = 5 << 20;
 
-/// A platform of `n` services: four tiers, every fourth a Postgres database, the rest
-/// autoscaled Deployments with two dependencies, every third exposed (the shape
-/// `scripts/bench-render` generates).
-fn generated(n: usize) -> String {
-    let mut s = String::from(
-        "apiVersion: skyform.dev/v1alpha1\nkind: Platform\nmetadata: { name: gen }\nspec:\n  domain: gen.example.com\n  kubernetesVersion: \"1.31\"\n  tiers: [t0, t1, t2, t3]\n  providers: { aws: {} }\n  services:\n",
-    );
-    for i in 0..n {
-        s.push_str(&format!("    svc-{i}:\n      tier: t{}\n", i % 4));
-        if i % 4 == 3 {
-            s.push_str(
-                "      component: postgres\n      storage: { size: 10Gi }\n      secrets: [POSTGRES_PASSWORD]\n",
-            );
-        } else {
-            s.push_str(&format!(
-                "      image: example/svc-{i}:1.0.0\n      ports: [{{ name: http, port: 8080 }}]\n      replicas: 2..6\n      autoscale: {{ cpu: 70% }}\n      resources: {{ cpu: 100m..500m, memory: 128Mi..256Mi }}\n"
-            ));
-            if i % 3 == 0 {
-                s.push_str(&format!("      expose: {{ host: \"s{i}.{{domain}}\" }}\n"));
-            }
-        }
-        if let Some(d) = i.checked_sub(1) {
-            s.push_str(&format!("      dependsOn: [svc-{d}]\n"));
-        }
-    }
-    s.push_str("  environments:\n    dev: { replicas: min }\n    production: {}\n");
-    s
-}
+#[path = "../../skyform-render/examples/support/generated.rs"]
+mod generated;
 
 fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
@@ -54,7 +28,7 @@ fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 
 #[test]
 fn a_chart_of_two_thousand_services_has_no_file_helm_refuses() {
-    let rendered = common::render(&generated(2_000), "aws");
+    let rendered = common::render(&generated::generated(2_000), "aws");
     let ignore = rendered.helm.iter().find(|f| f.path == ".helmignore").expect(".helmignore");
     let ignored: Vec<&str> = ignore.contents.lines().filter(|l| !l.starts_with('#')).collect();
     for f in &rendered.helm {
