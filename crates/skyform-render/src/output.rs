@@ -94,13 +94,20 @@ pub fn files(objects: &[Object]) -> Vec<RenderedFile> {
 /// `skyform_yaml::parse_stream` would return for the file's text (same values, same spans),
 /// built while the text is written, so a checker needs no second parse.
 pub fn located_files(objects: &[Object]) -> Vec<(RenderedFile, Node)> {
-    sorted(objects)
-        .into_iter()
-        .map(|o| {
-            let (contents, node) = to_located_yaml(&o.value);
-            (RenderedFile { path: object_path(o), contents }, node)
-        })
-        .collect()
+    sorted(objects).into_iter().map(located_file).collect()
+}
+
+/// [`located_files`] of objects the caller needs no longer: each is freed once written,
+/// so the objects, the texts and the trees are not all alive at once.
+pub fn into_located_files(mut objects: Vec<Object>) -> Vec<(RenderedFile, Node)> {
+    // The same stable keyed sort as `sorted`, so the order is identical.
+    objects.sort_by_cached_key(|o| o.sort_key());
+    objects.into_iter().map(|o| located_file(&o)).collect()
+}
+
+fn located_file(o: &Object) -> (RenderedFile, Node) {
+    let (contents, node) = to_located_yaml(&o.value);
+    (RenderedFile { path: object_path(o), contents }, node)
 }
 
 /// A multi-document YAML stream (`---` before every document), in canonical order.

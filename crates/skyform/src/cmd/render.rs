@@ -126,7 +126,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
     if args.format == RenderFormat::K8s && out.is_none() {
         let Some(env) = env else { return Ok(exit::BAD_INPUT) };
         // Serialized once: the gate checks the very texts the stream is made of.
-        let set = CheckSet::unprefixed(env.production, &platform_objects(&model, env, provider));
+        let set = CheckSet::unprefixed_owned(env.production, platform_objects(&model, env, provider));
         if let Some(code) = gate(std::slice::from_ref(&set), &set.files, args.allow_findings, ui) {
             return Ok(code);
         }
@@ -266,13 +266,13 @@ fn render_files(
     };
     // An environment's set the cache already found clean is not checked again.
     let set_of = |label: &str, e: &Environment, objects: &[skyform_render::Object]| match cached(e) {
-        Some(p) if p.clean => CheckSet::clean(e.production),
+        Some(p) if p.clean => CheckSet::clean(),
         _ => CheckSet::new(label, e.production, objects),
     };
     let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
         envs.iter()
             .map(|e| match cached(e) {
-                Some(p) if p.clean => CheckSet::clean(e.production),
+                Some(p) if p.clean => CheckSet::clean(),
                 _ => CheckSet::new(&e.name, e.production, &objects_of(e)),
             })
             .collect()
@@ -329,7 +329,7 @@ fn render_files(
                 }
                 return Ok(Ok(p.files.iter().map(|(path, t)| (path.clone(), t.clone().into_bytes())).collect()));
             }
-            let set = CheckSet::unprefixed(env.production, &objects_of(env));
+            let set = CheckSet::unprefixed_owned(env.production, objects_of(env));
             if let Some(code) = gate(std::slice::from_ref(&set), &set.files, allow, ui) {
                 return Ok(Err(code));
             }
@@ -398,8 +398,7 @@ impl Prepared {
     fn new(model: &Model, env: &Environment, provider: ProviderName) -> Prepared {
         let objects = platform_objects(model, env, provider);
         let set = CheckSet::unprefixed(env.production, &objects);
-        let options = skyform_check::Options { production: Some(env.production), ..skyform_check::Options::default() };
-        let clean = set.check(&options).count(skyform_check::Severity::Error) == 0;
+        let clean = set.report.as_ref().is_none_or(|r| r.count(skyform_check::Severity::Error) == 0);
         Prepared { objects, files: set.files, clean }
     }
 }
@@ -410,52 +409,48 @@ struct Cache(std::collections::HashMap<(ProviderName, String), Prepared>);
 /// One object set the gate checks: an environment's (or the bootstrap's) objects as the
 /// files `render --format k8s` would write, paths prefixed with the set's label.
 pub struct CheckSet {
-    pub production: bool,
     pub files: Vec<(String, String)>,
-    /// The located tree of each file, built by the writer with its text, taken by the
-    /// first check of the set (a later one parses the texts).
-    trees: std::sync::Mutex<Vec<skyform_yaml::Node>>,
-    /// Already checked and free of error-level findings (the gate skips it).
-    known_clean: bool,
+    /// `skyform check` of the files, run when the set is made, on the located trees the
+    /// writer built with the texts (freed right after, so at most one set's trees are
+    /// alive); `None` for a set already checked clean.
+    report: Option<skyform_check::Report>,
 }
 
 impl CheckSet {
     /// A set already checked clean.
-    fn clean(production: bool) -> CheckSet {
-        CheckSet { production, files: Vec::new(), trees: Default::default(), known_clean: true }
+    fn clean() -> CheckSet {
+        CheckSet { files: Vec::new(), report: None }
     }
 
     pub fn new(label: &str, production: bool, objects: &[skyform_render::Object]) -> CheckSet {
-        CheckSet::located(production, objects, |path| format!("{label}/{path}"))
+        let located = skyform_render::output::located_files(objects);
+        CheckSet::checked(production, located, |path| format!("{label}/{path}"))
     }
 
     fn unprefixed(production: bool, objects: &[skyform_render::Object]) -> CheckSet {
-        CheckSet::located(production, objects, |path| path)
+        CheckSet::checked(production, skyform_render::output::located_files(objects), |path| path)
     }
 
-    fn located(production: bool, objects: &[skyform_render::Object], path: impl Fn(String) -> String) -> CheckSet {
-        let (files, trees) = skyform_render::output::located_files(objects)
-            .into_iter()
-            .map(|(f, t)| ((path(f.path), f.contents), t))
-            .unzip();
-        CheckSet { production, files, trees: std::sync::Mutex::new(trees), known_clean: false }
+    /// [`CheckSet::unprefixed`] of objects needed no longer: each is freed once written.
+    fn unprefixed_owned(production: bool, objects: Vec<skyform_render::Object>) -> CheckSet {
+        CheckSet::checked(production, skyform_render::output::into_located_files(objects), |path| path)
     }
 
-    /// `skyform check` of the set's files: of the writer's trees when they are still
-    /// here, else of the texts.
-    fn check(&self, options: &skyform_check::Options) -> skyform_check::Report {
-        let trees = std::mem::take(&mut *self.trees.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        if trees.len() == self.files.len() && !trees.is_empty() {
-            let parsed = self
-                .files
-                .iter()
-                .zip(trees)
-                .map(|((name, _), tree)| skyform_check::ParsedFile { name, documents: vec![tree] })
-                .collect();
-            return skyform_check::check_parsed(parsed, options);
-        }
-        let inputs: Vec<(&str, &str)> = self.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-        skyform_check::check(&inputs, options)
+    fn checked(
+        production: bool,
+        located: Vec<(skyform_render::output::RenderedFile, skyform_yaml::Node)>,
+        path: impl Fn(String) -> String,
+    ) -> CheckSet {
+        let (files, trees): (Vec<(String, String)>, Vec<skyform_yaml::Node>) =
+            located.into_iter().map(|(f, t)| ((path(f.path), f.contents), t)).unzip();
+        let options = skyform_check::Options { production: Some(production), ..skyform_check::Options::default() };
+        let parsed = files
+            .iter()
+            .zip(trees)
+            .map(|((name, _), tree)| skyform_check::ParsedFile { name, documents: vec![tree] })
+            .collect();
+        let report = skyform_check::check_parsed(parsed, &options);
+        CheckSet { files, report: Some(report) }
     }
 }
 
@@ -470,13 +465,12 @@ pub fn gate_findings(sets: &[CheckSet], outputs: &[(String, Vec<u8>)], ui: &Ui) 
 /// are the check set's own texts, not a copy).
 fn findings_of<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], ui: &Ui) -> usize {
     let mut errors = 0;
-    for set in sets.iter().filter(|s| !s.known_clean) {
-        let options = skyform_check::Options { production: Some(set.production), ..skyform_check::Options::default() };
-        let report = set.check(&options);
+    for set in sets {
+        let Some(report) = &set.report else { continue };
         let n = report.count(skyform_check::Severity::Error);
         if n > 0 {
             let inputs: Vec<(&str, &str)> = set.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-            ui.eprint(&skyform_check::output::text(&report, &inputs, ui.color));
+            ui.eprint(&skyform_check::output::text(report, &inputs, ui.color));
         }
         errors += n;
     }
