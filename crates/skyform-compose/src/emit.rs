@@ -34,6 +34,9 @@ fn is_plain_safe(s: &str) -> bool {
         && s.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
 }
 
+/// Characters written escaped in a platform file although YAML allows them raw: line and
+/// paragraph separators, NEL, the no-break space and the byte-order mark, which a reader
+/// of the file would not see.
 fn needs_escape(c: char) -> bool {
     let u = c as u32;
     u < 0x20 || (0x7f..=0xa0).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
@@ -42,21 +45,7 @@ fn needs_escape(c: char) -> bool {
 /// A double-quoted YAML scalar; every non-printable character is escaped.
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    skyform_yaml::push_double_quoted(s, &mut out, needs_escape);
     out
 }
 

@@ -381,34 +381,9 @@ fn push_string_scalar(s: &str, out: &mut String) {
     if plain_ok(s) {
         out.push_str(s);
     } else {
-        push_double_quoted(s, out);
+        // JSON's string literal where it is valid YAML (the output has always been that).
+        skyform_yaml::push_double_quoted(s, out, |_| false);
     }
-}
-
-/// A YAML double-quoted scalar: JSON's escapes (a JSON string literal is one), plus `\uXXXX`
-/// for the characters YAML does not allow in a stream (DEL, the C1 controls but NEL, and
-/// the non-characters), which JSON leaves raw.
-fn push_double_quoted(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' '
-                || ('\u{7f}'..='\u{9f}').contains(&c) && c != '\u{85}'
-                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
-            {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -583,7 +558,7 @@ mod located_tests {
         for _ in 0..3_000 {
             let s = rng.string();
             let mut quoted = String::new();
-            push_double_quoted(&s, &mut quoted);
+            skyform_yaml::push_double_quoted(&s, &mut quoted, |_| false);
             let json = serde_json::to_string(&s).unwrap_or_default();
             let beyond_json = s
                 .chars()

@@ -11,9 +11,11 @@
 
 mod node;
 mod path;
+mod quote;
 
 pub use node::{Entry, Node, Value};
 pub use path::{Path, Segment};
+pub use quote::push_double_quoted;
 
 use serde_saphyr::Spanned;
 
