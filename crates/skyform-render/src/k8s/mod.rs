@@ -71,6 +71,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
     if env.services.iter().any(|s| s.expose.as_ref().is_some_and(|e| e.tls && !e.load_balancer) && cx.in_cluster(s)) {
         out.push(cluster_issuer(model));
     }
+    let callers = network::Callers::new(&cx);
     for s in cx.in_cluster_services() {
         out.extend(workload::service_objects(&cx, s));
         if wiring::cnpg(&cx, s) {
@@ -80,8 +81,8 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
             out.extend(lifecycle::migration(&cx, s));
         }
         out.extend(replication::extra_objects(&cx, s));
-        out.push(network::service_policy(&cx, s));
-        out.extend(network::helper_policies(&cx, s));
+        out.push(network::service_policy(&cx, s, &callers));
+        out.extend(network::helper_policies(&cx, s, &callers));
     }
     out.extend(gateway::objects(&cx));
     sort_objects(&mut out);

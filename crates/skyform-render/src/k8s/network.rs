@@ -27,7 +27,7 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use skyform_model::{ComponentKind, Protocol, Service, WorkloadKind};
+use skyform_model::{ComponentKind, Dependency, Protocol, Service, WorkloadKind};
 use std::collections::BTreeMap;
 
 /// Namespace of the cluster DNS.
@@ -156,7 +156,40 @@ pub fn namespace_policies(cx: &Ctx<'_>, namespace: &str) -> Vec<Object> {
 }
 
 /// `allow-<service>`: every edge of one in-cluster service, both directions.
-pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
+/// Who calls each in-cluster service, and which services a queue autoscaler reads:
+/// built once per object set, so each service's policy does not scan every other
+/// service (quadratic at thousands of services).
+pub struct Callers<'a> {
+    /// Per called service: each caller in model order, with its first dependency on it.
+    by_callee: std::collections::HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>>,
+    /// Services whose queue length scales an autoscaled in-cluster service.
+    queue_targets: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> Callers<'a> {
+    pub fn new(cx: &Ctx<'a>) -> Callers<'a> {
+        let mut by_callee: std::collections::HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>> =
+            std::collections::HashMap::new();
+        let mut queue_targets = std::collections::HashSet::new();
+        let env: &'a skyform_model::Environment = cx.env;
+        for caller in env.services.iter().filter(|x| cx.in_cluster(x)) {
+            let mut seen = std::collections::HashSet::new();
+            for d in &caller.depends_on {
+                if seen.insert(d.service.as_str()) {
+                    by_callee.entry(d.service.as_str()).or_default().push((caller, d));
+                }
+            }
+            if caller.replicas.is_range()
+                && let Some(q) = caller.autoscale.as_ref().and_then(|a| a.queue.as_ref())
+            {
+                queue_targets.insert(q.service.as_str());
+            }
+        }
+        Callers { by_callee, queue_targets }
+    }
+}
+
+pub fn service_policy(cx: &Ctx<'_>, s: &Service, callers: &Callers<'_>) -> Object {
     let model = cx.model;
     let knative = s.workload == WorkloadKind::Knative;
     let mut ingress = Vec::new();
@@ -173,13 +206,11 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
     } else if replication::sentinel(cx, s) {
         // Clients reach the master through the proxy and the Sentinels (their policies).
     } else {
-        for caller in cx.in_cluster_services() {
-            if let Some(d) = caller.depends_on.iter().find(|d| d.service == s.name) {
-                ingress.push(ingress_rule(
-                    pod_peer(&caller.namespace, selector_labels(model, &caller.name)),
-                    ports(&with_protocols(s, &d.ports)),
-                ));
-            }
+        for (caller, d) in callers.by_callee.get(s.name.as_str()).into_iter().flatten() {
+            ingress.push(ingress_rule(
+                pod_peer(&caller.namespace, selector_labels(model, &caller.name)),
+                ports(&with_protocols(s, &d.ports)),
+            ));
         }
         match &s.expose {
             // A LoadBalancer Service forwards clients from anywhere to the pods.
@@ -201,10 +232,7 @@ pub fn service_policy(cx: &Ctx<'_>, s: &Service) -> Object {
             ingress
                 .push(ingress_rule(ns_peer(&model.observability.namespace), ports(&[(m.port.port, m.port.protocol)])));
         }
-        let scaled_on_me = cx.in_cluster_services().any(|x| {
-            x.replicas.is_range()
-                && x.autoscale.as_ref().and_then(|a| a.queue.as_ref()).is_some_and(|q| q.service == s.name)
-        });
+        let scaled_on_me = callers.queue_targets.contains(s.name.as_str());
         if let Some(qp) = queue_port(s).filter(|_| scaled_on_me) {
             ingress.push(ingress_rule(ns_peer(KEDA_NAMESPACE), ports(&[(qp, port_protocol(s, qp))])));
         }
@@ -291,7 +319,7 @@ fn redis_ports(target: &Service, d: &skyform_model::Dependency) -> Vec<u16> {
 /// Policies of the pods that serve a replicated component besides its own: the
 /// Sentinels and the master-tracking proxy of a Redis (`allow-<redis>-sentinel`,
 /// `allow-<redis>-proxy`).
-pub fn helper_policies(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
+pub fn helper_policies(cx: &Ctx<'_>, s: &Service, callers: &Callers<'_>) -> Vec<Object> {
     if !replication::sentinel(cx, s) {
         return Vec::new();
     }
@@ -312,16 +340,11 @@ pub fn helper_policies(cx: &Ctx<'_>, s: &Service) -> Vec<Object> {
             egress.push(egress_rule(vec![pod_peer(&s.namespace, selector_labels(model, &e.to))], tcp(&e.ports)));
         }
         let proxy = helper == replication::proxy_name(&s.name);
-        for caller in cx.in_cluster_services() {
-            if let Some(d) = caller.depends_on.iter().find(|d| d.service == s.name) {
-                let p = if proxy { redis_ports(s, d) } else { vec![replication::SENTINEL_PORT] };
-                ingress.push(ingress_rule(pod_peer(&caller.namespace, selector_labels(model, &caller.name)), tcp(&p)));
-            }
+        for (caller, d) in callers.by_callee.get(s.name.as_str()).into_iter().flatten() {
+            let p = if proxy { redis_ports(s, d) } else { vec![replication::SENTINEL_PORT] };
+            ingress.push(ingress_rule(pod_peer(&caller.namespace, selector_labels(model, &caller.name)), tcp(&p)));
         }
-        let scaled_on_me = cx.in_cluster_services().any(|x| {
-            x.replicas.is_range()
-                && x.autoscale.as_ref().and_then(|a| a.queue.as_ref()).is_some_and(|q| q.service == s.name)
-        });
+        let scaled_on_me = callers.queue_targets.contains(s.name.as_str());
         if proxy && scaled_on_me {
             let qp = queue_port(s).unwrap_or(replication::REDIS_PORT);
             ingress.push(ingress_rule(ns_peer(KEDA_NAMESPACE), tcp(&[qp])));
