@@ -195,8 +195,7 @@ pub fn check_parsed(files: Vec<ParsedFile<'_>>, options: &Options) -> Report {
 }
 
 /// The checking after parsing, shared by [`check`] and [`check_parsed`].
-fn check_loaded(names: &[&str], parsed: Vec<Parsed>, options: &Options) -> Report {
-    let inputs = names;
+fn check_loaded(inputs: &[&str], parsed: Vec<Parsed>, options: &Options) -> Report {
     let mut report = Report { files: inputs.len(), ..Report::default() };
     let mut objects = Vec::new();
     for p in parsed {

@@ -34,9 +34,9 @@ fn is_plain_safe(s: &str) -> bool {
         && s.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
 }
 
-/// Characters written escaped in a platform file although YAML allows them raw: line and
-/// paragraph separators, NEL, the no-break space and the byte-order mark, which a reader
-/// of the file would not see.
+/// Characters a platform file never holds raw: the controls YAML forbids, and also what
+/// YAML allows but a reader of the file would not see (NEL, the no-break space, the line
+/// and paragraph separators, the byte-order mark).
 fn needs_escape(c: char) -> bool {
     let u = c as u32;
     u < 0x20 || (0x7f..=0xa0).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)

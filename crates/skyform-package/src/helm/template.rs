@@ -11,12 +11,13 @@ pub(super) fn go_string(s: &str) -> String {
 /// A literal string scalar in a template: plain YAML, or an action printing it when the
 /// text itself contains a template delimiter.
 pub(super) fn lit_string(s: &str) -> String {
+    let scalar = string_scalar(s);
     if s.contains("{{") {
         // `{` is never plain, so this is a double-quoted scalar; each `{{` becomes an action
         // printing `{{`, so the rendered text is that same scalar.
-        string_scalar(s).replace("{{", "{{ \"{{\" }}")
+        scalar.replace("{{", "{{ \"{{\" }}")
     } else {
-        string_scalar(s)
+        scalar
     }
 }
 

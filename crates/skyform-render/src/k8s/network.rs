@@ -28,7 +28,7 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use skyform_model::{ComponentKind, Dependency, Protocol, Service, WorkloadKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Namespace of the cluster DNS.
 pub const DNS_NAMESPACE: &str = "kube-system";
@@ -155,25 +155,23 @@ pub fn namespace_policies(cx: &Ctx<'_>, namespace: &str) -> Vec<Object> {
     vec![Object::typed(&deny), Object::typed(&dns)]
 }
 
-/// `allow-<service>`: every edge of one in-cluster service, both directions.
 /// Who calls each in-cluster service, and which services a queue autoscaler reads:
 /// built once per object set, so each service's policy does not scan every other
 /// service (quadratic at thousands of services).
 pub struct Callers<'a> {
     /// Per called service: each caller in model order, with its first dependency on it.
-    by_callee: std::collections::HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>>,
+    by_callee: HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>>,
     /// Services whose queue length scales an autoscaled in-cluster service.
-    queue_targets: std::collections::HashSet<&'a str>,
+    queue_targets: HashSet<&'a str>,
 }
 
 impl<'a> Callers<'a> {
     pub fn new(cx: &Ctx<'a>) -> Callers<'a> {
-        let mut by_callee: std::collections::HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>> =
-            std::collections::HashMap::new();
-        let mut queue_targets = std::collections::HashSet::new();
+        let mut by_callee: HashMap<&'a str, Vec<(&'a Service, &'a Dependency)>> = HashMap::new();
+        let mut queue_targets = HashSet::new();
         let env: &'a skyform_model::Environment = cx.env;
         for caller in env.services.iter().filter(|x| cx.in_cluster(x)) {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::new();
             for d in &caller.depends_on {
                 if seen.insert(d.service.as_str()) {
                     by_callee.entry(d.service.as_str()).or_default().push((caller, d));
@@ -189,6 +187,7 @@ impl<'a> Callers<'a> {
     }
 }
 
+/// `allow-<service>`: every edge of one in-cluster service, both directions.
 pub fn service_policy(cx: &Ctx<'_>, s: &Service, callers: &Callers<'_>) -> Object {
     let model = cx.model;
     let knative = s.workload == WorkloadKind::Knative;
