@@ -177,9 +177,28 @@ fn needles() -> &'static aho_corasick::AhoCorasick {
     })
 }
 
+/// The same needles for the question "is any of them in here at all?", which almost
+/// every text answers no: a leftmost search, which the automaton runs through its SIMD
+/// prefilter instead of a state per byte. Every line that holds a needle holds the start
+/// of a match it reports, because no needle spans a line break: a match covering an
+/// occurrence lies on the occurrence's line, and otherwise the search reaches the
+/// occurrence from the end of an earlier match.
+fn any_needle() -> &'static aho_corasick::AhoCorasick {
+    static AUTOMATON: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AUTOMATON.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(NEEDLES.iter().map(|n| n.text()))
+            .unwrap_or_else(|e| unreachable!("the needles are fixed, short strings: {e}"))
+    })
+}
+
 /// Every credential in `value`, by offset; at one offset, the first needle's in
 /// [`NEEDLES`] order.
 pub fn find_all(value: &str) -> Vec<Found> {
+    if !any_needle().is_match(value) {
+        return Vec::new();
+    }
     let mut hits: Vec<(usize, usize, Credential)> = needles()
         .find_overlapping_iter(value)
         .filter_map(|m| {
@@ -201,17 +220,30 @@ pub struct Located {
 }
 
 /// Every credential in a whole text (HCL, YAML, anything), located by line and column.
+/// Only the lines where one pass over the whole text finds a needle are looked at
+/// closely (see [`any_needle`]); lines are split as [`str::lines`] does.
 pub fn scan_text(text: &str) -> Vec<Located> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        for f in find_all(line) {
-            let column = line[..f.offset].chars().count() + 1;
+    // Lines before `unread` are done; `line` is the number of the line starting there.
+    let (mut unread, mut line) = (0, 1usize);
+    for m in any_needle().find_iter(text) {
+        if m.start() < unread {
+            continue;
+        }
+        let start = text[unread..m.start()].rfind('\n').map_or(unread, |p| unread + p + 1);
+        line += text.as_bytes()[unread..start].iter().filter(|&&b| b == b'\n').count();
+        let end = text[m.start()..].find('\n').map_or(text.len(), |p| m.start() + p);
+        let this = &text[start..end];
+        let this = if end < text.len() { this.strip_suffix('\r').unwrap_or(this) } else { this };
+        for f in find_all(this) {
+            let column = this[..f.offset].chars().count() + 1;
             out.push(Located {
-                line: u32::try_from(n + 1).unwrap_or(u32::MAX),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
                 column: u32::try_from(column).unwrap_or(u32::MAX),
                 what: f.what,
             });
         }
+        (unread, line) = (end + 1, line + 1);
     }
     out
 }
@@ -358,6 +390,63 @@ mod tests {
         ] {
             assert_eq!(what(v), None, "{v}");
         }
+    }
+
+    /// [`scan_text`] by the definition: every line of [`str::lines`], searched by
+    /// [`find_all_by_each_needle`].
+    fn scan_text_by_each_line(text: &str) -> Vec<Located> {
+        let mut out = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            for f in find_all_by_each_needle(line) {
+                let column = line[..f.offset].chars().count() + 1;
+                out.push(Located { line: n as u32 + 1, column: column as u32, what: f.what });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn whole_text_scan_agrees_with_a_scan_per_line() {
+        const PIECES: &[&str] = &[
+            "AKIA",
+            "IOSFODNN7EXAMPLE",
+            "ghp_",
+            "0123456789abcdefghij0123456789",
+            "Bearer ",
+            "Basic ",
+            "://",
+            "postgres",
+            "app:",
+            "s3cr3t",
+            "@db",
+            "-----BEGIN",
+            " RSA PRIVATE KEY-----",
+            "\n",
+            "\r\n",
+            "\r",
+            "\n\n",
+            "x",
+            "é",
+            " ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut found = 0;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let got = scan_text(&text);
+            assert_eq!(got, scan_text_by_each_line(&text), "{text:?}");
+            found += got.len();
+        }
+        assert!(found > 500, "the generator should produce credentials: {found}");
     }
 
     #[test]

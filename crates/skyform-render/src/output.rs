@@ -348,25 +348,29 @@ const RESERVED: &[&str] =
     &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", ".nan", ".inf", "-.inf", "+.inf", "=", "<<"];
 
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return false };
+    // The longest reserved word has five bytes.
+    if bytes.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`<= ".contains(first) {
+    if b"-?:,[]{}#&*!|>'\"%@`<= ".contains(&first) || matches!(last, b' ' | b':') {
         return false;
     }
-    if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") || s.contains('#') {
-        return false;
+    // One pass over the bytes: printable ASCII only (a byte of a multi-byte character is
+    // not), none of the indicators that end or start something inside a plain scalar, no
+    // `: `, and whether the whole could be read as a number, date or sexagesimal value.
+    let mut numberish = first.is_ascii_digit() || first == b'+' || first == b'.';
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b.is_ascii_graphic() || b == b' ')
+            || matches!(b, b'#' | b'"' | b'\'' | b'\\' | b',' | b'[' | b']' | b'{' | b'}')
+            || (b == b':' && bytes.get(i + 1) == Some(&b' '))
+        {
+            return false;
+        }
+        numberish = numberish && (b.is_ascii_hexdigit() || b"xXoO_.:+-eE".contains(&b));
     }
-    if !s.chars().all(|c| c.is_ascii_graphic() || c == ' ') || s.contains(['"', '\'', '\\', ',', '[', ']', '{', '}']) {
-        return false;
-    }
-    // Anything that might be read as a number, date or sexagesimal value.
-    let numberish = |c: char| c.is_ascii_hexdigit() || "xXoO_.:+-eE".contains(c);
-    if (first.is_ascii_digit() || first == '+' || first == '.') && s.chars().all(numberish) {
-        return false;
-    }
-    true
+    !numberish
 }
 
 /// A string as a YAML scalar: plain when unambiguous, else double-quoted.
@@ -390,6 +394,55 @@ fn push_string_scalar(s: &str, out: &mut String) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// [`plain_ok`] as first written, one rule per pass: the definition the one-pass
+    /// version must agree with.
+    fn plain_ok_by_definition(s: &str) -> bool {
+        let Some(first) = s.chars().next() else { return false };
+        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+            return false;
+        }
+        if "-?:,[]{}#&*!|>'\"%@`<= ".contains(first) {
+            return false;
+        }
+        if s.ends_with([' ', ':']) || s.contains(": ") || s.contains(" #") || s.contains('#') {
+            return false;
+        }
+        if !s.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+            || s.contains(['"', '\'', '\\', ',', '[', ']', '{', '}'])
+        {
+            return false;
+        }
+        let numberish = |c: char| c.is_ascii_hexdigit() || "xXoO_.:+-eE".contains(c);
+        !((first.is_ascii_digit() || first == '+' || first == '.') && s.chars().all(numberish))
+    }
+
+    #[test]
+    fn one_pass_plain_rule_agrees_with_the_definition() {
+        // Every string of up to three characters over an alphabet of each class the
+        // rule tells apart, and the reserved words in several cases.
+        let alphabet = [
+            "a", "Z", "0", "9", "f", "x", "e", ".", "+", "-", ":", " ", "#", "\"", "'", "\\", ",", "[", "{", "}", "?",
+            "&", "@", "`", "<", "=", "_", "/", "é", "\t", "\u{7f}",
+        ];
+        let mut samples: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> =
+                samples.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            samples.extend(longer);
+        }
+        samples.sort();
+        samples.dedup();
+        for r in RESERVED {
+            samples.extend([r.to_string(), r.to_uppercase(), format!("{r}x"), format!("x{r}")]);
+        }
+        samples.extend(
+            ["12:30:00", "0x1F", "1_000", "2024-01-01", "1e3", "http://x:80/y", "a: b", "a :b"].map(String::from),
+        );
+        for s in &samples {
+            assert_eq!(plain_ok(s), plain_ok_by_definition(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn quoting_is_conservative() {

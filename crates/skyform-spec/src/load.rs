@@ -62,7 +62,7 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
         };
         vec![Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message)).hint(hint)]
     })?;
-    let schema = crate::schema::platform_schema();
+    let schema = crate::schema::checked_in_platform_schema();
     let mut walker =
         Walker { root: &schema, document: Some(&tree), text, diags: Vec::new(), prune: Vec::new(), blank: Vec::new() };
     walker.check_header(&tree);

@@ -13,6 +13,15 @@ pub fn platform_schema() -> Value {
     value
 }
 
+/// The schema as checked into the repository (`schema/platform.schema.json`), which
+/// `tests/schema_sync.rs` keeps equal to [`platform_schema_text`]: what the loader checks
+/// files against. Parsing the text costs a fraction of generating the schema from the
+/// types, and the loader runs on every command.
+pub fn checked_in_platform_schema() -> Value {
+    serde_json::from_str(include_str!("../../../schema/platform.schema.json"))
+        .unwrap_or_else(|e| unreachable!("the checked-in schema is JSON (tests/schema_sync.rs): {e}"))
+}
+
 /// The schema pretty-printed with a trailing newline, as checked into the repository.
 pub fn platform_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&platform_schema()).unwrap_or_default();

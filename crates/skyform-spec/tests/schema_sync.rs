@@ -19,3 +19,9 @@ fn schema_describes_services_and_rejects_unknown_keys() {
     assert_eq!(service["additionalProperties"], serde_json::Value::Bool(false));
     assert!(service["properties"]["dependsOn"].is_object());
 }
+
+#[test]
+fn loader_checks_against_the_generated_schema() {
+    // The loader reads the checked-in text; it must be the very schema the types make.
+    assert_eq!(skyform_spec::schema::checked_in_platform_schema(), skyform_spec::schema::platform_schema());
+}

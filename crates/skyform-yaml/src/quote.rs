@@ -14,28 +14,50 @@ fn forbidden(c: char) -> bool {
 /// Appends `s` as a YAML double-quoted scalar. `"`, `\`, line feed, carriage return,
 /// tab, backspace and form feed get JSON's short escapes, every character YAML forbids
 /// in a stream and every one `also` selects gets `\uXXXX` (`\UXXXXXXXX` past U+FFFF;
-/// lowercase hex). With `also`
+/// lowercase hex). `also` is asked about characters outside printable ASCII only; the
+/// printable ASCII characters but `"` and `\` are always written as they are. With `also`
 /// never true, the text is JSON's string literal wherever JSON's is valid YAML.
 pub fn push_double_quoted(s: &str, out: &mut String, also: impl Fn(char) -> bool) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (forbidden(c) || also(c)) && c > '\u{ffff}' => {
+    let bytes = s.as_bytes();
+    // Characters written as they are go out in runs, not one by one; `i` is always at a
+    // character boundary (it steps over ASCII by the byte, over the rest by the character).
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        let at = i;
+        i += c.len_utf8();
+        let short = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            _ => None,
+        };
+        if short.is_none() && !forbidden(c) && !also(c) {
+            continue;
+        }
+        out.push_str(&s[run..at]);
+        run = i;
+        match short {
+            Some(escape) => out.push_str(escape),
+            None if c > '\u{ffff}' => {
                 let _ = write!(out, "\\U{:08x}", u32::from(c));
             }
-            c if forbidden(c) || also(c) => {
+            None => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
-            c => out.push(c),
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
