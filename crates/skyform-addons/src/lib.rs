@@ -82,8 +82,10 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
 /// issuer, see [`skyform_prereqs::local`]).
 pub fn env_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
     let mut out = skyform_prereqs::as_deployed(model, env, provider, |model, env| {
-        let mut out = skyform_render::render_objects(model, env, provider);
-        out.extend(objects(model, env, provider));
+        // The core objects and the add-ons' are independent: built side by side.
+        let (mut out, addons) =
+            rayon::join(|| skyform_render::render_objects(model, env, provider), || objects(model, env, provider));
+        out.extend(addons);
         prereqs::complete(model, env, provider, &mut out);
         out
     });

@@ -17,6 +17,7 @@
 //! One object per file, so a GitOps diff names exactly the object that changed.
 
 use crate::objects::Object;
+use rayon::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use skyform_yaml::{Entry, Node, Span, Value as Yaml};
@@ -87,14 +88,18 @@ fn sorted(objects: &[Object]) -> Vec<&Object> {
 
 /// One file per object, in canonical order.
 pub fn files(objects: &[Object]) -> Vec<RenderedFile> {
-    sorted(objects).into_iter().map(|o| RenderedFile { path: object_path(o), contents: to_yaml(&o.value) }).collect()
+    sorted(objects)
+        .into_par_iter()
+        .map(|o| RenderedFile { path: object_path(o), contents: to_yaml(&o.value) })
+        .collect()
 }
 
 /// [`files`] with each file's located tree: the [`skyform_yaml::Node`] that
 /// `skyform_yaml::parse_stream` would return for the file's text (same values, same spans),
 /// built while the text is written, so a checker needs no second parse.
 pub fn located_files(objects: &[Object]) -> Vec<(RenderedFile, Node)> {
-    sorted(objects).into_iter().map(located_file).collect()
+    // Each object is written on its own; `collect` keeps the canonical order.
+    sorted(objects).into_par_iter().map(located_file).collect()
 }
 
 /// [`located_files`] of objects the caller needs no longer: each is freed once written,
@@ -102,7 +107,7 @@ pub fn located_files(objects: &[Object]) -> Vec<(RenderedFile, Node)> {
 pub fn into_located_files(mut objects: Vec<Object>) -> Vec<(RenderedFile, Node)> {
     // The same stable keyed sort as `sorted`, so the order is identical.
     objects.sort_by_cached_key(|o| o.sort_key());
-    objects.into_iter().map(|o| located_file(&o)).collect()
+    objects.into_par_iter().map(|o| located_file(&o)).collect()
 }
 
 fn located_file(o: &Object) -> (RenderedFile, Node) {

@@ -73,6 +73,12 @@ enum Command {
     Completions(cmd::completions::Args),
 }
 
+/// mimalloc instead of the system allocator: a render allocates and frees hundreds of
+/// thousands of small strings and maps, where glibc's malloc took a third of the
+/// instructions (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

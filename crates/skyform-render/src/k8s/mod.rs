@@ -36,6 +36,7 @@ pub use workload::{
 
 use crate::objects::{Object, meta, platform_labels, sort_objects};
 use k8s_openapi::api::core::v1::Namespace;
+use rayon::prelude::*;
 use serde_json::{Map, json};
 use skyform_model::{AcmeServer, Environment, Model, PodSecurityLevel, ProviderName, Service};
 use std::collections::BTreeMap;
@@ -72,18 +73,26 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
         out.push(cluster_issuer(model));
     }
     let callers = network::Callers::new(&cx);
-    for s in cx.in_cluster_services() {
-        out.extend(workload::service_objects(&cx, s));
-        if wiring::cnpg(&cx, s) {
-            out.push(cnpg::cluster(&cx, s));
-        }
-        if s.component == Some(skyform_model::ComponentKind::Kratos) {
-            out.extend(lifecycle::migration(&cx, s));
-        }
-        out.extend(replication::extra_objects(&cx, s));
-        out.push(network::service_policy(&cx, s, &callers));
-        out.extend(network::helper_policies(&cx, s, &callers));
-    }
+    // Each service's objects are built on their own, in parallel; `collect` keeps the
+    // services' order (and `sort_objects` makes the set's order canonical anyway).
+    let services: Vec<&Service> = cx.in_cluster_services().collect();
+    let per_service: Vec<Vec<Object>> = services
+        .par_iter()
+        .map(|&s| {
+            let mut out = workload::service_objects(&cx, s);
+            if wiring::cnpg(&cx, s) {
+                out.push(cnpg::cluster(&cx, s));
+            }
+            if s.component == Some(skyform_model::ComponentKind::Kratos) {
+                out.extend(lifecycle::migration(&cx, s));
+            }
+            out.extend(replication::extra_objects(&cx, s));
+            out.push(network::service_policy(&cx, s, &callers));
+            out.extend(network::helper_policies(&cx, s, &callers));
+            out
+        })
+        .collect();
+    out.extend(per_service.into_iter().flatten());
     out.extend(gateway::objects(&cx));
     sort_objects(&mut out);
     out
