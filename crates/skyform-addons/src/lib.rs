@@ -230,7 +230,7 @@ pub(crate) fn label(mut m: ObjectMeta, pairs: &[(&str, &str)]) -> ObjectMeta {
 }
 
 /// Pretty JSON with a trailing newline (deterministic: `serde_json` keeps insertion order).
-pub(crate) fn pretty_json(v: &Value) -> String {
+pub(crate) fn pretty_json(v: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s

@@ -25,6 +25,7 @@
 
 use crate::{Ctx, annotate, custom, label, platform_meta, pretty_json, service_meta};
 use k8s_openapi::api::core::v1::ConfigMap;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use skyform_model::{ComponentKind, IngressController, LogStack, Protocol, Service, WorkloadKind};
 use skyform_render::Object;
@@ -49,7 +50,10 @@ pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
         }
         out.push(rules(cx));
         if obs.dashboards {
-            out.extend(cx.in_cluster_services().map(|s| dashboard(cx, s)));
+            // One dashboard per service, each on its own (in parallel, in service order).
+            let services: Vec<&Service> = cx.in_cluster_services().collect();
+            let dashboards: Vec<Object> = services.par_iter().map(|s| dashboard(cx, s)).collect();
+            out.extend(dashboards);
         }
     }
     if let Some(stack) = obs.logs {
@@ -308,28 +312,114 @@ fn rules(cx: &Ctx<'_>) -> Object {
     )
 }
 
-fn panel(id: u32, title: &str, unit: &str, x: u32, y: u32, targets: Vec<(String, String)>) -> Value {
-    let targets: Vec<Value> = targets
+/// A Grafana dashboard as the JSON skyform writes (fields in the order written): typed,
+/// so a dashboard per service is serialized straight to text, not built as a map first.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Dashboard<'a> {
+    uid: String,
+    title: String,
+    description: String,
+    tags: [&'a str; 3],
+    timezone: &'static str,
+    schema_version: u32,
+    refresh: &'static str,
+    time: TimeRange,
+    templating: Templating,
+    panels: Vec<Panel<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct TimeRange {
+    from: &'static str,
+    to: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Templating {
+    list: [TemplateVariable; 1],
+}
+
+#[derive(serde::Serialize)]
+struct TemplateVariable {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    query: &'static str,
+    label: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Panel<'a> {
+    id: u32,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    grid_pos: GridPos,
+    datasource: Datasource,
+    field_config: FieldConfig<'a>,
+    targets: Vec<Target>,
+}
+
+#[derive(serde::Serialize)]
+struct GridPos {
+    h: u32,
+    w: u32,
+    x: u32,
+    y: u32,
+}
+
+/// The dashboard's Prometheus data source variable.
+#[derive(serde::Serialize)]
+struct Datasource {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    uid: &'static str,
+}
+
+const PROMETHEUS: Datasource = Datasource { kind: "prometheus", uid: "${datasource}" };
+
+#[derive(serde::Serialize)]
+struct FieldConfig<'a> {
+    defaults: Unit<'a>,
+    overrides: [(); 0],
+}
+
+#[derive(serde::Serialize)]
+struct Unit<'a> {
+    unit: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Target {
+    ref_id: String,
+    expr: String,
+    legend_format: String,
+    datasource: Datasource,
+}
+
+fn panel<'a>(id: u32, title: &'a str, unit: &'a str, x: u32, y: u32, targets: Vec<(String, String)>) -> Panel<'a> {
+    let targets = targets
         .into_iter()
         .enumerate()
-        .map(|(i, (expr, legend))| {
-            json!({
-                "refId": char::from(b'A' + u8::try_from(i % 26).unwrap_or(0)).to_string(),
-                "expr": expr,
-                "legendFormat": legend,
-                "datasource": { "type": "prometheus", "uid": "${datasource}" },
-            })
+        .map(|(i, (expr, legend))| Target {
+            ref_id: char::from(b'A' + u8::try_from(i % 26).unwrap_or(0)).to_string(),
+            expr,
+            legend_format: legend,
+            datasource: PROMETHEUS,
         })
         .collect();
-    json!({
-        "id": id,
-        "type": "timeseries",
-        "title": title,
-        "gridPos": { "h": 8, "w": 12, "x": x, "y": y },
-        "datasource": { "type": "prometheus", "uid": "${datasource}" },
-        "fieldConfig": { "defaults": { "unit": unit }, "overrides": [] },
-        "targets": targets,
-    })
+    Panel {
+        id,
+        kind: "timeseries",
+        title,
+        grid_pos: GridPos { h: 8, w: 12, x, y },
+        datasource: PROMETHEUS,
+        field_config: FieldConfig { defaults: Unit { unit }, overrides: [] },
+        targets,
+    }
 }
 
 /// Rate, errors and duration queries for one service, with where they come from.
@@ -485,23 +575,25 @@ fn dashboard(cx: &Ctx<'_>, s: &Service) -> Object {
     }
     let uid = format!("{}-{}", cx.model.name, s.name);
     let uid: String = uid.chars().take(40).collect();
-    let dash = json!({
-        "uid": uid,
-        "title": format!("{} / {}", cx.model.name, s.name),
-        "description": format!("RED and resources of {}. Request metrics: {source}.", s.name),
-        "tags": [cx.model.name, s.tier, "skyform"],
-        "timezone": "utc",
-        "schemaVersion": 39,
-        "refresh": "1m",
-        "time": { "from": "now-6h", "to": "now" },
-        "templating": { "list": [{
-            "name": "datasource",
-            "type": "datasource",
-            "query": "prometheus",
-            "label": "Prometheus",
-        }]},
-        "panels": panels,
-    });
+    let dash = Dashboard {
+        uid,
+        title: format!("{} / {}", cx.model.name, s.name),
+        description: format!("RED and resources of {}. Request metrics: {source}.", s.name),
+        tags: [&cx.model.name, &s.tier, "skyform"],
+        timezone: "utc",
+        schema_version: 39,
+        refresh: "1m",
+        time: TimeRange { from: "now-6h", to: "now" },
+        templating: Templating {
+            list: [TemplateVariable {
+                name: "datasource",
+                kind: "datasource",
+                query: "prometheus",
+                label: "Prometheus",
+            }],
+        },
+        panels,
+    };
     let name = format!("{}-dashboard-{}", cx.model.name, s.name);
     let obs_ns = cx.model.observability.namespace.clone();
     let meta = label(

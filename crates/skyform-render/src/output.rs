@@ -352,6 +352,18 @@ fn push_scalar(v: &Value, out: &mut String) {
 const RESERVED: &[&str] =
     &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", ".nan", ".inf", "-.inf", "+.inf", "=", "<<"];
 
+/// The bytes a plain scalar may hold anywhere: printable ASCII and space, but the
+/// indicators that would end it or start something inside it.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        table[b as usize] = !matches!(b, b'#' | b'"' | b'\'' | b'\\' | b',' | b'[' | b']' | b'{' | b'}');
+        b += 1;
+    }
+    table
+};
+
 fn plain_ok(s: &str) -> bool {
     let bytes = s.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return false };
@@ -367,10 +379,7 @@ fn plain_ok(s: &str) -> bool {
     // `: `, and whether the whole could be read as a number, date or sexagesimal value.
     let mut numberish = first.is_ascii_digit() || first == b'+' || first == b'.';
     for (i, &b) in bytes.iter().enumerate() {
-        if !(b.is_ascii_graphic() || b == b' ')
-            || matches!(b, b'#' | b'"' | b'\'' | b'\\' | b',' | b'[' | b']' | b'{' | b'}')
-            || (b == b':' && bytes.get(i + 1) == Some(&b' '))
-        {
+        if !PLAIN[usize::from(b)] || (b == b':' && bytes.get(i + 1) == Some(&b' ')) {
             return false;
         }
         numberish = numberish && (b.is_ascii_hexdigit() || b"xXoO_.:+-eE".contains(&b));

@@ -11,6 +11,17 @@ fn forbidden(c: char) -> bool {
         || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
+/// The bytes written as they are whatever `also` says: printable ASCII but `"` and `\`.
+const AS_IS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        table[b as usize] = b != b'"' && b != b'\\';
+        b += 1;
+    }
+    table
+};
+
 /// Appends `s` as a YAML double-quoted scalar. `"`, `\`, line feed, carriage return,
 /// tab, backspace and form feed get JSON's short escapes, every character YAML forbids
 /// in a stream and every one `also` selects gets `\uXXXX` (`\UXXXXXXXX` past U+FFFF;
@@ -25,7 +36,7 @@ pub fn push_double_quoted(s: &str, out: &mut String, also: impl Fn(char) -> bool
     // character boundary (it steps over ASCII by the byte, over the rest by the character).
     let (mut run, mut i) = (0, 0);
     while let Some(&b) = bytes.get(i) {
-        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+        if AS_IS[usize::from(b)] {
             i += 1;
             continue;
         }
