@@ -52,7 +52,10 @@ impl LoadedPlatform {
 /// diagnostic found) only when nothing can be: invalid YAML, or a document that misses
 /// what every platform file has (`apiVersion`, `kind`, `metadata.name`, `spec`).
 pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
-    let tree = skyform_yaml::parse_document(text).map_err(|e| {
+    // The schema is read while the file is parsed: neither needs the other.
+    let (parsed, schema) =
+        rayon::join(|| skyform_yaml::parse_document(text), crate::schema::checked_in_platform_schema);
+    let tree = parsed.map_err(|e| {
         let hint = if e.message.contains("duplicate") {
             "a mapping may hold each key once: remove or rename one of them"
         } else if e.message.contains("tab") {
@@ -62,7 +65,6 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
         };
         vec![Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message)).hint(hint)]
     })?;
-    let schema = crate::schema::checked_in_platform_schema();
     let mut walker =
         Walker { root: &schema, document: Some(&tree), text, diags: Vec::new(), prune: Vec::new(), blank: Vec::new() };
     walker.check_header(&tree);
