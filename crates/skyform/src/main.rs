@@ -95,7 +95,9 @@ fn main() -> ExitCode {
         Command::Validate(a) => cmd::validate::run(&a, &ui),
         Command::Explain(a) => cmd::explain::run(&a, &ui),
         Command::Import(a) => cmd::import::run(&a, &ui),
-        Command::Render(a) => cmd::render::run(&a, &ui),
+        // On a worker of the pool its parallel parts use, so that starting and ending each
+        // of them needs no hand-over from the main thread.
+        Command::Render(a) => rayon::scope(|_| cmd::render::run(&a, &ui)),
         Command::Graph(a) => cmd::graph::run(&a, &ui),
         Command::Check(a) => cmd::check::run(&a, &ui),
         Command::Plan(a) => cmd::plan::run(&a, &ui),
