@@ -380,12 +380,11 @@ impl Network {
                     })
             };
         let all_candidates: Vec<(u16, &str)> = candidates.iter().map(|(n, p)| (*n, p.as_str())).collect();
-        let mut out = BTreeSet::new();
-        for (si, di) in pairs {
+        let check_pair = |&(si, di): &(usize, usize), out: &mut Vec<Flow>| {
             self.count();
             let (src, dst) = (&eps[si], &eps[di]);
             if src.id == dst.id || (src.kind != EndpointKind::Workload && dst.kind != EndpointKind::Workload) {
-                continue;
+                return;
             }
             let ports: Vec<(u16, &str)> = match &dst.ports {
                 Some(ps) => {
@@ -400,13 +399,36 @@ impl Network {
                 if side_allows(&sel_eg[si], Direction::Egress, di, di, port, proto)
                     && side_allows(&sel_in[di], Direction::Ingress, si, di, port, proto)
                 {
-                    out.insert(Flow { from: src.id.clone(), to: dst.id.clone(), port, protocol: proto.to_string() });
+                    out.push(Flow { from: src.id.clone(), to: dst.id.clone(), port, protocol: proto.to_string() });
                 }
             }
+        };
+        let check_all = |pairs: &[(usize, usize)]| {
+            let mut out = Vec::new();
+            for pair in pairs {
+                check_pair(pair, &mut out);
+            }
+            out
+        };
+        // The candidate pairs are independent: large sets are checked in chunks, one per
+        // core; the set of flows is the same whatever the chunking (a `BTreeSet`).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads < 2 || pairs.len() < PARALLEL_PAIRS {
+            return check_all(&pairs).into_iter().collect();
         }
-        out
+        std::thread::scope(|scope| {
+            let chunks: Vec<_> =
+                pairs.chunks(pairs.len().div_ceil(threads)).map(|chunk| scope.spawn(|| check_all(chunk))).collect();
+            chunks
+                .into_iter()
+                .flat_map(|chunk| chunk.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
     }
 }
+
+/// Candidate pairs below which checking them on one thread is quicker than starting more.
+pub(crate) const PARALLEL_PAIRS: usize = 4096;
 
 /// Whether `peer` (an entry of a policy in `policy_ns`) matches `other`.
 pub fn peer_matches<L: LabelSet + ?Sized>(peer: &Peer, policy_ns: &str, other: &Party<'_, L>) -> bool {

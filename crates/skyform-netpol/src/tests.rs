@@ -401,3 +401,49 @@ fn evaluation_grows_linearly() {
     let (net, eps) = platform(60);
     assert_eq!(net.evaluate(&eps), net.evaluate_every_pair(&eps));
 }
+
+#[test]
+fn a_network_large_enough_to_be_checked_in_parallel_equals_every_pair_evaluation() {
+    // 3 namespaces × 40 pods: namespace `open` has no policy (its 40 pods reach and are
+    // reached by everything open: thousands of candidate pairs, past the parallel
+    // threshold); `locked` denies all but port 8080 from `open`; `mixed` admits its own
+    // `app=even` pods from anywhere on 9000.
+    let mut eps = Vec::new();
+    for (n, ns) in ["open", "locked", "mixed"].iter().enumerate() {
+        for i in 0..40u32 {
+            let app = if i % 2 == 0 { "even" } else { "odd" };
+            let id = format!("{ns}-{i}");
+            let ip = 0x0af4_0000 + (n as u32) * 256 + i;
+            eps.push(pod(&id, ns, &[("app", app)], ip, vec![tcp(8080, "http"), tcp(9000, "metrics")]));
+        }
+    }
+    eps.push(external("internet", 0xc633_640a));
+    let policies = vec![
+        deny_all("locked"),
+        policy(
+            "from-open",
+            "locked",
+            LabelSelector::default(),
+            Some(vec![Rule {
+                peers: vec![pods(Some(sel(&[(NAMESPACE_NAME_LABEL, "open")])), None)],
+                ports: vec![port(8080)],
+            }]),
+            None,
+        ),
+        policy(
+            "even",
+            "mixed",
+            sel(&[("app", "even")]),
+            Some(vec![Rule { peers: vec![], ports: vec![port(9000)] }]),
+            None,
+        ),
+    ];
+    let found = flows(policies, &[("open", &[]), ("locked", &[]), ("mixed", &[])], &eps);
+    assert!(found.contains(&flow("open-1", "locked-2", 8080)));
+    assert!(!found.contains(&flow("open-1", "locked-2", 9000)));
+    assert!(!found.contains(&flow("mixed-1", "locked-2", 8080)));
+    assert!(found.contains(&flow("open-3", "mixed-4", 9000)));
+    assert!(!found.contains(&flow("locked-3", "mixed-4", 9000)));
+    assert!(!found.contains(&flow("open-3", "mixed-4", 8080)));
+    assert!(found.len() > crate::network::PARALLEL_PAIRS, "{} flows: the parallel path must be taken", found.len());
+}

@@ -91,14 +91,14 @@ fn main() -> ExitCode {
         }
     };
     let ui = ui::Ui::from_env();
+    // `render` and `graph` run on a worker of the pool their parallel parts use, so that
+    // starting and ending each of them needs no hand-over from the main thread.
     let result = match cli.command {
         Command::Validate(a) => cmd::validate::run(&a, &ui),
         Command::Explain(a) => cmd::explain::run(&a, &ui),
         Command::Import(a) => cmd::import::run(&a, &ui),
-        // On a worker of the pool its parallel parts use, so that starting and ending each
-        // of them needs no hand-over from the main thread.
         Command::Render(a) => rayon::scope(|_| cmd::render::run(&a, &ui)),
-        Command::Graph(a) => cmd::graph::run(&a, &ui),
+        Command::Graph(a) => rayon::scope(|_| cmd::graph::run(&a, &ui)),
         Command::Check(a) => cmd::check::run(&a, &ui),
         Command::Plan(a) => cmd::plan::run(&a, &ui),
         Command::Dr(a) => cmd::dr::run(&a, &ui),
