@@ -367,8 +367,8 @@ const PLAIN: [bool; 256] = {
 fn plain_ok(s: &str) -> bool {
     let bytes = s.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return false };
-    // The longest reserved word has five bytes.
-    if bytes.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+    // The longest reserved word has five bytes, and each starts with one of these.
+    if bytes.len() <= 5 && b"yYnNoOtTfF~.-+=<".contains(&first) && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
     if b"-?:,[]{}#&*!|>'\"%@`<= ".contains(&first) || matches!(last, b' ' | b':') {
