@@ -52,7 +52,8 @@ pub fn objects(cx: &Ctx<'_>) -> Vec<Object> {
         if obs.dashboards {
             // One dashboard per service, each on its own (in parallel, in service order).
             let services: Vec<&Service> = cx.in_cluster_services().collect();
-            let dashboards: Vec<Object> = services.par_iter().map(|s| dashboard(cx, s)).collect();
+            let dashboards: Vec<Object> =
+                services.par_iter().with_min_len(skyform_render::PARALLEL_MIN).map(|s| dashboard(cx, s)).collect();
             out.extend(dashboards);
         }
     }

@@ -21,6 +21,11 @@ pub use output::RenderedFile;
 
 use skyform_model::{Environment, Model, ProviderName};
 
+/// The fewest items a parallel loop of the renderers hands to one task: below it, a loop
+/// runs on the calling thread and wakes no other (each wake-up costs more CPU than a few
+/// services' objects take to build).
+pub const PARALLEL_MIN: usize = 16;
+
 /// Every Kubernetes object of `env` on `provider`, in canonical order.
 pub fn render_objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<Object> {
     k8s::objects(model, env, provider)

@@ -78,6 +78,7 @@ pub fn objects(model: &Model, env: &Environment, provider: ProviderName) -> Vec<
     let services: Vec<&Service> = cx.in_cluster_services().collect();
     let per_service: Vec<Vec<Object>> = services
         .par_iter()
+        .with_min_len(crate::PARALLEL_MIN)
         .map(|&s| {
             let mut out = workload::service_objects(&cx, s);
             if wiring::cnpg(&cx, s) {
