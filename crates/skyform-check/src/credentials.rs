@@ -167,18 +167,23 @@ impl Needle {
     }
 }
 
-/// One automaton over every needle: a value is read once, whatever the number of formats
-/// (the scan runs over every line render writes).
+/// An automaton over every needle, of the given kind and match semantics. Both automata
+/// of the scan are nondeterministic ones, the quickest to build: one only confirms what
+/// its SIMD prefilter finds, the other only reads the few values and lines the first
+/// flags.
+fn automaton(kind: aho_corasick::AhoCorasickKind, semantics: aho_corasick::MatchKind) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::builder()
+        .kind(Some(kind))
+        .match_kind(semantics)
+        .build(NEEDLES.iter().map(|n| n.text()))
+        .unwrap_or_else(|e| unreachable!("the needles are fixed, short strings: {e}"))
+}
+
+/// Every needle, every occurrence (overlapping): what [`exact`] reads a flagged value with.
 fn needles() -> &'static aho_corasick::AhoCorasick {
     static AUTOMATON: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    AUTOMATON.get_or_init(|| {
-        // Run only over the few values and lines `any_needle` flags, so the automaton
-        // that is quickest to build serves best.
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .build(NEEDLES.iter().map(|n| n.text()))
-            .unwrap_or_else(|e| unreachable!("the needles are fixed, short strings: {e}"))
-    })
+    AUTOMATON
+        .get_or_init(|| automaton(aho_corasick::AhoCorasickKind::NoncontiguousNFA, aho_corasick::MatchKind::Standard))
 }
 
 /// The same needles for the question "is any of them in here at all?", which almost
@@ -189,15 +194,8 @@ fn needles() -> &'static aho_corasick::AhoCorasick {
 /// occurrence from the end of an earlier match.
 fn any_needle() -> &'static aho_corasick::AhoCorasick {
     static AUTOMATON: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    AUTOMATON.get_or_init(|| {
-        // Its SIMD prefilter does the reading; the automaton only confirms what that
-        // finds, so the one quickest to build serves best.
-        aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(NEEDLES.iter().map(|n| n.text()))
-            .unwrap_or_else(|e| unreachable!("the needles are fixed, short strings: {e}"))
-    })
+    AUTOMATON
+        .get_or_init(|| automaton(aho_corasick::AhoCorasickKind::ContiguousNFA, aho_corasick::MatchKind::LeftmostFirst))
 }
 
 /// Every credential in `value`, by offset; at one offset, the first needle's in
@@ -206,6 +204,11 @@ pub fn find_all(value: &str) -> Vec<Found> {
     if !any_needle().is_match(value) {
         return Vec::new();
     }
+    exact(value)
+}
+
+/// [`find_all`] of a value [`any_needle`] has already flagged.
+fn exact(value: &str) -> Vec<Found> {
     let mut hits: Vec<(usize, usize, Credential)> = needles()
         .find_overlapping_iter(value)
         .filter_map(|m| {
@@ -242,7 +245,8 @@ pub fn scan_text(text: &str) -> Vec<Located> {
         let end = text[m.start()..].find('\n').map_or(text.len(), |p| m.start() + p);
         let this = &text[start..end];
         let this = if end < text.len() { this.strip_suffix('\r').unwrap_or(this) } else { this };
-        for f in find_all(this) {
+        // The line holds the start of a match: no second prefilter pass.
+        for f in exact(this) {
             let column = this[..f.offset].chars().count() + 1;
             out.push(Located {
                 line: u32::try_from(line).unwrap_or(u32::MAX),

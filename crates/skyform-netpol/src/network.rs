@@ -412,8 +412,13 @@ impl Network {
         };
         // The candidate pairs are independent: large sets are checked in chunks, one per
         // core; the set of flows is the same whatever the chunking (a `BTreeSet`).
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        if threads < 2 || pairs.len() < PARALLEL_PAIRS {
+        // The core count is asked for only when the set is large enough to split.
+        let threads = if pairs.len() < PARALLEL_PAIRS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+        };
+        if threads < 2 {
             return check_all(&pairs).into_iter().collect();
         }
         std::thread::scope(|scope| {
