@@ -88,10 +88,20 @@ impl Network {
     /// Indexes `policies`; `namespaces` holds the labels of the namespaces known to
     /// exist (the name label is added on lookup).
     pub fn new(policies: Vec<Policy>, namespaces: BTreeMap<String, Labels>) -> Network {
+        // Each policy is filed under the required pair the fewest policies of its
+        // namespace share (ties: the first in key order), so a pod's lookup meets few
+        // policies it does not match.
+        let mut shared: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for p in &policies {
+            for (k, v) in p.pod_selector.required_pairs() {
+                *shared.entry((p.namespace.as_str(), k, v)).or_default() += 1;
+            }
+        }
         let mut by_ns: HashMap<String, NsPolicies> = HashMap::new();
         for (i, p) in policies.iter().enumerate() {
             let entry = by_ns.entry(p.namespace.clone()).or_default();
-            match p.pod_selector.required_pair() {
+            let rarest = p.pod_selector.required_pairs().min_by_key(|&(k, v)| shared[&(p.namespace.as_str(), k, v)]);
+            match rarest {
                 Some((k, v)) => {
                     entry.keyed.entry(k.to_string()).or_default().entry(v.to_string()).or_default().push(i);
                 }
@@ -297,7 +307,7 @@ impl Network {
     /// destination listens on, exactly as [`Network::allows`] does.
     pub fn evaluate(&self, eps: &[Endpoint]) -> BTreeSet<Flow> {
         let candidates = self.candidate_ports(eps);
-        let index = EndpointIndex::new(eps);
+        let index = EndpointIndex::new(eps, &self.evaluations);
         let ns_labels: HashMap<&str, Labels> = index.by_ns.keys().map(|ns| (*ns, self.namespace_labels(ns))).collect();
         let no_labels = Labels::new();
         let parties: Vec<Party<'_, Labels>> = eps
@@ -459,6 +469,9 @@ pub fn peer_matches<L: LabelSet + ?Sized>(peer: &Peer, policy_ns: &str, other: &
 /// scanning the universe.
 struct EndpointIndex<'a> {
     eps: &'a [Endpoint],
+    /// The network's evaluation counter: each endpoint a peer's pod selector is tried on
+    /// counts.
+    evaluations: &'a AtomicUsize,
     by_ns: BTreeMap<&'a str, Vec<usize>>,
     by_label: HashMap<(&'a str, &'a str, &'a str), Vec<usize>>,
     by_port: BTreeMap<(u16, &'a str), Vec<usize>>,
@@ -470,9 +483,10 @@ struct EndpointIndex<'a> {
 }
 
 impl<'a> EndpointIndex<'a> {
-    fn new(eps: &'a [Endpoint]) -> Self {
+    fn new(eps: &'a [Endpoint], evaluations: &'a AtomicUsize) -> Self {
         let mut ix = EndpointIndex {
             eps,
+            evaluations,
             by_ns: BTreeMap::new(),
             by_label: HashMap::new(),
             by_port: BTreeMap::new(),
@@ -581,10 +595,15 @@ impl<'a> EndpointIndex<'a> {
                 };
                 let mut out = Vec::new();
                 for ns in chosen {
-                    let pool: &[usize] = match pods.as_ref().and_then(LabelSelector::required_pair) {
-                        Some((k, v)) => self.by_label.get(&(ns, k, v)).map_or(&[], Vec::as_slice),
-                        None => self.by_ns.get(ns).map_or(&[], Vec::as_slice),
-                    };
+                    // The endpoints carrying the selector's rarest required pair.
+                    let keyed = pods.iter().flat_map(LabelSelector::required_pairs);
+                    let pool: &[usize] = keyed
+                        .map(|(k, v)| self.by_label.get(&(ns, k, v)).map_or(&[][..], Vec::as_slice))
+                        .min_by_key(|pool| pool.len())
+                        .unwrap_or_else(|| self.by_ns.get(ns).map_or(&[], Vec::as_slice));
+                    if pods.is_some() {
+                        self.evaluations.fetch_add(pool.len(), Ordering::Relaxed);
+                    }
                     out.extend(
                         pool.iter().copied().filter(|&i| pods.as_ref().is_none_or(|s| s.matches(&self.eps[i].labels))),
                     );

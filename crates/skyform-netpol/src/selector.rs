@@ -110,9 +110,11 @@ impl LabelSelector {
             && self.match_expressions.iter().all(|r| r.matches(labels.label(&r.key)))
     }
 
-    /// A `matchLabels` pair every matching label set carries (for indexing), if any.
-    pub fn required_pair(&self) -> Option<(&str, &str)> {
-        self.match_labels.iter().next().map(|(k, v)| (k.as_str(), v.as_str()))
+    /// The `matchLabels` pairs every matching label set carries (for indexing), in key
+    /// order. An index picks the one that narrows its search most: the first pair is often
+    /// one every object of a release carries (`app.kubernetes.io/instance`).
+    pub fn required_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.match_labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -167,6 +169,6 @@ mod tests {
         let pairs = vec![("app".to_string(), "api".to_string()), ("tier".to_string(), "web".to_string())];
         assert!(s.matches(&pairs));
         assert!(s.matches_with(|k| pairs.as_slice().label(k)));
-        assert_eq!(s.required_pair(), Some(("app", "api")));
+        assert_eq!(s.required_pairs().collect::<Vec<_>>(), vec![("app", "api")]);
     }
 }

@@ -322,9 +322,18 @@ fn indexed_evaluation_equals_every_pair_evaluation() {
 
 /// A platform of `n` services shaped like skyform's output: default deny, each service
 /// admitting its two dependents on its port, egress to its dependencies and DNS (a
-/// peerless rule on 53/UDP), the ingress controller to every third service.
+/// peerless rule on 53/UDP), the ingress controller to every third service. Every pod and
+/// selector also carries the release's label, which sorts before the service's own (as
+/// `app.kubernetes.io/instance` sorts before `app.kubernetes.io/name`): an index keyed
+/// by the first pair would meet every pod and policy of a namespace at each lookup.
 fn platform(n: usize) -> (Network, Vec<Endpoint>) {
     let app = |i: usize| format!("svc-{i}");
+    let app_sel = |i: usize| sel(&[(RELEASE_LABEL, "gen"), ("app", &app(i))]);
+    let pod = |id: &str, ns: &str, labels: &[(&str, &str)], ip: u32, ports: Vec<ContainerPort>| {
+        let mut all = vec![(RELEASE_LABEL, "gen")];
+        all.extend_from_slice(labels);
+        pod(id, ns, &all, ip, ports)
+    };
     let mut eps: Vec<Endpoint> = (0..n)
         .map(|i| {
             pod(
@@ -349,11 +358,8 @@ fn platform(n: usize) -> (Network, Vec<Endpoint>) {
     let in_ns = |ns: String, p: LabelSelector| pods(Some(sel(&[(NAMESPACE_NAME_LABEL, &ns)])), Some(p));
     let mut policies: Vec<Policy> = (0..4).map(|t| deny_all(&format!("t{t}"))).collect();
     for i in 0..n {
-        let dependents: Vec<Peer> = [i + 1, i + 5]
-            .into_iter()
-            .filter(|d| *d < n)
-            .map(|d| in_ns(format!("t{}", d % 4), sel(&[("app", &app(d))])))
-            .collect();
+        let dependents: Vec<Peer> =
+            [i + 1, i + 5].into_iter().filter(|d| *d < n).map(|d| in_ns(format!("t{}", d % 4), app_sel(d))).collect();
         // (A rule without peers would admit everyone: leave it out when there are none.)
         let mut ingress: Vec<Rule> = [dependents]
             .into_iter()
@@ -369,17 +375,20 @@ fn platform(n: usize) -> (Network, Vec<Endpoint>) {
         let deps: Vec<Peer> = [i.checked_sub(1), i.checked_sub(5)]
             .into_iter()
             .flatten()
-            .map(|d| in_ns(format!("t{}", d % 4), sel(&[("app", &app(d))])))
+            .map(|d| in_ns(format!("t{}", d % 4), app_sel(d)))
             .collect();
         let dns = PortRule { protocol: "UDP".into(), port: Some(PortSpec::Number { start: 53, end: 53 }) };
         let mut egress = vec![Rule { peers: vec![], ports: vec![dns] }];
         if !deps.is_empty() {
             egress.push(Rule { peers: deps, ports: vec![port(8080)] });
         }
-        policies.push(policy(&app(i), &format!("t{}", i % 4), sel(&[("app", &app(i))]), Some(ingress), Some(egress)));
+        policies.push(policy(&app(i), &format!("t{}", i % 4), app_sel(i), Some(ingress), Some(egress)));
     }
     (Network::new(policies, BTreeMap::new()), eps)
 }
+
+/// The label every object of a release carries, in [`platform`].
+const RELEASE_LABEL: &str = "a-release";
 
 /// Ten times the services cost at most twelve times the work, and the flows are the
 /// declared ones.

@@ -26,6 +26,7 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Deserialize;
 use serde_json::Value;
 use skyform_model::Model;
 use skyform_netpol::{Cidr, Direction, Network};
@@ -130,18 +131,15 @@ impl Policies {
         let policies = objects
             .iter()
             .filter(|o| o.kind == "NetworkPolicy")
-            .filter_map(|o| serde_json::from_value::<NetworkPolicy>(o.value.clone()).ok())
+            .filter_map(|o| NetworkPolicy::deserialize(&o.value).ok())
             .map(|np| policy(&np))
             .collect();
         let namespace_labels = objects
             .iter()
             .filter(|o| o.kind == "Namespace")
             .map(|o| {
-                let labels: BTreeMap<String, String> = o
-                    .value
-                    .pointer("/metadata/labels")
-                    .and_then(|l| serde_json::from_value(l.clone()).ok())
-                    .unwrap_or_default();
+                let labels: BTreeMap<String, String> =
+                    o.value.pointer("/metadata/labels").and_then(|l| BTreeMap::deserialize(l).ok()).unwrap_or_default();
                 (o.name.clone(), labels)
             })
             .collect();
@@ -186,12 +184,12 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
         let ns = o.namespace.as_deref().unwrap_or_default();
         match (o.group(), o.kind.as_str()) {
             ("apps", "Deployment") => {
-                if let Ok(d) = serde_json::from_value::<Deployment>(o.value.clone()) {
+                if let Ok(d) = Deployment::deserialize(&o.value) {
                     workloads.push(workload_from_template(&o.name, ns, &d.spec.template));
                 }
             }
             ("apps", "StatefulSet") => {
-                if let Ok(s) = serde_json::from_value::<StatefulSet>(o.value.clone()) {
+                if let Ok(s) = StatefulSet::deserialize(&o.value) {
                     workloads.push(workload_from_template(&o.name, ns, &s.spec.template));
                 }
             }
@@ -201,7 +199,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                 let labels: BTreeMap<String, String> = o
                     .value
                     .pointer("/spec/inheritedMetadata/labels")
-                    .and_then(|l| serde_json::from_value(l.clone()).ok())
+                    .and_then(|l| BTreeMap::deserialize(l).ok())
                     .unwrap_or_default();
                 let ports: PortList = vec![
                     port(crate::k8s::cnpg::PG_PORT, "TCP", Some("postgresql")),
@@ -214,7 +212,7 @@ pub fn endpoints(objects: &[Object], model: &Model) -> Vec<Endpoint> {
                 let labels: BTreeMap<String, String> = o
                     .value
                     .pointer("/spec/template/metadata/labels")
-                    .and_then(|l| serde_json::from_value(l.clone()).ok())
+                    .and_then(|l| BTreeMap::deserialize(l).ok())
                     .unwrap_or_default();
                 let mut ports: PortList = o
                     .value
