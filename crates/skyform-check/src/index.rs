@@ -124,6 +124,9 @@ impl<'a> SelectorIndex<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(objects: &'a [Object]) -> Index<'a> {
+        // The two larger indexes are independent of each other: built side by side.
+        let (works, net) =
+            rayon::join(|| crate::works::WorksIndex::new(objects), || crate::netpol::NetIndex::new(objects));
         let mut ix = Index {
             objects,
             by_key: HashMap::new(),
@@ -135,8 +138,8 @@ impl<'a> Index<'a> {
             pdbs: Vec::new(),
             hpas: Vec::new(),
             services: Vec::new(),
-            works: crate::works::WorksIndex::new(objects),
-            net: crate::netpol::NetIndex::new(objects),
+            works,
+            net,
             workloads_by_ns: HashMap::new(),
             workloads_by_label: HashMap::new(),
             hpa_by_target: HashMap::new(),

@@ -65,8 +65,15 @@ pub fn load_platform(text: &str) -> Result<LoadedPlatform, Vec<Diagnostic>> {
         };
         vec![Diagnostic::error(Code::YamlSyntax, e.span, format!("invalid YAML: {}", e.message)).hint(hint)]
     })?;
-    let mut walker =
-        Walker { root: &schema, document: Some(&tree), text, diags: Vec::new(), prune: Vec::new(), blank: Vec::new() };
+    let mut walker = Walker {
+        root: &schema,
+        defs: schema.get("$defs").and_then(Json::as_object),
+        document: Some(&tree),
+        text,
+        diags: Vec::new(),
+        prune: Vec::new(),
+        blank: Vec::new(),
+    };
     walker.check_header(&tree);
     let whole = walker.check(&tree, &schema, &Path::root(), "the platform file");
     let Walker { mut diags, mut prune, blank, .. } = walker;
@@ -106,7 +113,9 @@ fn node_mut<'n>(node: &'n mut Node, path: &[Segment]) -> Option<&'n mut Node> {
     let mut node = node;
     for seg in path {
         node = match (seg, &mut node.value) {
-            (Segment::Key(k), Value::Map(entries)) => entries.iter_mut().find(|e| e.key == *k).map(|e| &mut e.value)?,
+            (Segment::Key(k), Value::Map(entries)) => {
+                entries.iter_mut().find(|e| *e.key == **k).map(|e| &mut e.value)?
+            }
             (Segment::Index(i), Value::Seq(items)) => items.get_mut(*i)?,
             _ => return None,
         };
@@ -119,7 +128,7 @@ fn remove(node: &mut Node, path: &[Segment]) {
     let Some((last, parents)) = path.split_last() else { return };
     let Some(node) = node_mut(node, parents) else { return };
     match (last, &mut node.value) {
-        (Segment::Key(k), Value::Map(entries)) => entries.retain(|e| e.key != *k),
+        (Segment::Key(k), Value::Map(entries)) => entries.retain(|e| *e.key != **k),
         (Segment::Index(i), Value::Seq(items)) if *i < items.len() => {
             items.remove(*i);
         }
@@ -129,6 +138,8 @@ fn remove(node: &mut Node, path: &[Segment]) {
 
 struct Walker<'s> {
     root: &'s Json,
+    /// The schema's `$defs`, which its `$ref`s name.
+    defs: Option<&'s Map<String, Json>>,
     document: Option<&'s Node>,
     /// The source, to quote a scalar exactly as typed (`1.30`, not the float `1.3`).
     text: &'s str,
@@ -174,7 +185,13 @@ impl<'s> Walker<'s> {
             match s.get("$ref").and_then(Json::as_str) {
                 Some(r) => {
                     let pointer = r.trim_start_matches('#');
-                    match self.root.pointer(pointer) {
+                    // `#/$defs/Name`, the form schemars writes, without a pointer walk.
+                    let def = pointer.strip_prefix("/$defs/").filter(|name| !name.contains(['/', '~']));
+                    let found = match def {
+                        Some(name) => self.defs.and_then(|d| d.get(name)),
+                        None => self.root.pointer(pointer),
+                    };
+                    match found {
                         Some(next) => s = next,
                         None => return s,
                     }
@@ -244,8 +261,12 @@ impl<'s> Walker<'s> {
     }
 
     fn check_enum(&mut self, node: &Node, allowed: &[Json], path: &Path) -> bool {
-        let json = node.to_json();
-        if allowed.contains(&json) {
+        // Text (most enum values) compares without converting the node.
+        let allowed_here = match &node.value {
+            Value::String(text) => allowed.iter().any(|a| a.as_str() == Some(text)),
+            _ => allowed.contains(&node.to_json()),
+        };
+        if allowed_here {
             return true;
         }
         let names: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
@@ -361,6 +382,7 @@ impl<'s> Walker<'s> {
             matching_type = true;
             let mut sub = Walker {
                 root: self.root,
+                defs: self.defs,
                 document: self.document,
                 text: self.text,
                 diags: Vec::new(),

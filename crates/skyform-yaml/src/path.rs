@@ -1,11 +1,14 @@
 //! Paths into a [`crate::Node`] tree, written like JSON pointers (`/spec/services/api/port`).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// One step of a path: a mapping key or a sequence index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
-    Key(String),
+    /// Shared, so that extending a path copies no key text (paths are made for every
+    /// node a walk visits, and thrown away unless a diagnostic needs them).
+    Key(Arc<str>),
     Index(usize),
 }
 
@@ -20,17 +23,20 @@ impl Path {
 
     /// This path extended by a key.
     #[must_use]
-    pub fn key(&self, key: impl Into<String>) -> Path {
-        let mut v = self.0.clone();
-        v.push(Segment::Key(key.into()));
-        Path(v)
+    pub fn key(&self, key: impl AsRef<str>) -> Path {
+        self.extended(Segment::Key(Arc::from(key.as_ref())))
     }
 
     /// This path extended by an index.
     #[must_use]
     pub fn index(&self, i: usize) -> Path {
-        let mut v = self.0.clone();
-        v.push(Segment::Index(i));
+        self.extended(Segment::Index(i))
+    }
+
+    fn extended(&self, last: Segment) -> Path {
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
+        v.push(last);
         Path(v)
     }
 
@@ -45,7 +51,7 @@ impl Path {
                 .filter(|p| !p.is_empty())
                 .map(|p| match p.parse::<usize>() {
                     Ok(i) => Segment::Index(i),
-                    Err(_) => Segment::Key(p.replace("~1", "/").replace("~0", "~")),
+                    Err(_) => Segment::Key(Arc::from(p.replace("~1", "/").replace("~0", "~"))),
                 })
                 .collect(),
         )

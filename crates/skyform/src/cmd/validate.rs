@@ -19,7 +19,12 @@ pub struct Args {
 /// rendered format.
 pub fn credential_diagnostics(text: &str) -> Vec<skyform_spec::Diagnostic> {
     let Ok(root) = skyform_yaml::parse_document(text) else { return Vec::new() };
-    skyform_check::credentials::scan_yaml(&root)
+    credential_diagnostics_in(&root)
+}
+
+/// [`credential_diagnostics`] of a platform file already parsed into `root`.
+fn credential_diagnostics_in(root: &skyform_yaml::Node) -> Vec<skyform_spec::Diagnostic> {
+    skyform_check::credentials::scan_yaml(root)
         .into_iter()
         .map(|(span, path, what)| {
             let mut d = skyform_spec::Diagnostic::error(
@@ -47,7 +52,12 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         }
     };
     let (model, mut diags) = skyform_model::lower_with_warnings(&loaded);
-    diags.extend(credential_diagnostics(&source.text));
+    // Nothing pruned: the loaded tree is the whole file, no need to parse it again.
+    diags.extend(if loaded.pruned.is_empty() {
+        credential_diagnostics_in(&loaded.tree)
+    } else {
+        credential_diagnostics(&source.text)
+    });
     ui.diagnostics(&diags, &source);
     let errors = diags.iter().filter(|d| d.severity == skyform_spec::Severity::Error).count();
     if errors > 0 {
