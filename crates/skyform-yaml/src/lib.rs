@@ -9,6 +9,7 @@
 //!
 //! This crate does no I/O: it takes `&str` and returns trees or a [`YamlError`].
 
+mod fast;
 mod node;
 mod path;
 mod quote;
@@ -107,6 +108,17 @@ pub fn parse_document(src: &str) -> Result<Node, YamlError> {
     if src.trim().is_empty() {
         return Ok(Node { span: Span::START, value: Value::Null });
     }
+    if let Some(mut docs) = fast::documents(src).filter(|d| d.len() == 1)
+        && let Some(root) = docs.pop()
+    {
+        return Ok(root);
+    }
+    parse_document_through_serde(src)
+}
+
+/// [`parse_document`] through serde-saphyr's deserializer: what decides every document the
+/// direct builder (`fast`) leaves alone.
+fn parse_document_through_serde(src: &str) -> Result<Node, YamlError> {
     node::reset_decoded_nodes();
     let raw: Spanned<node::RawNode> =
         serde_saphyr::from_str_with_options(src, options()).map_err(|e| convert_error(&e))?;
@@ -118,6 +130,27 @@ pub fn parse_stream(src: &str) -> Result<Vec<Node>, YamlError> {
     if src.trim().is_empty() {
         return Ok(Vec::new());
     }
+    let docs = match fast::documents(src) {
+        Some(docs) => docs,
+        None => return parse_stream_through_serde(src),
+    };
+    Ok(docs.into_iter().filter(|n| !matches!(n.value, Value::Null)).collect())
+}
+
+/// Whether the direct builder, where it reads `src` at all, reads it as serde-saphyr does
+/// (documents, values, keys and spans). For tests and the fuzzer.
+#[doc(hidden)]
+pub fn direct_builder_agrees(src: &str) -> bool {
+    let Some(fast) = fast::documents(src) else { return true };
+    let stream: Vec<Node> = fast.iter().filter(|n| !matches!(n.value, Value::Null)).cloned().collect();
+    if Ok(stream) != parse_stream_through_serde(src) {
+        return false;
+    }
+    fast.len() != 1 || src.trim().is_empty() || Ok(&fast[0]) == parse_document_through_serde(src).as_ref()
+}
+
+/// [`parse_stream`] through serde-saphyr's deserializer.
+fn parse_stream_through_serde(src: &str) -> Result<Vec<Node>, YamlError> {
     node::reset_decoded_nodes();
     let docs: Vec<Spanned<node::RawNode>> =
         serde_saphyr::from_multiple_with_options(src, options()).map_err(|e| convert_error(&e))?;
