@@ -86,23 +86,14 @@ impl<'a> SelectorIndex<'a> {
 
     /// Files every selector under its least shared pair (ties: the first written).
     fn finish(&mut self) {
-        let mut counts: HashMap<(&str, &str, &str), usize> = HashMap::new();
-        for (ns, pairs, _) in &self.pending {
-            for (k, v) in pairs {
-                *counts.entry((ns, k, v.as_str())).or_default() += 1;
-            }
-        }
-        let best: Vec<usize> = self
+        let selectors: Vec<(&str, Vec<(&str, &str)>)> = self
             .pending
             .iter()
-            .map(|(ns, pairs, _)| {
-                (0..pairs.len())
-                    .min_by_key(|&n| (counts.get(&(*ns, pairs[n].0, pairs[n].1.as_str())).copied().unwrap_or(0), n))
-                    .unwrap_or(0)
-            })
+            .map(|(ns, pairs, _)| (*ns, pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()))
             .collect();
+        let best = skyform_netpol::least_shared_pairs(&selectors);
         for ((ns, pairs, i), n) in std::mem::take(&mut self.pending).into_iter().zip(best) {
-            if let Some((k, v)) = pairs.into_iter().nth(n) {
+            if let Some((k, v)) = n.and_then(|n| pairs.into_iter().nth(n)) {
                 self.keyed.entry((ns, k, v)).or_default().push(i);
             }
         }

@@ -33,7 +33,7 @@ mod selector;
 pub use cidr::{Cidr, ipv4_text, parse_ipv4};
 pub use network::{Endpoint, EndpointKind, Flow, Labels, NAMESPACE_NAME_LABEL, Network, Party, peer_matches};
 pub use policy::{ContainerPort, Direction, Peer, Policy, PortRule, PortSpec, Rule};
-pub use selector::{LabelSelector, LabelSet, Operator, Requirement};
+pub use selector::{LabelSelector, LabelSet, Operator, Requirement, least_shared_pairs};
 
 #[cfg(test)]
 mod tests;

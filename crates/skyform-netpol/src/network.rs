@@ -5,7 +5,7 @@
 
 use crate::cidr::Cidr;
 use crate::policy::{ContainerPort, Direction, Peer, Policy, Rule};
-use crate::selector::{LabelSelector, LabelSet};
+use crate::selector::{LabelSelector, LabelSet, least_shared_pairs};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -88,20 +88,15 @@ impl Network {
     /// Indexes `policies`; `namespaces` holds the labels of the namespaces known to
     /// exist (the name label is added on lookup).
     pub fn new(policies: Vec<Policy>, namespaces: BTreeMap<String, Labels>) -> Network {
-        // Each policy is filed under the required pair the fewest policies of its
-        // namespace share (ties: the first in key order), so a pod's lookup meets few
-        // policies it does not match.
-        let mut shared: HashMap<(&str, &str, &str), usize> = HashMap::new();
-        for p in &policies {
-            for (k, v) in p.pod_selector.required_pairs() {
-                *shared.entry((p.namespace.as_str(), k, v)).or_default() += 1;
-            }
-        }
+        // Each policy is filed under its least shared required pair (key order breaks
+        // ties), so a pod's lookup meets few policies it does not match.
+        let selectors: Vec<(&str, Vec<(&str, &str)>)> =
+            policies.iter().map(|p| (p.namespace.as_str(), p.pod_selector.required_pairs().collect())).collect();
+        let filed = least_shared_pairs(&selectors);
         let mut by_ns: HashMap<String, NsPolicies> = HashMap::new();
-        for (i, p) in policies.iter().enumerate() {
+        for (i, (p, (_, pairs))) in policies.iter().zip(&selectors).enumerate() {
             let entry = by_ns.entry(p.namespace.clone()).or_default();
-            let rarest = p.pod_selector.required_pairs().min_by_key(|&(k, v)| shared[&(p.namespace.as_str(), k, v)]);
-            match rarest {
+            match filed[i].map(|n| pairs[n]) {
                 Some((k, v)) => {
                     entry.keyed.entry(k.to_string()).or_default().entry(v.to_string()).or_default().push(i);
                 }

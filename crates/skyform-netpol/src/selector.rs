@@ -111,11 +111,29 @@ impl LabelSelector {
     }
 
     /// The `matchLabels` pairs every matching label set carries (for indexing), in key
-    /// order. An index picks the one that narrows its search most: the first pair is often
-    /// one every object of a release carries (`app.kubernetes.io/instance`).
+    /// order; [`least_shared_pairs`] picks the one to file a selector under.
     pub fn required_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.match_labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// The pair each selector is best filed under in an index: for each selector (its
+/// namespace and the `matchLabels` pairs it requires, in its own order), the position of
+/// the pair the fewest selectors of the same namespace require (ties: the first), or `None`
+/// for a selector that requires none. The first pair of a release's selectors is often one
+/// every pod of the release carries (`app.kubernetes.io/instance`): filed under it, each
+/// lookup would meet every selector of the namespace.
+pub fn least_shared_pairs(selectors: &[(&str, Vec<(&str, &str)>)]) -> Vec<Option<usize>> {
+    let mut shared: std::collections::HashMap<(&str, &str, &str), usize> = std::collections::HashMap::new();
+    for (ns, pairs) in selectors {
+        for &(k, v) in pairs {
+            *shared.entry((ns, k, v)).or_default() += 1;
+        }
+    }
+    selectors
+        .iter()
+        .map(|(ns, pairs)| (0..pairs.len()).min_by_key(|&n| (shared[&(*ns, pairs[n].0, pairs[n].1)], n)))
+        .collect()
 }
 
 #[cfg(test)]
