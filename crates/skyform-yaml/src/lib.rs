@@ -134,7 +134,13 @@ pub fn parse_stream(src: &str) -> Result<Vec<Node>, YamlError> {
         Some(docs) => docs,
         None => return parse_stream_through_serde(src),
     };
-    Ok(docs.into_iter().filter(|n| !matches!(n.value, Value::Null)).collect())
+    Ok(without_empty(docs))
+}
+
+/// The documents of a stream but the empty (null) ones, which a manifest stream may hold
+/// between separators.
+fn without_empty(docs: impl IntoIterator<Item = Node>) -> Vec<Node> {
+    docs.into_iter().filter(|n| !matches!(n.value, Value::Null)).collect()
 }
 
 /// Whether the direct builder, where it reads `src` at all, reads it as serde-saphyr does
@@ -142,8 +148,7 @@ pub fn parse_stream(src: &str) -> Result<Vec<Node>, YamlError> {
 #[doc(hidden)]
 pub fn direct_builder_agrees(src: &str) -> bool {
     let Some(fast) = fast::documents(src) else { return true };
-    let stream: Vec<Node> = fast.iter().filter(|n| !matches!(n.value, Value::Null)).cloned().collect();
-    if Ok(stream) != parse_stream_through_serde(src) {
+    if Ok(without_empty(fast.iter().cloned())) != parse_stream_through_serde(src) {
         return false;
     }
     fast.len() != 1 || src.trim().is_empty() || Ok(&fast[0]) == parse_document_through_serde(src).as_ref()
@@ -154,7 +159,7 @@ fn parse_stream_through_serde(src: &str) -> Result<Vec<Node>, YamlError> {
     node::reset_decoded_nodes();
     let docs: Vec<Spanned<node::RawNode>> =
         serde_saphyr::from_multiple_with_options(src, options()).map_err(|e| convert_error(&e))?;
-    Ok(docs.into_iter().map(Node::from_raw).filter(|n| !matches!(n.value, Value::Null)).collect())
+    Ok(without_empty(docs.into_iter().map(Node::from_raw)))
 }
 
 #[cfg(test)]
