@@ -15,7 +15,6 @@
 
 use crate::{Aligned, Error, Package, RenderedFile, align, base_env};
 use serde_json::{Map, Value, json};
-use skyform_render::objects::Object;
 use skyform_render::output::{object_path, to_yaml};
 
 /// `apiVersion` of generated `kustomization.yaml` files.
@@ -30,7 +29,7 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
     let mut base_resources = Vec::new();
     for a in aligned.iter().filter(|a| a.everywhere()) {
         let Some(value) = a.per_env[base] else { continue };
-        let path = object_path(&as_object(a, value));
+        let path = object_path(a.sample);
         files.push(RenderedFile { path: format!("base/{path}"), contents: to_yaml(value) });
         base_resources.push(Value::String(path));
     }
@@ -48,7 +47,7 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
         let mut patches = Vec::new();
         for a in &aligned {
             let Some(value) = a.per_env[i] else { continue };
-            let path = object_path(&as_object(a, value));
+            let path = object_path(a.sample);
             if !a.everywhere() {
                 files.push(RenderedFile { path: format!("overlays/{env}/resources/{path}"), contents: to_yaml(value) });
                 resources.push(Value::String(format!("resources/{path}")));
@@ -74,16 +73,6 @@ pub fn render(pkg: &Package<'_>) -> Result<Vec<RenderedFile>, Error> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
-}
-
-fn as_object(a: &Aligned<'_>, value: &Value) -> Object {
-    Object {
-        api_version: a.id.api_version.clone(),
-        kind: a.id.kind.clone(),
-        namespace: a.id.namespace.clone(),
-        name: a.id.name.clone(),
-        value: value.clone(),
-    }
 }
 
 fn kustomization(comment: &str, resources: Vec<Value>, patches: Vec<Value>) -> String {
@@ -112,19 +101,25 @@ fn target(a: &Aligned<'_>) -> Value {
     Value::Object(t)
 }
 
-/// RFC 6901 escaping of one reference token.
-fn escape_token(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+/// Appends one RFC 6901 reference token, escaped, to a pointer.
+fn push_token(at: &mut String, s: &str) {
+    at.push('/');
+    if s.contains(['~', '/']) {
+        at.push_str(&s.replace('~', "~0").replace('/', "~1"));
+    } else {
+        at.push_str(s);
+    }
 }
 
 /// Appends the JSON patch operations that turn `from` into `to` (paths under `at`).
 pub(crate) fn diff(from: &Value, to: &Value, at: &mut String, ops: &mut Vec<Value>) {
     match (from, to) {
+        // Most of an environment's objects equal the base's: one comparison, no walk.
+        _ if from == to => {}
         (Value::Object(a), Value::Object(b)) => {
             let len = at.len();
             for (k, va) in a {
-                at.push('/');
-                at.push_str(&escape_token(k));
+                push_token(at, k);
                 match b.get(k) {
                     None => ops.push(json!({"op": "remove", "path": at.clone()})),
                     Some(vb) => diff(va, vb, at, ops),
@@ -133,8 +128,7 @@ pub(crate) fn diff(from: &Value, to: &Value, at: &mut String, ops: &mut Vec<Valu
             }
             for (k, vb) in b {
                 if !a.contains_key(k) {
-                    at.push('/');
-                    at.push_str(&escape_token(k));
+                    push_token(at, k);
                     ops.push(json!({"op": "add", "path": at.clone(), "value": vb}));
                     at.truncate(len);
                 }
@@ -149,7 +143,6 @@ pub(crate) fn diff(from: &Value, to: &Value, at: &mut String, ops: &mut Vec<Valu
                 at.truncate(len);
             }
         }
-        _ if from == to => {}
         _ => ops.push(
             json!({"op": "replace", "path": if at.is_empty() { "/".to_string() } else { at.clone() }, "value": to}),
         ),

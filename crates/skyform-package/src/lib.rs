@@ -20,7 +20,6 @@ pub use skyform_render::RenderedFile;
 use serde_json::Value;
 use skyform_model::Model;
 use skyform_render::Object;
-use skyform_render::objects::sort_objects;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -194,7 +193,7 @@ pub(crate) fn align<'a>(pkg: &'a Package<'_>) -> Result<Vec<Aligned<'a>>, Error>
             return Err(Error::DuplicateEnvironment(name.clone()));
         }
     }
-    // Canonical order of the union: sort a copy of one representative per identity.
+    // Canonical order of the union: one representative per identity.
     let mut by_id: BTreeMap<ObjectId, Aligned<'a>> = BTreeMap::new();
     for (i, (env, objects)) in envs.iter().enumerate() {
         for o in objects {
@@ -215,15 +214,9 @@ pub(crate) fn align<'a>(pkg: &'a Package<'_>) -> Result<Vec<Aligned<'a>>, Error>
             entry.per_env[i] = Some(&o.value);
         }
     }
-    let mut samples: Vec<Object> = by_id.values().map(|a| a.sample.clone()).collect();
-    sort_objects(&mut samples);
-    let mut out = Vec::with_capacity(samples.len());
-    for s in samples {
-        let id = ObjectId { api_version: s.api_version, kind: s.kind, namespace: s.namespace, name: s.name };
-        if let Some(a) = by_id.remove(&id) {
-            out.push(a);
-        }
-    }
+    // The same stable keyed sort as `sort_objects`, over the identities' order.
+    let mut out: Vec<Aligned<'a>> = by_id.into_values().collect();
+    out.sort_by_cached_key(|a| a.sample.sort_key());
     Ok(out)
 }
 

@@ -202,8 +202,13 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
     // check each once, up front, instead of once per format.
     let pairs: Vec<(ProviderName, &Environment)> =
         providers.iter().flat_map(|&p| model.environments.iter().map(move |e| (p, e))).collect();
-    let prepared: Vec<Prepared> = pairs.par_iter().map(|&(p, e)| Prepared::new(model, e, p)).collect();
-    let cache = Cache(pairs.iter().map(|&(p, e)| (p, e.name.clone())).zip(prepared).collect());
+    let mut prepared = pairs.par_iter().map(|&(p, e)| PreparedEnv::new(model, e, p)).collect::<Vec<_>>().into_iter();
+    let cache = Cache(
+        providers
+            .iter()
+            .map(|&p| (p, Prepared::new(model, prepared.by_ref().take(model.environments.len()).collect())))
+            .collect(),
+    );
     let results: Vec<Result<Rendered>> = jobs
         .par_iter()
         .map(|&(p, f, env)| {
@@ -259,33 +264,39 @@ fn render_files(
     cache: Option<&Cache>,
     ui: &Ui,
 ) -> Result<Rendered> {
-    let cached = |e: &Environment| cache.and_then(|c| c.0.get(&(provider, e.name.clone())));
+    let prepared = cache.and_then(|c| c.0.get(&provider));
+    // An environment's k8s files, whether `skyform check` found them clean, and its
+    // objects, when cached.
+    let cached = |e: &Environment| {
+        let (p, i) = (prepared?, model.environments.iter().position(|m| m.name == e.name)?);
+        Some((&p.files[i], p.clean[i], p.envs[i].1.as_slice()))
+    };
     let objects_of = |e: &Environment| match cached(e) {
-        Some(p) => p.objects.clone(),
-        None => platform_objects(model, e, provider),
+        Some((_, _, objects)) => std::borrow::Cow::Borrowed(objects),
+        None => std::borrow::Cow::Owned(platform_objects(model, e, provider)),
     };
     // An environment's set the cache already found clean is not checked again.
     let set_of = |label: &str, e: &Environment, objects: &[skyform_render::Object]| match cached(e) {
-        Some(p) if p.clean => CheckSet::clean(),
+        Some((_, true, _)) => CheckSet::clean(),
         _ => CheckSet::new(label, e.production, objects),
     };
-    let env_sets = |envs: &[&Environment]| -> Vec<CheckSet> {
-        envs.iter()
-            .map(|e| match cached(e) {
-                Some(p) if p.clean => CheckSet::clean(),
-                _ => CheckSet::new(&e.name, e.production, &objects_of(e)),
-            })
-            .collect()
-    };
+    let env_sets =
+        |envs: &[&Environment]| -> Vec<CheckSet> { envs.iter().map(|e| set_of(&e.name, e, &objects_of(e))).collect() };
     let files: Vec<(String, Vec<u8>)> = match format {
         RenderFormat::Helm | RenderFormat::Kustomize => {
-            let per_env: Vec<skyform_package::EnvObjects> =
-                model.environments.iter().map(|e| (e.name.clone(), objects_of(e))).collect();
+            let built: Vec<skyform_package::EnvObjects>;
+            let per_env: &[skyform_package::EnvObjects] = match prepared {
+                Some(p) => &p.envs,
+                None => {
+                    built = model.environments.iter().map(|e| (e.name.clone(), objects_of(e).into_owned())).collect();
+                    &built
+                }
+            };
             let sets: Vec<CheckSet> =
-                model.environments.iter().zip(&per_env).map(|(e, (name, objects))| set_of(name, e, objects)).collect();
-            let mut package = skyform_package::Package::from_model(model, &per_env);
+                model.environments.iter().zip(per_env).map(|(e, (name, objects))| set_of(name, e, objects)).collect();
+            let mut package = skyform_package::Package::from_model(model, per_env);
             if format == RenderFormat::Helm {
-                package = package.with_dependencies(chart_dependencies(model, provider, &per_env));
+                package = package.with_dependencies(chart_dependencies(model, provider, per_env));
             }
             let rendered = if format == RenderFormat::Helm {
                 skyform_package::helm::render(&package)
@@ -322,14 +333,14 @@ fn render_files(
         }
         RenderFormat::K8s => {
             let Some(env) = env else { return Ok(Err(exit::BAD_INPUT)) };
-            if let Some(p) = cached(env).filter(|p| p.clean) {
+            if let Some((files, true, _)) = cached(env) {
                 // Checked clean up front; only the credential scan of the outputs is left.
-                if let Some(code) = gate(&[], &p.files, allow, ui) {
+                if let Some(code) = gate(&[], files, allow, ui) {
                     return Ok(Err(code));
                 }
-                return Ok(Ok(p.files.iter().map(|(path, t)| (path.clone(), t.clone().into_bytes())).collect()));
+                return Ok(Ok(files.iter().map(|(path, t)| (path.clone(), t.clone().into_bytes())).collect()));
             }
-            let set = CheckSet::unprefixed_owned(env.production, objects_of(env));
+            let set = CheckSet::unprefixed_owned(env.production, objects_of(env).into_owned());
             if let Some(code) = gate(std::slice::from_ref(&set), &set.files, allow, ui) {
                 return Ok(Err(code));
             }
@@ -386,25 +397,47 @@ fn format_name(f: RenderFormat) -> &'static str {
     }
 }
 
-/// One (provider, environment)'s objects for `render --all`, built once and shared by every
-/// format, with its k8s files and whether `skyform check` found them free of errors.
+/// One provider's environments for `render --all`, built and checked once and shared by
+/// every format: the packagers borrow the objects, the k8s format takes the files.
 struct Prepared {
+    /// Every environment's objects, in declaration order.
+    envs: Vec<skyform_package::EnvObjects>,
+    /// Each environment's k8s files, in the same order.
+    files: Vec<Vec<(String, String)>>,
+    /// Whether `skyform check` found each environment's files free of errors.
+    clean: Vec<bool>,
+}
+
+impl Prepared {
+    fn new(model: &Model, envs: Vec<PreparedEnv>) -> Prepared {
+        let mut p = Prepared { envs: Vec::new(), files: Vec::new(), clean: Vec::new() };
+        for (e, env) in model.environments.iter().zip(envs) {
+            p.envs.push((e.name.clone(), env.objects));
+            p.files.push(env.files);
+            p.clean.push(env.clean);
+        }
+        p
+    }
+}
+
+/// One (provider, environment) of [`Prepared`].
+struct PreparedEnv {
     objects: Vec<skyform_render::Object>,
     files: Vec<(String, String)>,
     clean: bool,
 }
 
-impl Prepared {
-    fn new(model: &Model, env: &Environment, provider: ProviderName) -> Prepared {
+impl PreparedEnv {
+    fn new(model: &Model, env: &Environment, provider: ProviderName) -> PreparedEnv {
         let objects = platform_objects(model, env, provider);
         let set = CheckSet::unprefixed(env.production, &objects);
         let clean = set.report.as_ref().is_none_or(|r| r.count(skyform_check::Severity::Error) == 0);
-        Prepared { objects, files: set.files, clean }
+        PreparedEnv { objects, files: set.files, clean }
     }
 }
 
-/// [`Prepared`] sets by (provider, environment name).
-struct Cache(std::collections::HashMap<(ProviderName, String), Prepared>);
+/// [`Prepared`] sets by provider.
+struct Cache(std::collections::HashMap<ProviderName, Prepared>);
 
 /// One object set the gate checks: an environment's (or the bootstrap's) objects as the
 /// files `render --format k8s` would write, paths prefixed with the set's label.
