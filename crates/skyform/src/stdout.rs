@@ -31,6 +31,19 @@ pub fn write(text: impl AsRef<[u8]>) -> anyhow::Result<()> {
     }
 }
 
+/// Writes `parts` to stdout one after another, through one buffer, and flushes: the
+/// stream of a large render goes out without first being copied into one string. Errors
+/// as [`write`]'s.
+pub fn write_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = parts.into_iter().try_for_each(|part| stdout.write_all(part)).and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Whether `error` (anywhere in its chain) is a closed standard output.
 pub fn is_closed(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {

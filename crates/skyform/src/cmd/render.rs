@@ -130,13 +130,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         if let Some(code) = gate(std::slice::from_ref(&set), &set.files, args.allow_findings, ui) {
             return Ok(code);
         }
-        let mut stream = String::with_capacity(set.files.iter().map(|(_, t)| t.len() + 4).sum());
-        for (_, text) in &set.files {
-            stream.push_str("---\n");
-            stream.push_str(text);
-        }
-        drop(set);
-        crate::stdout::write(stream)?;
+        crate::stdout::write_parts(set.files.iter().flat_map(|(_, text)| [b"---\n".as_slice(), text.as_bytes()]))?;
         return Ok(exit::OK);
     }
     let files = match render_files(&model, provider, args.format, env, args.allow_findings, None, ui)? {
