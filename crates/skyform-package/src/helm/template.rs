@@ -359,10 +359,16 @@ impl Chart {
 
     pub(super) fn build_map(&mut self, cx: &mut Ctx<'_>, path: &mut Vec<Seg>, vals: &[(usize, &Value)]) -> Node {
         let top = path.is_empty();
+        let maps: Vec<&Map<String, Value>> = vals.iter().filter_map(|(_, v)| v.as_object()).collect();
+        // The union of the keys in first-seen order; when every environment has the same
+        // keys in the same order (most maps), that is the first map's, and no set is needed.
+        let same_keys = maps.windows(2).all(|w| w[0].len() == w[1].len() && w[0].keys().eq(w[1].keys()));
         let mut keys: Vec<&String> = Vec::new();
-        let mut seen = BTreeSet::new();
-        for (_, v) in vals {
-            if let Value::Object(m) = v {
+        if same_keys {
+            keys.extend(maps.first().into_iter().flat_map(|m| m.keys()));
+        } else {
+            let mut seen = BTreeSet::new();
+            for m in &maps {
                 for k in m.keys() {
                     if seen.insert(k.as_str()) {
                         keys.push(k);
@@ -405,13 +411,18 @@ impl Chart {
         if !vals.iter().all(|(_, v)| matches!(v, Value::String(_) | Value::Number(_))) {
             return None;
         }
-        let p: Vec<&str> = path
-            .iter()
-            .map(|s| match s {
+        // Every tunable path has at most eight segments.
+        let mut segments = [""; 8];
+        if path.len() > segments.len() {
+            return None;
+        }
+        for (to, s) in segments.iter_mut().zip(path) {
+            *to = match s {
                 Seg::Key(k) => k.as_str(),
                 Seg::Idx(_) => "#",
-            })
-            .collect();
+            };
+        }
+        let p = &segments[..path.len()];
         let knative = cx.kind == "Service" && cx.group == "serving.knative.dev";
         let workload = matches!(cx.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet") || knative;
         let primary =
@@ -424,7 +435,7 @@ impl Chart {
             r.extend(rest.iter().map(|s| s.to_string()));
             Some(r)
         };
-        let (rel, kind) = match (cx.kind.as_str(), p.as_slice()) {
+        let (rel, kind) = match (cx.kind.as_str(), p) {
             (_, ["spec", "replicas"]) if workload && !knative => (vec!["replicas".to_string()], SlotKind::Replicas),
             (_, ["spec", "template", "spec", "containers", "#", "image"]) if workload => {
                 return self.image(cx, vals, primary);
