@@ -1,6 +1,6 @@
 //! The one writer of standard output.
 //!
-//! Every command writes its data through [`write`].
+//! Every command writes its data through [`write`] (or [`write_parts`], for a stream of pieces).
 //! A reader that goes away (`skyform render … | head -c 1`) closes the pipe; the write
 //! then fails with `BrokenPipe`, which [`write`] turns into [`Closed`] so that `main`
 //! ends the run quietly with the exit code the command had reached, instead of the panic
