@@ -23,12 +23,7 @@ impl std::error::Error for Closed {}
 /// Writes `text` to stdout and flushes it. A closed pipe becomes the [`Closed`] error;
 /// any other I/O error is returned as is.
 pub fn write(text: impl AsRef<[u8]>) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_ref()).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed.into()),
-        Err(e) => Err(e.into()),
-    }
+    write_parts([text.as_ref()])
 }
 
 /// Writes `parts` to stdout one after another, through one buffer, and flushes: the

@@ -194,15 +194,7 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
     }
     // Every format starts from the same object set per (provider, environment): build and
     // check each once, up front, instead of once per format.
-    let pairs: Vec<(ProviderName, &Environment)> =
-        providers.iter().flat_map(|&p| model.environments.iter().map(move |e| (p, e))).collect();
-    let mut prepared = pairs.par_iter().map(|&(p, e)| PreparedEnv::new(model, e, p)).collect::<Vec<_>>().into_iter();
-    let cache = Cache(
-        providers
-            .iter()
-            .map(|&p| (p, Prepared::new(model, prepared.by_ref().take(model.environments.len()).collect())))
-            .collect(),
-    );
+    let cache = Cache(providers.par_iter().map(|&p| (p, Prepared::new(model, p))).collect());
     let results: Vec<Result<Rendered>> = jobs
         .par_iter()
         .map(|&(p, f, env)| {
@@ -403,30 +395,25 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(model: &Model, envs: Vec<PreparedEnv>) -> Prepared {
+    /// Every environment of `provider`, each built and checked on its own core.
+    fn new(model: &Model, provider: ProviderName) -> Prepared {
+        use rayon::prelude::*;
+        let built: Vec<(Vec<skyform_render::Object>, CheckSet)> = model
+            .environments
+            .par_iter()
+            .map(|e| {
+                let objects = platform_objects(model, e, provider);
+                let set = CheckSet::unprefixed(e.production, &objects);
+                (objects, set)
+            })
+            .collect();
         let mut p = Prepared { envs: Vec::new(), files: Vec::new(), clean: Vec::new() };
-        for (e, env) in model.environments.iter().zip(envs) {
-            p.envs.push((e.name.clone(), env.objects));
-            p.files.push(env.files);
-            p.clean.push(env.clean);
+        for (e, (objects, set)) in model.environments.iter().zip(built) {
+            p.clean.push(set.report.as_ref().is_none_or(|r| r.count(skyform_check::Severity::Error) == 0));
+            p.envs.push((e.name.clone(), objects));
+            p.files.push(set.files);
         }
         p
-    }
-}
-
-/// One (provider, environment) of [`Prepared`].
-struct PreparedEnv {
-    objects: Vec<skyform_render::Object>,
-    files: Vec<(String, String)>,
-    clean: bool,
-}
-
-impl PreparedEnv {
-    fn new(model: &Model, env: &Environment, provider: ProviderName) -> PreparedEnv {
-        let objects = platform_objects(model, env, provider);
-        let set = CheckSet::unprefixed(env.production, &objects);
-        let clean = set.report.as_ref().is_none_or(|r| r.count(skyform_check::Severity::Error) == 0);
-        PreparedEnv { objects, files: set.files, clean }
     }
 }
 
