@@ -138,15 +138,14 @@ pub fn run(args: &Args, ui: &Ui) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let Some(out) = out else { return Ok(exit::BAD_INPUT) };
-    super::write_tree_atomic(out, &files)?;
-    ui.status(&format!(
-        "wrote {} files ({}) for `{}` on {} into `{}`",
-        files.len(),
+    let changes = super::write_tree_atomic(out, &files)?;
+    let what = format!(
+        "{} for `{}` on {}",
         format_name(args.format),
         args.env.env.as_deref().unwrap_or(&model.name),
-        skyform_render::provider_name(provider),
-        out.display()
-    ));
+        skyform_render::provider_name(provider)
+    );
+    ui.status(&written(files.len(), &what, out, &changes));
     Ok(exit::OK)
 }
 
@@ -227,15 +226,15 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
         return Ok(code);
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    super::write_tree_atomic(out, &files)?;
-    ui.status(&format!(
-        "wrote {} files: {} renders ({} providers × {} formats) into `{}`",
-        files.len(),
+    let changes = super::write_tree_atomic(out, &files)?;
+    let what = format!(
+        "{} renders: {} providers × {} format{}",
         jobs.len(),
         providers.len(),
         formats.len(),
-        out.display()
-    ));
+        if formats.len() == 1 { "" } else { "s" }
+    );
+    ui.status(&written(files.len(), &what, out, &changes));
     Ok(exit::OK)
 }
 
@@ -523,4 +522,14 @@ fn gate<P: AsRef<str>, B: AsRef<[u8]>>(sets: &[CheckSet], outputs: &[(P, B)], al
     ui.error(&format!("the rendered output has {errors} error-level findings; nothing was written"));
     ui.hint("fix the platform file, waive the rule, or pass `--allow-findings`");
     Some(exit::FINDINGS)
+}
+
+/// The status line after a tree was written: what changed against the folder's previous
+/// contents, or that the folder already held exactly this output.
+fn written(count: usize, what: &str, out: &Path, changes: &super::TreeChanges) -> String {
+    if changes.is_unchanged() {
+        format!("`{}` is up to date: its {count} files ({what}) are unchanged, nothing was written", out.display())
+    } else {
+        format!("wrote {count} files ({what}) into `{}`{changes}", out.display())
+    }
 }
