@@ -68,3 +68,29 @@ fn the_matrix_refuses_without_an_output_folder() {
         .expect("runs");
     assert_eq!(run.status.code(), Some(2));
 }
+
+#[test]
+fn a_rerun_over_its_own_output_restores_edits_and_otherwise_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let status = |run: &std::process::Output| {
+        assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+        String::from_utf8_lossy(&run.stderr).lines().last().unwrap_or_default().to_string()
+    };
+    status(&render_all(&out, "k8s,helm"));
+    let rendered = tree(&out);
+    // A hand edit and a stray file: the rerun puts back the one and drops the other.
+    let chart = rendered.keys().find(|k| k.ends_with("helm/Chart.yaml")).expect("a chart").clone();
+    std::fs::write(out.join(&chart), "edited").expect("edit");
+    std::fs::write(out.join("stray.yaml"), "x").expect("stray");
+    let line = status(&render_all(&out, "k8s,helm"));
+    assert!(line.contains("; 1 changed, 1 removed, "), "{line}");
+    assert_eq!(tree(&out), rendered);
+    // Nothing left to change: the files are the very same (not rewritten).
+    let modified = |p: &str| std::fs::metadata(out.join(p)).and_then(|m| m.modified()).expect("mtime");
+    let before = modified(&chart);
+    let line = status(&render_all(&out, "k8s,helm"));
+    assert!(line.contains("is up to date") && line.contains("nothing was written"), "{line}");
+    assert_eq!(modified(&chart), before);
+    assert_eq!(tree(&out), rendered);
+}
