@@ -213,15 +213,13 @@ impl PreviousTree {
         if !std::fs::symlink_metadata(out).is_ok_and(|m| m.is_dir()) {
             return None;
         }
-        // The folder is walked while its files are compared: both are mostly system calls.
-        let ((present, removed, removed_folders), holding) = rayon::join(
-            || walk_previous(out, files, folders),
-            || files.par_iter().map(|(rel, contents)| holds(&out.join(rel), contents)).collect::<Vec<bool>>(),
-        );
-        // Only files the walk found count: a file reached through a link to a folder
-        // elsewhere is not part of the tree.
-        let same: Vec<bool> =
-            files.iter().zip(holding).map(|((rel, _), held)| held && present.contains(rel.as_str())).collect();
+        // Only regular files the walk found are opened: never a link to a file or folder
+        // elsewhere, nor a FIFO, whose opening would wait for a writer.
+        let (present, removed, removed_folders) = walk_previous(out, files, folders);
+        let same: Vec<bool> = files
+            .par_iter()
+            .map(|(rel, contents)| present.contains(rel.as_str()) && holds(&out.join(rel), contents))
+            .collect();
         let changed =
             files.iter().zip(&same).filter(|((rel, _), same)| !**same && present.contains(rel.as_str())).count();
         Some(PreviousTree { same, changed, removed, removed_folders })
@@ -289,15 +287,16 @@ fn relative_slash_path(root: &Path, path: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-/// Whether the regular file at `path` holds exactly `contents`.
+/// Whether the regular file at `path` holds exactly `contents`: read up to one byte more
+/// than `contents` (no `stat` for its size, no copy of a longer file).
 fn holds(path: &Path, contents: &[u8]) -> bool {
     use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
-    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64) {
-        return false;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut held = Vec::with_capacity(contents.len() + 1);
+    match file.take(contents.len() as u64 + 1).read_to_end(&mut held) {
+        Ok(n) => n == contents.len() && held == contents,
+        Err(_) => false,
     }
-    let mut held = Vec::with_capacity(contents.len());
-    file.read_to_end(&mut held).is_ok() && held == contents
 }
 
 /// Removes a folder and everything in it, its entries on every core: unlinking is most of
@@ -423,6 +422,13 @@ mod tests {
         let through_link = write_tree_atomic(&out, &tree_files).expect("through a link");
         assert_eq!((through_link.removed, through_link.new), (1, 1), "{through_link:?}");
         assert!(!std::fs::symlink_metadata(out.join("a/x.yaml")).expect("meta").file_type().is_symlink());
+        assert_eq!(tree(&out), vec!["a/x.yaml"]);
+        // A FIFO where a file goes is replaced, never opened (opening it would wait for a writer).
+        std::fs::remove_file(out.join("a/x.yaml")).expect("rm");
+        let made = std::process::Command::new("mkfifo").arg(out.join("a/x.yaml")).status().expect("mkfifo runs");
+        assert!(made.success());
+        let over_fifo = write_tree_atomic(&out, &tree_files).expect("over a FIFO");
+        assert_eq!((over_fifo.removed, over_fifo.new), (1, 1), "{over_fifo:?}");
         assert_eq!(tree(&out), vec!["a/x.yaml"]);
         assert!(write_tree_atomic(&out, &tree_files).expect("clean").is_unchanged());
     }
