@@ -226,7 +226,10 @@ fn render_matrix(model: &Model, formats: &[RenderFormat], out: &Path, allow: boo
         return Ok(code);
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let changes = super::write_tree_atomic(out, &files)?;
+    // The object sets are done with: freed on one core while the other walks the output
+    // folder (a walk on one thread) rather than after the write.
+    let (_, changes) = rayon::join(move || drop(cache), || super::write_tree_atomic(out, &files));
+    let changes = changes?;
     let what = format!(
         "{} renders: {} providers × {} format{}",
         jobs.len(),
