@@ -165,7 +165,7 @@ pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> Result<Tree
     }
     files.par_iter().enumerate().try_for_each(|(i, (rel, contents))| {
         let target = staging.path().join(rel);
-        let kept = previous.as_ref().is_some_and(|p| p.same[i]);
+        let kept = previous.as_ref().is_some_and(|p| p.held[i] == Held::Same);
         if kept && std::fs::hard_link(out.join(rel), &target).is_ok() {
             return Ok(());
         }
@@ -193,13 +193,22 @@ pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> Result<Tree
     Ok(changes)
 }
 
+/// What an output folder holds where a new file goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// No regular file (nothing, or an entry the walk counts as removed).
+    Nothing,
+    /// The file, with other contents.
+    Other,
+    /// The file, with the same contents.
+    Same,
+}
+
 /// The tree an output folder held before a write, compared with the files about to
 /// replace it.
 struct PreviousTree {
-    /// Per new file: whether the folder holds it with the same contents.
-    same: Vec<bool>,
-    /// New files the folder holds with other contents.
-    changed: usize,
+    /// Per new file: what the folder holds at its path.
+    held: Vec<Held>,
     /// Entries of the folder that the new tree does not have, folders apart: files not
     /// written again, links and anything else.
     removed: usize,
@@ -216,22 +225,24 @@ impl PreviousTree {
         // Only regular files the walk found are opened: never a link to a file or folder
         // elsewhere, nor a FIFO, whose opening would wait for a writer.
         let (present, removed, removed_folders) = walk_previous(out, files, folders);
-        let same: Vec<bool> = files
+        let held = files
             .par_iter()
-            .map(|(rel, contents)| present.contains(rel.as_str()) && holds(&out.join(rel), contents))
+            .map(|(rel, contents)| match present.contains(rel.as_str()) {
+                false => Held::Nothing,
+                true if holds(&out.join(rel), contents) => Held::Same,
+                true => Held::Other,
+            })
             .collect();
-        let changed =
-            files.iter().zip(&same).filter(|((rel, _), same)| !**same && present.contains(rel.as_str())).count();
-        Some(PreviousTree { same, changed, removed, removed_folders })
+        Some(PreviousTree { held, removed, removed_folders })
     }
 
     fn changes(&self) -> TreeChanges {
-        let unchanged = self.same.iter().filter(|s| **s).count();
+        let count = |kind: Held| self.held.iter().filter(|h| **h == kind).count();
         TreeChanges {
             replaced: true,
-            new: self.same.len() - unchanged - self.changed,
-            changed: self.changed,
-            unchanged,
+            new: count(Held::Nothing),
+            changed: count(Held::Other),
+            unchanged: count(Held::Same),
             removed: self.removed,
             removed_folders: self.removed_folders,
         }
